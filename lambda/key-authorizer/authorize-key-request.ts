@@ -1,0 +1,111 @@
+import type { AuthorizerConfig } from './authorizer-config';
+import { findCredential, stripCredentials, type RequestParts } from './credentials';
+import type { DecisionCache } from './decision-cache';
+import { hashViewerId, type DecisionLogEntry, type DecisionLogger } from './decision-log';
+import type { DenialReason } from './denial-reasons';
+import { judgeEntitlement, type Viewer } from './entitlement-decision';
+import { UID_PATTERN, type EntitlementRecords } from './entitlement-schema';
+import type { EntitlementStore } from './entitlement-store';
+import { TokenRejectedError, type TokenVerifier } from './jwt';
+import { routeKeyRequest } from './key-path';
+import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
+
+export interface KeyRequest extends RequestParts {
+  method: string;
+  uri: string;
+}
+
+export interface AuthorizerDeps {
+  config: AuthorizerConfig;
+  verifier: TokenVerifier;
+  store: EntitlementStore;
+  cache: DecisionCache;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  log: DecisionLogger;
+}
+
+export type AuthorizationOutcome =
+  | { kind: 'forward'; request: RequestParts }
+  | { kind: 'respond'; response: GeneratedResponse };
+
+type Identification = { viewer: Viewer; videos?: string[]; credential: string } | { reason: DenialReason; credential: string };
+
+function identify(request: KeyRequest, deps: AuthorizerDeps, nowSeconds: number): Identification {
+  const credential = findCredential(request, deps.config);
+  switch (credential.kind) {
+    case 'none':
+      return { reason: 'no-credentials', credential: 'none' };
+    case 'uid-cookie':
+      if (!UID_PATTERN.test(credential.uid)) return { reason: 'bad-token', credential: 'uid-cookie' };
+      return { viewer: { uid: credential.uid, issuedAt: undefined }, credential: 'uid-cookie' };
+    case 'jwt':
+      try {
+        const identity = deps.verifier.verify(credential.token, nowSeconds);
+        return {
+          viewer: { uid: identity.uid, issuedAt: identity.issuedAt },
+          videos: identity.videos,
+          credential: credential.source,
+        };
+      } catch (error) {
+        const reason = error instanceof TokenRejectedError ? error.reason : 'bad-token';
+        return { reason, credential: credential.source };
+      }
+  }
+}
+
+/**
+ * Decides one request to the /keys/* behavior: forward it (credentials stripped) to the origin
+ * that holds the key, or answer it here. Everything that is not proven entitled is answered here.
+ */
+export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerDeps): Promise<AuthorizationOutcome> {
+  const { config } = deps;
+  const startedMs = deps.now();
+  const nowSeconds = Math.floor(startedMs / 1000);
+  const origin = request.headers.origin?.[0];
+  const log: Omit<DecisionLogEntry, 'decision' | 'reason' | 'status' | 'ms'> = { cache: 'none' };
+
+  const finish = (reason: DenialReason | 'entitled' | 'preflight', response?: GeneratedResponse): AuthorizationOutcome => {
+    const allowed = response === undefined;
+    const status = allowed ? 200 : response.status;
+    deps.log({ decision: allowed || reason === 'preflight' ? 'allow' : 'deny', reason, status, ...log, ms: deps.now() - startedMs });
+    return allowed ? { kind: 'forward', request: stripCredentials(request, config) } : { kind: 'respond', response };
+  };
+  const deny = (reason: DenialReason): AuthorizationOutcome => finish(reason, denialResponse(reason, origin, config));
+
+  const route = routeKeyRequest(request.method, request.uri);
+  if (route.kind === 'not-found') return deny('not-found');
+  if (route.kind === 'method-not-allowed') return deny('method-not-allowed');
+  log.videoId = route.videoId;
+  if (route.kind === 'preflight') {
+    if (origin === undefined || !config.allowedOrigins.includes(origin)) return deny('origin-not-allowed');
+    return finish('preflight', preflightResponse(origin, config));
+  }
+
+  const identification = identify(request, deps, nowSeconds);
+  log.credential = identification.credential;
+  if ('reason' in identification) return deny(identification.reason);
+  const { viewer, videos } = identification;
+  log.viewer = hashViewerId(viewer.uid, config.logSalt);
+  if (videos !== undefined && !videos.includes(route.videoId)) return deny('out-of-scope');
+
+  let records: EntitlementRecords | undefined = deps.cache.get(viewer.uid, route.videoId, startedMs);
+  const cached = records !== undefined;
+  log.cache = cached ? 'hit' : 'miss';
+  if (records === undefined) {
+    try {
+      const lookup = await deps.store.lookup(viewer.uid, route.videoId);
+      records = lookup.records;
+      log.replica = lookup.replica;
+    } catch {
+      // Whatever failed, the answer is "not now": a store error never yields a key.
+      return deny('store-unavailable');
+    }
+  }
+  const verdict = judgeEntitlement(records, viewer, nowSeconds);
+  if (!cached) {
+    const ttl = verdict.allowed ? config.cache.allowTtlSeconds : config.cache.denyTtlSeconds;
+    deps.cache.set(viewer.uid, route.videoId, records, ttl, startedMs);
+  }
+  return verdict.allowed ? finish('entitled') : deny(verdict.reason);
+}

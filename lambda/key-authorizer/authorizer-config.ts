@@ -1,0 +1,211 @@
+/**
+ * The configuration baked beside the edge bundle (Lambda@Edge has no environment variables).
+ * `lib/config` produces it from cdk.json; `parseAuthorizerConfig` checks it again when the
+ * function loads, so a hand-edited or stale file fails loudly instead of authorizing wrongly.
+ */
+export type SigningAlgorithm = 'RS256' | 'ES256' | 'ES384';
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'ES256', 'ES384'];
+
+export interface PinnedJwk {
+  kid: string;
+  alg: SigningAlgorithm;
+  kty: 'RSA' | 'EC';
+  use?: 'sig';
+  n?: string;
+  e?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+}
+
+export interface JwtConfig {
+  issuer: string;
+  audience: string[];
+  jwks: { keys: PinnedJwk[] };
+  /** Longest accepted `exp - iat`, in seconds. */
+  maxLifetimeSeconds: number;
+  /** Longest accepted compact token, in bytes. */
+  maxTokenBytes: number;
+  /** Claim that holds the viewer id. */
+  uidClaim: string;
+  /** Optional claim listing the only video ids the token may open. */
+  videosClaim: string;
+}
+
+export interface AuthorizerConfig {
+  tableName: string;
+  /** Every region that holds a replica of the table (the primary included). */
+  replicaRegions: string[];
+  /** For each edge region, the replica regions ordered nearest first; computed at synth. */
+  replicaPreference: Record<string, string[]>;
+  /** Local runs and tests only: one endpoint for every replica, or one per region. */
+  endpoint?: string;
+  replicaEndpoints?: Record<string, string>;
+  jwt: JwtConfig;
+  cookieName: string;
+  queryParameter: string;
+  /** The forgeable legacy `uid` cookie: off unless an operator accepts the risk. */
+  allowUidCookie: boolean;
+  allowedOrigins: string[];
+  cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
+  store: { deadlineMs: number; attemptTimeoutMs: number; retryAfterSeconds: number };
+  /** Salt for the viewer-id hash in the decision log. */
+  logSalt: string;
+}
+
+export const AUTHORIZER_CONFIG_FILE = 'authorizer-config.json';
+
+export const AUTHORIZER_DEFAULTS = {
+  cookieName: 'keygate_token',
+  queryParameter: 'token',
+  allowUidCookie: false,
+  maxLifetimeSeconds: 24 * 3600,
+  maxTokenBytes: 4096,
+  uidClaim: 'sub',
+  videosClaim: 'vids',
+  allowTtlSeconds: 30,
+  denyTtlSeconds: 5,
+  maxEntries: 10_000,
+  deadlineMs: 1500,
+  attemptTimeoutMs: 800,
+  retryAfterSeconds: 2,
+} as const;
+
+export class InvalidAuthorizerConfigError extends Error {
+  constructor(field: string, expected: string) {
+    super(`authorizer config: ${field} must be ${expected}`);
+    this.name = 'InvalidAuthorizerConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function string(obj: Json, field: string, path: string): string {
+  const value = obj[field];
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidAuthorizerConfigError(path, 'a non-empty string');
+  return value;
+}
+
+function stringArray(obj: Json, field: string, path: string, allowEmpty = false): string[] {
+  const value = obj[field];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0) || (!allowEmpty && value.length === 0)) {
+    throw new InvalidAuthorizerConfigError(path, allowEmpty ? 'an array of strings' : 'a non-empty array of strings');
+  }
+  return value as string[];
+}
+
+function positiveInt(obj: Json, field: string, path: string, allowZero = false): number {
+  const value = obj[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new InvalidAuthorizerConfigError(path, allowZero ? 'a whole number ≥ 0' : 'a whole number ≥ 1');
+  }
+  return value;
+}
+
+function optionalEndpoint(value: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^https?:\/\/[^/]+\/?$/.test(value)) {
+    throw new InvalidAuthorizerConfigError(path, 'an http(s) URL without a path');
+  }
+  return value;
+}
+
+export function parsePinnedJwk(value: unknown, path: string): PinnedJwk {
+  if (!isObject(value)) throw new InvalidAuthorizerConfigError(path, 'a JWK object');
+  const kid = string(value, 'kid', `${path}.kid`);
+  const alg = value.alg;
+  if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm)) {
+    throw new InvalidAuthorizerConfigError(`${path}.alg`, `one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  }
+  if (value.d !== undefined || value.p !== undefined || value.k !== undefined) {
+    throw new InvalidAuthorizerConfigError(path, 'a public key (it holds private key material)');
+  }
+  if (value.use !== undefined && value.use !== 'sig') throw new InvalidAuthorizerConfigError(`${path}.use`, '"sig" or absent');
+  if (alg === 'RS256') {
+    if (value.kty !== 'RSA') throw new InvalidAuthorizerConfigError(`${path}.kty`, '"RSA" for RS256');
+    return { kid, alg, kty: 'RSA', n: string(value, 'n', `${path}.n`), e: string(value, 'e', `${path}.e`) };
+  }
+  const crv = alg === 'ES256' ? 'P-256' : 'P-384';
+  if (value.kty !== 'EC' || value.crv !== crv) {
+    throw new InvalidAuthorizerConfigError(`${path}`, `an EC key on ${crv} for ${alg as string}`);
+  }
+  return { kid, alg: alg as SigningAlgorithm, kty: 'EC', crv, x: string(value, 'x', `${path}.x`), y: string(value, 'y', `${path}.y`) };
+}
+
+export function parseJwks(value: unknown, path = 'jwt.jwks'): { keys: PinnedJwk[] } {
+  if (!isObject(value) || !Array.isArray(value.keys) || value.keys.length === 0) {
+    throw new InvalidAuthorizerConfigError(path, 'a JWKS object with a non-empty "keys" array');
+  }
+  const keys = value.keys.map((k, i) => parsePinnedJwk(k, `${path}.keys[${i}]`));
+  const kids = new Set(keys.map((k) => k.kid));
+  if (kids.size !== keys.length) throw new InvalidAuthorizerConfigError(`${path}.keys`, 'keys with distinct kid values');
+  return { keys };
+}
+
+/** Validates the baked config; every field is required so that the file says exactly what runs. */
+export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
+  if (!isObject(value)) throw new InvalidAuthorizerConfigError('the config', 'a JSON object');
+  const jwt = value.jwt;
+  const cache = value.cache;
+  const store = value.store;
+  if (!isObject(jwt)) throw new InvalidAuthorizerConfigError('jwt', 'an object');
+  if (!isObject(cache)) throw new InvalidAuthorizerConfigError('cache', 'an object');
+  if (!isObject(store)) throw new InvalidAuthorizerConfigError('store', 'an object');
+  const replicaRegions = stringArray(value, 'replicaRegions', 'replicaRegions');
+  const preference = value.replicaPreference;
+  if (!isObject(preference)) throw new InvalidAuthorizerConfigError('replicaPreference', 'an object of region → regions');
+  const replicaPreference: Record<string, string[]> = {};
+  for (const region of Object.keys(preference)) {
+    replicaPreference[region] = stringArray(preference, region, `replicaPreference.${region}`);
+    if (replicaPreference[region].some((r) => !replicaRegions.includes(r))) {
+      throw new InvalidAuthorizerConfigError(`replicaPreference.${region}`, 'a list of configured replica regions');
+    }
+  }
+  let replicaEndpoints: Record<string, string> | undefined;
+  if (value.replicaEndpoints !== undefined) {
+    if (!isObject(value.replicaEndpoints)) throw new InvalidAuthorizerConfigError('replicaEndpoints', 'an object of region → URL');
+    replicaEndpoints = {};
+    for (const [region, url] of Object.entries(value.replicaEndpoints)) {
+      replicaEndpoints[region] = optionalEndpoint(url, `replicaEndpoints.${region}`) as string;
+    }
+  }
+  const allowUidCookie = value.allowUidCookie;
+  if (typeof allowUidCookie !== 'boolean') throw new InvalidAuthorizerConfigError('allowUidCookie', 'true or false');
+  const config: AuthorizerConfig = {
+    tableName: string(value, 'tableName', 'tableName'),
+    replicaRegions,
+    replicaPreference,
+    jwt: {
+      issuer: string(jwt, 'issuer', 'jwt.issuer'),
+      audience: stringArray(jwt, 'audience', 'jwt.audience'),
+      jwks: parseJwks(jwt.jwks),
+      maxLifetimeSeconds: positiveInt(jwt, 'maxLifetimeSeconds', 'jwt.maxLifetimeSeconds'),
+      maxTokenBytes: positiveInt(jwt, 'maxTokenBytes', 'jwt.maxTokenBytes'),
+      uidClaim: string(jwt, 'uidClaim', 'jwt.uidClaim'),
+      videosClaim: string(jwt, 'videosClaim', 'jwt.videosClaim'),
+    },
+    cookieName: string(value, 'cookieName', 'cookieName'),
+    queryParameter: string(value, 'queryParameter', 'queryParameter'),
+    allowUidCookie,
+    allowedOrigins: stringArray(value, 'allowedOrigins', 'allowedOrigins', true),
+    cache: {
+      allowTtlSeconds: positiveInt(cache, 'allowTtlSeconds', 'cache.allowTtlSeconds', true),
+      denyTtlSeconds: positiveInt(cache, 'denyTtlSeconds', 'cache.denyTtlSeconds', true),
+      maxEntries: positiveInt(cache, 'maxEntries', 'cache.maxEntries', true),
+    },
+    store: {
+      deadlineMs: positiveInt(store, 'deadlineMs', 'store.deadlineMs'),
+      attemptTimeoutMs: positiveInt(store, 'attemptTimeoutMs', 'store.attemptTimeoutMs'),
+      retryAfterSeconds: positiveInt(store, 'retryAfterSeconds', 'store.retryAfterSeconds'),
+    },
+    logSalt: string(value, 'logSalt', 'logSalt'),
+  };
+  const endpoint = optionalEndpoint(value.endpoint, 'endpoint');
+  if (endpoint !== undefined) config.endpoint = endpoint;
+  if (replicaEndpoints !== undefined) config.replicaEndpoints = replicaEndpoints;
+  return config;
+}

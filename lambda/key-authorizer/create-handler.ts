@@ -1,0 +1,54 @@
+import type { AuthorizerConfig } from './authorizer-config';
+import { authorizeKeyRequest, type AuthorizerDeps } from './authorize-key-request';
+import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from './cloudfront-event';
+import { DecisionCache } from './decision-cache';
+import { jsonLineLogger } from './decision-log';
+import { DynamoDbEntitlementStore } from './entitlement-store';
+import { createTokenVerifier } from './jwt';
+import type { GeneratedResponse } from './responses';
+
+function toHeaderValues(headers: CloudFrontHeaders): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, entries] of Object.entries(headers)) out[name.toLowerCase()] = entries.map((e) => e.value);
+  return out;
+}
+
+function fromHeaderValues(headers: Record<string, string[]>, original: CloudFrontHeaders): CloudFrontHeaders {
+  const out: CloudFrontHeaders = {};
+  for (const [name, values] of Object.entries(headers)) {
+    const key = original[name]?.[0]?.key ?? name;
+    out[name] = values.map((value) => ({ key, value }));
+  }
+  return out;
+}
+
+function toCloudFrontResponse(response: GeneratedResponse): CloudFrontResultResponse {
+  const headers: CloudFrontHeaders = {};
+  for (const [name, value] of Object.entries(response.headers)) headers[name] = [{ key: name, value }];
+  return { status: String(response.status), headers, body: response.body };
+}
+
+/** Builds the viewer-request handler over a config and the real clock, store and log. */
+export function createHandler(config: AuthorizerConfig, executingRegion = process.env.AWS_REGION) {
+  const deps: AuthorizerDeps = {
+    config,
+    verifier: createTokenVerifier(config.jwt),
+    store: new DynamoDbEntitlementStore(config, executingRegion),
+    cache: new DecisionCache(config.cache.maxEntries),
+    now: Date.now,
+    log: jsonLineLogger,
+  };
+  return async (event: CloudFrontRequestEvent): Promise<CloudFrontRequest | CloudFrontResultResponse> => {
+    const request = event.Records[0].cf.request;
+    const outcome = await authorizeKeyRequest(
+      { method: request.method, uri: request.uri, querystring: request.querystring ?? '', headers: toHeaderValues(request.headers) },
+      deps,
+    );
+    if (outcome.kind === 'respond') return toCloudFrontResponse(outcome.response);
+    return {
+      ...request,
+      querystring: outcome.request.querystring,
+      headers: fromHeaderValues(outcome.request.headers, request.headers),
+    };
+  };
+}

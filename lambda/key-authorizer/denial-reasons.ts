@@ -1,0 +1,28 @@
+/** Machine-readable denial reasons, sent in `x-keygate-reason` and the decision log. */
+export type DenialReason =
+  | 'no-credentials'
+  | 'bad-token'
+  | 'token-expired'
+  | 'session-revoked'
+  | 'out-of-scope'
+  | 'not-entitled'
+  | 'entitlement-expired'
+  | 'store-unavailable'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'origin-not-allowed';
+
+/** 401: who you are is not proven; 403: you are known but may not have this; 503: try again later. */
+export const DENIAL_STATUS: Record<DenialReason, number> = {
+  'no-credentials': 401,
+  'bad-token': 401,
+  'token-expired': 401,
+  'session-revoked': 401,
+  'out-of-scope': 403,
+  'not-entitled': 403,
+  'entitlement-expired': 403,
+  'origin-not-allowed': 403,
+  'store-unavailable': 503,
+  'not-found': 404,
+  'method-not-allowed': 405,
+};

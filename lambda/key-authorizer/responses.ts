@@ -1,0 +1,59 @@
+import type { AuthorizerConfig } from './authorizer-config';
+import { DENIAL_STATUS, type DenialReason } from './denial-reasons';
+
+/** A generated response in neutral form; the handler turns it into CloudFront's shape. */
+export interface GeneratedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  204: 'No Content',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  503: 'Service Unavailable',
+};
+
+export const REASON_HEADER = 'x-keygate-reason';
+
+/** CORS headers for a configured origin, with credentials, so a player can read the status and reason. */
+export function corsHeaders(origin: string | undefined, config: AuthorizerConfig): Record<string, string> {
+  if (origin === undefined || !config.allowedOrigins.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-credentials': 'true',
+    'access-control-expose-headers': REASON_HEADER,
+    vary: 'Origin',
+  };
+}
+
+export function denialResponse(reason: DenialReason, origin: string | undefined, config: AuthorizerConfig): GeneratedResponse {
+  const status = DENIAL_STATUS[reason];
+  const headers: Record<string, string> = {
+    'cache-control': 'no-store',
+    'content-type': 'text/plain; charset=utf-8',
+    [REASON_HEADER]: reason,
+    ...corsHeaders(origin, config),
+  };
+  if (status === 405) headers.allow = 'GET, HEAD, OPTIONS';
+  if (status === 503) headers['retry-after'] = String(config.store.retryAfterSeconds);
+  return { status, headers, body: `${STATUS_TEXT[status]}: ${reason}\n` };
+}
+
+/** The answer to a CORS preflight from a configured origin: the player may send credentials. */
+export function preflightResponse(origin: string, config: AuthorizerConfig): GeneratedResponse {
+  return {
+    status: 204,
+    headers: {
+      ...corsHeaders(origin, config),
+      'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+      'access-control-allow-headers': 'authorization',
+      'access-control-max-age': '600',
+      'cache-control': 'no-store',
+    },
+    body: '',
+  };
+}
