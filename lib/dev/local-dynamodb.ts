@@ -1,0 +1,69 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { AddressInfo } from 'node:net';
+import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lambda/key-authorizer/entitlement-schema';
+
+// dynalite ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: { createTableMs?: number; path?: string }) => import('node:http').Server;
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Fixed credentials for loopback endpoints: the SDK then never looks for real ones. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'keygate-local', secretAccessKey: 'keygate-local' };
+
+/** A real DynamoDB-API server (dynalite) on 127.0.0.1; in memory, or persisted under `path`. */
+export async function startLocalDynamoDb(options: { path?: string; port?: number; host?: string } = {}): Promise<LocalDynamoDb> {
+  const server = dynalite({ createTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function localDynamoDbClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+}
+
+/** Creates the entitlement table with the schema the authorizer reads, unless it exists. */
+export async function ensureEntitlementTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+    );
+  } catch {
+    // dynalite does not implement TTL; the authorizer never relies on it anyway.
+  }
+}
