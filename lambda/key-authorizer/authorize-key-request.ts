@@ -5,7 +5,7 @@ import { hashViewerId, type DecisionLogEntry, type DecisionLogger } from './deci
 import type { DenialReason } from './denial-reasons';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { UID_PATTERN, type EntitlementRecords } from './entitlement-schema';
-import type { EntitlementStore } from './entitlement-store';
+import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
@@ -25,9 +25,7 @@ export interface AuthorizerDeps {
   log: DecisionLogger;
 }
 
-export type AuthorizationOutcome =
-  | { kind: 'forward'; request: RequestParts }
-  | { kind: 'respond'; response: GeneratedResponse };
+export type AuthorizationOutcome = { kind: 'forward'; request: RequestParts } | { kind: 'respond'; response: GeneratedResponse };
 
 type Identification = { viewer: Viewer; videos?: string[]; credential: string } | { reason: DenialReason; credential: string };
 
@@ -97,8 +95,9 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
       const lookup = await deps.store.lookup(viewer.uid, route.videoId);
       records = lookup.records;
       log.replica = lookup.replica;
-    } catch {
+    } catch (error) {
       // Whatever failed, the answer is "not now": a store error never yields a key.
+      log.storeErrors = error instanceof StoreUnavailableError ? error.attempts.map((a) => `${a.region}:${a.error}`) : ['unexpected'];
       return deny('store-unavailable');
     }
   }

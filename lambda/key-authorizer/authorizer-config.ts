@@ -125,15 +125,24 @@ export function parsePinnedJwk(value: unknown, path: string): PinnedJwk {
     throw new InvalidAuthorizerConfigError(path, 'a public key (it holds private key material)');
   }
   if (value.use !== undefined && value.use !== 'sig') throw new InvalidAuthorizerConfigError(`${path}.use`, '"sig" or absent');
+  const use = value.use === 'sig' ? { use: 'sig' as const } : {};
   if (alg === 'RS256') {
     if (value.kty !== 'RSA') throw new InvalidAuthorizerConfigError(`${path}.kty`, '"RSA" for RS256');
-    return { kid, alg, kty: 'RSA', n: string(value, 'n', `${path}.n`), e: string(value, 'e', `${path}.e`) };
+    return { kid, alg, kty: 'RSA', ...use, n: string(value, 'n', `${path}.n`), e: string(value, 'e', `${path}.e`) };
   }
   const crv = alg === 'ES256' ? 'P-256' : 'P-384';
   if (value.kty !== 'EC' || value.crv !== crv) {
     throw new InvalidAuthorizerConfigError(`${path}`, `an EC key on ${crv} for ${alg as string}`);
   }
-  return { kid, alg: alg as SigningAlgorithm, kty: 'EC', crv, x: string(value, 'x', `${path}.x`), y: string(value, 'y', `${path}.y`) };
+  return {
+    kid,
+    alg: alg as SigningAlgorithm,
+    kty: 'EC',
+    ...use,
+    crv,
+    x: string(value, 'x', `${path}.x`),
+    y: string(value, 'y', `${path}.y`),
+  };
 }
 
 export function parseJwks(value: unknown, path = 'jwt.jwks'): { keys: PinnedJwk[] } {

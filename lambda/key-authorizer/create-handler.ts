@@ -35,7 +35,7 @@ export function createHandler(config: AuthorizerConfig, executingRegion = proces
     verifier: createTokenVerifier(config.jwt),
     store: new DynamoDbEntitlementStore(config, executingRegion),
     cache: new DecisionCache(config.cache.maxEntries),
-    now: Date.now,
+    now: () => Date.now(),
     log: jsonLineLogger,
   };
   return async (event: CloudFrontRequestEvent): Promise<CloudFrontRequest | CloudFrontResultResponse> => {

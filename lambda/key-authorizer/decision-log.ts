@@ -10,6 +10,8 @@ export interface DecisionLogEntry {
   credential?: string;
   cache: 'hit' | 'miss' | 'none';
   replica?: string;
+  /** Per failed replica attempt, `region:ErrorName`: why a 503 was given. */
+  storeErrors?: string[];
   ms: number;
 }
 

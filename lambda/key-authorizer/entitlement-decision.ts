@@ -1,8 +1,7 @@
 import type { EntitlementRecords, GrantItem } from './entitlement-schema';
 
 export type EntitlementVerdict =
-  | { allowed: true; via: 'video' | 'all-access' }
-  | { allowed: false; reason: 'not-entitled' | 'entitlement-expired' | 'session-revoked' };
+  { allowed: true; via: 'video' | 'all-access' } | { allowed: false; reason: 'not-entitled' | 'entitlement-expired' | 'session-revoked' };
 
 /** The viewer as far as entitlements care: who, and when their credential was issued. */
 export interface Viewer {

@@ -120,7 +120,7 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
         if (Object.keys(response.UnprocessedKeys ?? {}).length > 0) throw new Error('keys left unprocessed');
         return { records: recordsFromItems(response.Responses?.[tableName] ?? []), replica: region };
       } catch (error) {
-        attempts.push({ region, error: error instanceof Error ? error.name : 'unknown' });
+        attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
       }
     }
     throw new StoreUnavailableError(deadline.aborted ? 'deadline passed' : 'every replica failed', attempts);

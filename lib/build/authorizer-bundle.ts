@@ -29,6 +29,8 @@ export function buildAuthorizerBundle(config: AuthorizerConfig, outDir: string):
     // ESM builds of the SDK tree-shake better: ~104 KB zipped instead of ~158 KB.
     mainFields: ['module', 'main'],
     legalComments: 'none',
+    // The SDK lazily `import()`s node:http; as require() it also loads inside jest's vm and the dev emulator.
+    supported: { 'dynamic-import': false },
     logLevel: 'silent',
   });
   const configFile = join(outDir, AUTHORIZER_CONFIG_FILE);

@@ -1,9 +1,14 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lambda/key-authorizer/entitlement-schema';
 
 // dynalite ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: { createTableMs?: number; path?: string }) => import('node:http').Server;
 
 export interface LocalDynamoDb {

@@ -1,0 +1,232 @@
+import { DeleteItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { AUTHORIZER_ZIPPED_BUDGET_BYTES } from '../../../lib/build/authorizer-bundle';
+import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
+import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
+import {
+  isResponse,
+  loadBuiltAuthorizer,
+  removeBuiltAuthorizers,
+  viewerRequestEvent,
+  type EdgeResult,
+} from '../../fixtures/built-authorizer';
+
+const KEY = '/keys/movie/0.key';
+let dynamo: LocalDynamoDb;
+let client: DynamoDBClient;
+let closedPort: number;
+let hangingServer: Server;
+const hangingSockets: Socket[] = [];
+let stdout: jest.SpyInstance;
+const logLines: Record<string, unknown>[] = [];
+
+const now = () => Math.floor(Date.now() / 1000);
+const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
+const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
+
+async function put(uid: string, sk: string, extra: Record<string, AttributeValue> = {}) {
+  await client.send(
+    new PutItemCommand({ TableName: TABLE, Item: { uid: { S: uid }, sk: { S: sk }, grantedAt: { N: String(now()) }, ...extra } }),
+  );
+}
+async function remove(uid: string, sk: string) {
+  await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { uid: { S: uid }, sk: { S: sk } } }));
+}
+
+function localConfig(overrides = {}) {
+  return makeAuthorizerConfig({ endpoint: dynamo.endpoint, replicaRegions: ['us-east-1'], replicaPreference: {}, ...overrides });
+}
+
+/** Moves only Date forward: the SDK's own timers keep running for real. */
+function advanceWallClock(seconds: number) {
+  jest.useFakeTimers({
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+    now: Date.now() + seconds * 1000,
+  });
+}
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+  client = localDynamoDbClient(dynamo.endpoint);
+  await ensureEntitlementTable(client, TABLE);
+  // A port with nothing listening: connections are refused at once.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  // A replica that accepts connections and never answers.
+  hangingServer = createServer((socket) => hangingSockets.push(socket));
+  await new Promise<void>((resolve) => hangingServer.listen(0, '127.0.0.1', resolve));
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const text = chunk.toString();
+    if (text.startsWith('{"keygate":"decision"')) logLines.push(JSON.parse(text));
+    return true;
+  });
+});
+
+afterEach(() => jest.useRealTimers());
+
+afterAll(async () => {
+  stdout.mockRestore();
+  for (const socket of hangingSockets) socket.destroy();
+  await new Promise<void>((resolve) => hangingServer.close(() => resolve()));
+  client.destroy();
+  await dynamo.close();
+  removeBuiltAuthorizers();
+});
+
+describe('the built authorizer bundle against a real DynamoDB API (dynalite)', () => {
+  it('returns the request, credentials stripped, for a granted viewer', async () => {
+    const { handler } = loadBuiltAuthorizer(localConfig(), 'us-east-1');
+    await put('alice', 'movie');
+    const token = makeToken('alice');
+    const result = await handler(
+      viewerRequestEvent({
+        uri: KEY,
+        headers: { Authorization: `Bearer ${token}`, Cookie: `keygate_token=${token}; a=b` },
+        querystring: `token=${token}`,
+      }),
+    );
+    expect(isResponse(result)).toBe(false);
+    if (isResponse(result)) return;
+    expect(result.uri).toBe(KEY);
+    expect(result.headers.authorization).toBeUndefined();
+    expect(result.headers.cookie).toEqual([{ key: 'Cookie', value: 'a=b' }]);
+    expect(result.querystring).toBe('');
+  });
+
+  it('denies a revoked grant once the allow TTL has passed', async () => {
+    const { handler } = loadBuiltAuthorizer(localConfig(), 'us-east-1');
+    await put('rev', 'movie');
+    const event = viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('rev')}` } });
+    expect(status(await handler(event))).toBe(200);
+    await remove('rev', 'movie');
+    expect(status(await handler(event))).toBe(200);
+    advanceWallClock(31);
+    const result = await handler(event);
+    expect([status(result), reason(result)]).toEqual([403, 'not-entitled']);
+  });
+
+  it('allows a rental until it expires, then answers entitlement-expired', async () => {
+    const { handler } = loadBuiltAuthorizer(
+      localConfig({ cache: { allowTtlSeconds: 0, denyTtlSeconds: 0, maxEntries: 100 } }),
+      'us-east-1',
+    );
+    await put('renter', 'movie', { expiresAt: { N: String(now() + 60) }, ttl: { N: String(now() + 60 + 86400) } });
+    const event = viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('renter')}` } });
+    expect(status(await handler(event))).toBe(200);
+    advanceWallClock(61);
+    const result = await handler(event);
+    expect([status(result), reason(result)]).toEqual([403, 'entitlement-expired']);
+  });
+
+  it('allows an all-access subscriber every video', async () => {
+    const { handler } = loadBuiltAuthorizer(localConfig(), 'us-east-1');
+    await put('subscriber', '*');
+    const token = makeToken('subscriber');
+    for (const uri of ['/keys/movie/0.key', '/keys/other/5.key']) {
+      expect(status(await handler(viewerRequestEvent({ uri, headers: { Authorization: `Bearer ${token}` } })))).toBe(200);
+    }
+  });
+
+  it('refuses a token issued before a session revocation and accepts one issued after', async () => {
+    const { handler } = loadBuiltAuthorizer(
+      localConfig({ cache: { allowTtlSeconds: 0, denyTtlSeconds: 0, maxEntries: 100 } }),
+      'us-east-1',
+    );
+    await put('sharer', 'movie');
+    await put('sharer', '#revoked', { revokedBefore: { N: String(now()) } });
+    const old = await handler(
+      viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('sharer', { iat: now() - 60 })}` } }),
+    );
+    expect([status(old), reason(old)]).toEqual([401, 'session-revoked']);
+    const fresh = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('sharer')}` } }));
+    expect(status(fresh)).toBe(200);
+  });
+
+  it('fails over to the next nearest replica when the nearest one is dead', async () => {
+    const { handler } = loadBuiltAuthorizer(
+      localConfig({
+        endpoint: undefined,
+        replicaRegions: ['us-east-1', 'eu-west-1'],
+        replicaPreference: { 'us-east-1': ['us-east-1', 'eu-west-1'] },
+        replicaEndpoints: { 'us-east-1': `http://127.0.0.1:${closedPort}`, 'eu-west-1': dynamo.endpoint },
+      }),
+      'us-east-1',
+    );
+    await put('traveller', 'movie');
+    logLines.length = 0;
+    const result = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('traveller')}` } }));
+    expect(status(result)).toBe(200);
+    expect(logLines.at(-1)).toMatchObject({ decision: 'allow', replica: 'eu-west-1', cache: 'miss' });
+  });
+
+  it('answers 503 with Retry-After, and no key, when every replica is down', async () => {
+    const { handler } = loadBuiltAuthorizer(localConfig({ endpoint: `http://127.0.0.1:${closedPort}` }), 'us-east-1');
+    const result = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('alice')}` } }));
+    expect(isResponse(result)).toBe(true);
+    if (!isResponse(result)) return;
+    expect([result.status, reason(result), result.headers['retry-after']?.[0]?.value, result.headers['cache-control']?.[0]?.value]).toEqual(
+      ['503', 'store-unavailable', '2', 'no-store'],
+    );
+  });
+
+  it('answers 503 before Lambda@Edge would time out (5 s) when the store never answers, and abandons the request', async () => {
+    const config = localConfig({
+      endpoint: `http://127.0.0.1:${(hangingServer.address() as AddressInfo).port}`,
+      store: { deadlineMs: 600, attemptTimeoutMs: 250, retryAfterSeconds: 2 },
+    });
+    const { handler } = loadBuiltAuthorizer(config, 'us-east-1');
+    const started = Date.now();
+    const result = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('alice')}` } }));
+    expect([status(result), reason(result)]).toEqual([503, 'store-unavailable']);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(hangingSockets.length).toBeGreaterThan(0);
+  });
+
+  it('answers 503, never a key, when an item in the store is malformed', async () => {
+    const { handler } = loadBuiltAuthorizer(localConfig(), 'us-east-1');
+    await put('odd', 'movie', { expiresAt: { S: 'tomorrow' } });
+    const result = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('odd')}` } }));
+    expect([status(result), reason(result)]).toEqual([503, 'store-unavailable']);
+  });
+
+  it('logs one JSON line per decision, without the viewer id or the token', async () => {
+    const { handler } = loadBuiltAuthorizer(localConfig(), 'us-east-1');
+    const token = makeToken('logged-viewer');
+    logLines.length = 0;
+    await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${token}` } }));
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toMatchObject({
+      decision: 'deny',
+      reason: 'not-entitled',
+      status: 403,
+      videoId: 'movie',
+      cache: 'miss',
+      replica: 'us-east-1',
+    });
+    expect(JSON.stringify(logLines)).not.toMatch(/logged-viewer|Bearer/);
+  });
+
+  it('stays under the zipped size budget (viewer-request limit is 1 MB)', () => {
+    const { dir } = loadBuiltAuthorizer(localConfig(), 'us-east-1');
+    const bundle = readFileSync(join(dir, 'index.js'));
+    const zipped = deflateRawSync(bundle, { level: 9 }).length + statSync(join(dir, 'authorizer-config.json')).size;
+    expect(zipped).toBeLessThan(AUTHORIZER_ZIPPED_BUDGET_BYTES);
+  });
+});

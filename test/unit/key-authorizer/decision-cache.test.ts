@@ -1,0 +1,43 @@
+import { DecisionCache } from '../../../lambda/key-authorizer/decision-cache';
+
+const records = { video: { uid: 'alice', sk: 'movie', grantedAt: 0 } };
+
+describe('DecisionCache', () => {
+  it('returns an entry until its time to live has passed', () => {
+    const cache = new DecisionCache(10);
+    cache.set('alice', 'movie', records, 30, 1_000);
+    expect(cache.get('alice', 'movie', 30_999)).toBe(records);
+    expect(cache.get('alice', 'movie', 31_000)).toBeUndefined();
+  });
+
+  it('evicts the least recently used entry beyond its bound', () => {
+    const cache = new DecisionCache(2);
+    cache.set('a', 'v', records, 30, 0);
+    cache.set('b', 'v', records, 30, 0);
+    cache.get('a', 'v', 1);
+    cache.set('c', 'v', records, 30, 1);
+    expect([cache.get('a', 'v', 2), cache.get('b', 'v', 2), cache.get('c', 'v', 2)]).toEqual([records, undefined, records]);
+    expect(cache.size).toBe(2);
+  });
+
+  it('never grows past its bound however many viewers pass', () => {
+    const cache = new DecisionCache(100);
+    for (let i = 0; i < 10_000; i++) cache.set(`viewer-${i}`, 'movie', records, 30, i);
+    expect(cache.size).toBe(100);
+  });
+
+  it('keeps viewers and videos apart', () => {
+    const cache = new DecisionCache(10);
+    cache.set('alice', 'movie', records, 30, 0);
+    expect(cache.get('alice', 'other', 1)).toBeUndefined();
+    expect(cache.get('bob', 'movie', 1)).toBeUndefined();
+  });
+
+  it('stores nothing when disabled or with a zero TTL', () => {
+    const disabled = new DecisionCache(0);
+    disabled.set('alice', 'movie', records, 30, 0);
+    const zeroTtl = new DecisionCache(10);
+    zeroTtl.set('alice', 'movie', records, 0, 0);
+    expect([disabled.size, zeroTtl.size]).toEqual([0, 0]);
+  });
+});
