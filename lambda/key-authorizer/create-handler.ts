@@ -1,6 +1,7 @@
 import type { AuthorizerConfig } from './authorizer-config';
 import { authorizeKeyRequest, type AuthorizerDeps } from './authorize-key-request';
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from './cloudfront-event';
+import { CoalescingEntitlementStore } from './coalescing-store';
 import { DecisionCache } from './decision-cache';
 import { jsonLineLogger } from './decision-log';
 import { DynamoDbEntitlementStore } from './entitlement-store';
@@ -33,7 +34,7 @@ export function createHandler(config: AuthorizerConfig, executingRegion = proces
   const deps: AuthorizerDeps = {
     config,
     verifier: createTokenVerifier(config.jwt),
-    store: new DynamoDbEntitlementStore(config, executingRegion),
+    store: new CoalescingEntitlementStore(new DynamoDbEntitlementStore(config, executingRegion)),
     cache: new DecisionCache(config.cache.maxEntries),
     now: () => Date.now(),
     log: jsonLineLogger,
