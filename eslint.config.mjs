@@ -8,6 +8,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
+        jest: 'readonly',
         process: 'readonly',
         console: 'readonly',
         require: 'readonly',

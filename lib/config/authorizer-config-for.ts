@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { AUTHORIZER_DEFAULTS, type AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import type { KeygateConfig } from './keygate-config';
+import { replicaPreferenceFor } from './region-locations';
+
+/**
+ * The config baked beside the edge bundle. `local` points every replica at a loopback DynamoDB
+ * (keygate dev, tests); deployments never set it.
+ */
+export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: string }): AuthorizerConfig {
+  const tableRegions = [config.region, ...config.replicaRegions];
+  const deadlineMs = config.storeDeadlineMs;
+  const authorizer: AuthorizerConfig = {
+    tableName: config.tableName,
+    replicaRegions: tableRegions,
+    replicaPreference: replicaPreferenceFor(tableRegions),
+    jwt: {
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      jwks: config.jwt.jwks,
+      maxLifetimeSeconds: config.jwt.maxLifetimeSeconds,
+      maxTokenBytes: AUTHORIZER_DEFAULTS.maxTokenBytes,
+      uidClaim: config.jwt.uidClaim,
+      videosClaim: config.jwt.videosClaim,
+    },
+    cookieName: config.cookieName,
+    queryParameter: AUTHORIZER_DEFAULTS.queryParameter,
+    allowUidCookie: config.allowUidCookie,
+    allowedOrigins: config.allowedOrigins,
+    cache: config.cache,
+    // Leave room for a second replica inside the deadline: the first attempt gets just over half.
+    store: { deadlineMs, attemptTimeoutMs: Math.ceil(deadlineMs * 0.55), retryAfterSeconds: AUTHORIZER_DEFAULTS.retryAfterSeconds },
+    // Stable across synths (a random salt would change the asset on every deploy). Derived from the
+    // table and issuer unless the operator sets a secret `decisionLogSalt`; derived salts keep logs
+    // pseudonymous but let someone who knows a viewer id and the config confirm a guess.
+    logSalt:
+      config.decisionLogSalt ??
+      createHash('sha256').update(`keygate-log-salt\n${config.tableName}\n${config.jwt.issuer}`).digest('base64url'),
+  };
+  if (local) authorizer.endpoint = local.endpoint;
+  return authorizer;
+}

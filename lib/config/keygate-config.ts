@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import {
+  AUTHORIZER_DEFAULTS,
+  InvalidAuthorizerConfigError,
+  parseJwks,
+  type PinnedJwk,
+} from '../../lambda/key-authorizer/authorizer-config';
+import {
+  InvalidConfigError,
+  readBoolean,
+  readDurationSeconds,
+  readInteger,
+  readList,
+  readOptionalString,
+  readString,
+  safeJson,
+  type Context,
+} from './context-values';
+
+export { InvalidConfigError } from './context-values';
+
+/** Everything an operator configures, validated: the single source for the stack and the edge config. */
+export interface KeygateConfig {
+  stackName: string;
+  /** The stack's region, which holds the primary table. */
+  region: string;
+  /** Further replica regions of the entitlement table (never the stack region). */
+  replicaRegions: string[];
+  tableName: string;
+  jwt: {
+    issuer: string;
+    audience: string[];
+    jwks: { keys: PinnedJwk[] };
+    maxLifetimeSeconds: number;
+    uidClaim: string;
+    videosClaim: string;
+  };
+  cookieName: string;
+  allowUidCookie: boolean;
+  allowedOrigins: string[];
+  cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
+  storeDeadlineMs: number;
+  /** Defaults for `keygate package`: segment length and key rotation window. */
+  keyRotation: { segmentSeconds: number; rotateEverySegments: number };
+  customDomain?: { domainName: string; certificateArn: string };
+  webAclArn?: string;
+  priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  logRetentionDays: number;
+  decisionLogSalt?: string;
+}
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
+const NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
+const CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const WEB_ACL_ARN = /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]+\/[a-f0-9-]+$/;
+const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+/** CloudWatch Logs / S3 lifecycle retention values an operator may pick. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653];
+
+function readJwks(context: Context, baseDir: string): { keys: PinnedJwk[] } {
+  let value = context.jwks;
+  if (typeof value === 'string' && !value.trim().startsWith('{')) {
+    const path = isAbsolute(value) ? value : join(baseDir, value);
+    if (!existsSync(path)) throw new InvalidConfigError('jwks', 'a JWKS object or the path of a JWKS file that exists', value);
+    value = safeJson(readFileSync(path, 'utf8'), 'jwks');
+  } else if (typeof value === 'string') {
+    value = safeJson(value, 'jwks');
+  }
+  try {
+    return parseJwks(value, 'jwks');
+  } catch (error) {
+    if (error instanceof InvalidAuthorizerConfigError) {
+      throw new InvalidConfigError('jwks', `a JWKS of public RS256/ES256/ES384 keys, each with kid and alg (${error.message})`, undefined);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Validates cdk.json context (and -c overrides) into a KeygateConfig. Every error names the key,
+ * says what is expected and how to set it. Paths are resolved against `baseDir` (the project).
+ */
+export function parseKeygateConfig(context: Context, options: { baseDir?: string } = {}): KeygateConfig {
+  const baseDir = options.baseDir ?? process.cwd();
+  if (context.endpoint !== undefined) {
+    throw new InvalidConfigError(
+      'endpoint',
+      'absent: a DynamoDB endpoint override is for `keygate dev` and tests, never a deployment',
+      context.endpoint,
+    );
+  }
+  const region = readString(context, 'region', REGION, 'an AWS region such as "eu-west-1"');
+  const replicaRegions = readList(context, 'replicaRegions', REGION, 'AWS regions');
+  if (replicaRegions.includes(region)) {
+    throw new InvalidConfigError(
+      'replicaRegions',
+      `other regions than the stack region "${region}" (the primary table lives there already)`,
+      replicaRegions,
+    );
+  }
+  if (new Set(replicaRegions).size !== replicaRegions.length)
+    throw new InvalidConfigError('replicaRegions', 'distinct regions', replicaRegions);
+  const audience = typeof context.jwtAudience === 'string' && !context.jwtAudience.startsWith('[') ? [context.jwtAudience] : undefined;
+  const domainName = readOptionalString(context, 'domainName', DOMAIN, 'a domain name such as "video.example.com"');
+  const certificateArn = readOptionalString(
+    context,
+    'certificateArn',
+    CERTIFICATE_ARN,
+    'an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from there)',
+  );
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    throw new InvalidConfigError(
+      domainName ? 'certificateArn' : 'domainName',
+      'set together with the other: a custom domain needs its ACM certificate (us-east-1)',
+      domainName ?? certificateArn,
+    );
+  }
+  const priceClass = context.priceClass ?? 'PriceClass_100';
+  if (!PRICE_CLASSES.includes(priceClass as (typeof PRICE_CLASSES)[number])) {
+    throw new InvalidConfigError('priceClass', `one of ${PRICE_CLASSES.join(', ')}`, priceClass);
+  }
+  const logRetentionDays = readInteger(context, 'logRetentionDays', 1, 3653, 90);
+  if (!RETENTION_DAYS.includes(logRetentionDays))
+    throw new InvalidConfigError('logRetentionDays', `one of ${RETENTION_DAYS.join(', ')}`, logRetentionDays);
+
+  const config: KeygateConfig = {
+    stackName: readString(context, 'stackName', STACK_NAME, 'a CloudFormation stack name', 'Keygate'),
+    region,
+    replicaRegions,
+    tableName: readString(context, 'tableName', NAME, 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)', 'keygate-entitlements'),
+    jwt: {
+      issuer: readString(context, 'jwtIssuer', HTTPS_URL, 'the exact https issuer URL of your tokens (the iss claim)'),
+      audience: audience ?? readList(context, 'jwtAudience', /^\S{1,256}$/, 'audience strings (the aud claim)'),
+      jwks: readJwks(context, baseDir),
+      maxLifetimeSeconds: readDurationSeconds(context, 'jwtMaxLifetime', 60, 7 * 86400, '24h'),
+      uidClaim: readString(context, 'uidClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
+      videosClaim: readString(context, 'videosClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
+    },
+    cookieName: readString(context, 'cookieName', /^[A-Za-z0-9_-]{1,64}$/, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
+    allowUidCookie: readBoolean(context, 'allowUidCookie', false),
+    allowedOrigins: readList(
+      context,
+      'allowedOrigins',
+      ORIGIN,
+      'player origins like "https://www.example.com" (scheme, host, optional port; no path)',
+    ),
+    cache: {
+      allowTtlSeconds: readInteger(context, 'allowTtlSeconds', 0, 3600, AUTHORIZER_DEFAULTS.allowTtlSeconds),
+      denyTtlSeconds: readInteger(context, 'denyTtlSeconds', 0, 3600, AUTHORIZER_DEFAULTS.denyTtlSeconds),
+      maxEntries: readInteger(context, 'cacheMaxEntries', 0, 1_000_000, AUTHORIZER_DEFAULTS.maxEntries),
+    },
+    storeDeadlineMs: readInteger(context, 'storeDeadlineMs', 100, 4000, AUTHORIZER_DEFAULTS.deadlineMs),
+    keyRotation: {
+      segmentSeconds: readInteger(context, 'segmentSeconds', 1, 30, 4),
+      rotateEverySegments: readInteger(context, 'rotateEverySegments', 1, 10_000, 10),
+    },
+    priceClass: priceClass as KeygateConfig['priceClass'],
+    logRetentionDays,
+  };
+  if (domainName && certificateArn) config.customDomain = { domainName, certificateArn };
+  const webAclArn = readOptionalString(
+    context,
+    'webAclArn',
+    WEB_ACL_ARN,
+    'a WAFv2 web ACL ARN with CLOUDFRONT scope (us-east-1, …:global/webacl/…)',
+  );
+  if (webAclArn) config.webAclArn = webAclArn;
+  const salt = readOptionalString(context, 'decisionLogSalt', /^\S{16,128}$/, 'a secret string of 16–128 characters');
+  if (salt) config.decisionLogSalt = salt;
+  return config;
+}

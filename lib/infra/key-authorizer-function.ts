@@ -1,0 +1,59 @@
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import { buildAuthorizerBundle } from '../build/authorizer-bundle';
+
+export interface KeyAuthorizerFunctionProps {
+  config: AuthorizerConfig;
+}
+
+/**
+ * The key authorizer as a Lambda@Edge function (created in us-east-1, replicated by CloudFront).
+ * The bundle is built at synth by the same code as `npm run build` and `keygate dev`, config baked in.
+ * The asset is hashed from the built files, so any change of code or config makes a new version.
+ */
+export class KeyAuthorizerFunction extends Construct {
+  readonly function: cloudfront.experimental.EdgeFunction;
+
+  constructor(scope: Construct, id: string, props: KeyAuthorizerFunctionProps) {
+    super(scope, id);
+    const bundleDir = mkdtempSync(join(tmpdir(), 'keygate-authorizer-'));
+    buildAuthorizerBundle(props.config, bundleDir);
+
+    this.function = new cloudfront.experimental.EdgeFunction(this, 'Function', {
+      description: 'Keygate key authorizer: viewer-request on /keys/*',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(bundleDir),
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+    });
+
+    // Read-only access to the table in every region that holds a replica, and nothing else.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        resources: props.config.replicaRegions.map(
+          (region) => `arn:${Aws.PARTITION}:dynamodb:${region}:${Aws.ACCOUNT_ID}:table/${props.config.tableName}`,
+        ),
+      }),
+    );
+
+    Validations.of(this.function.lambda).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'AWSLambdaBasicExecutionRole only allows writing the function’s own logs; Lambda@Edge writes them in whichever region serves the viewer, so log group ARNs cannot be listed in advance.',
+    });
+    Validations.of(this.function.lambda).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'nodejs22.x is the newest runtime Lambda@Edge supports for viewer-request functions.',
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+
+export interface KeyDistributionProps {
+  mediaBucket: s3.IBucket;
+  logBucket: s3.IBucket;
+  authorizer: cloudfront.experimental.EdgeFunction;
+  allowedOrigins: string[];
+  priceClass: cloudfront.PriceClass;
+  customDomain?: { domainName: string; certificateArn: string };
+  webAclArn?: string;
+}
+
+export const KEYS_PATH_PATTERN = '/keys/*';
+
+/**
+ * CloudFront in front of the media bucket: playlists and segments cached with no function at all;
+ * `/keys/*` through the key authorizer on viewer-request, with nothing of the viewer's
+ * credentials in the cache key and `Cache-Control: private, no-store` towards the viewer.
+ */
+export class KeyDistribution extends Construct {
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: KeyDistributionProps) {
+    super(scope, id);
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(props.mediaBucket);
+    const cors = (allowCredentials: boolean, exposeHeaders: string[]): cloudfront.ResponseHeadersCorsBehavior | undefined =>
+      props.allowedOrigins.length === 0
+        ? undefined
+        : {
+            accessControlAllowOrigins: props.allowedOrigins,
+            accessControlAllowCredentials: allowCredentials,
+            accessControlAllowHeaders: ['authorization', 'range'],
+            accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
+            accessControlExposeHeaders: exposeHeaders,
+            accessControlMaxAge: Duration.minutes(10),
+            originOverride: true,
+          };
+
+    const mediaHeaders = new cloudfront.ResponseHeadersPolicy(this, 'MediaHeaders', {
+      comment: 'Keygate media: CORS for the configured player origins',
+      corsBehavior: cors(true, []),
+    });
+    const keyHeaders = new cloudfront.ResponseHeadersPolicy(this, 'KeyHeaders', {
+      comment: 'Keygate keys: never stored by browsers or shared caches; CORS with credentials',
+      corsBehavior: cors(true, [REASON_HEADER]),
+      customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'private, no-store', override: true }] },
+    });
+    // The authorizer runs before the cache on every request; the cache key must hold nothing of
+    // the viewer (no cookie, header or token), or each viewer would get a cache entry of their own.
+    const keyCachePolicy = new cloudfront.CachePolicy(this, 'KeyCachePolicy', {
+      comment: 'Keygate keys: no headers, cookies or query strings in the cache key',
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+      defaultTtl: Duration.days(1),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      enableAcceptEncodingGzip: false,
+      enableAcceptEncodingBrotli: false,
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Keygate: encrypted HLS with gated keys',
+      defaultBehavior: {
+        origin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+        compress: true,
+        responseHeadersPolicy: mediaHeaders,
+      },
+      additionalBehaviors: {
+        [KEYS_PATH_PATTERN]: {
+          origin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          cachePolicy: keyCachePolicy,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+          cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+          compress: false,
+          responseHeadersPolicy: keyHeaders,
+          edgeLambdas: [{ functionVersion: props.authorizer.currentVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST }],
+        },
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: props.priceClass,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cloudfront/',
+      ...(props.customDomain
+        ? {
+            domainNames: [props.customDomain.domainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
+    });
+
+    if (!props.customDomain) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without a custom domain CloudFront serves *.cloudfront.net with its default certificate, whose minimum protocol cannot be raised. Set domainName and certificateArn to get TLSv1.2_2021.',
+      });
+    }
+    if (!props.webAclArn) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'A WAF web ACL is optional (webAclArn): keys are gated per request by the authorizer and media is encrypted; operators who need rate limiting attach their own CLOUDFRONT-scope web ACL.',
+      });
+    }
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'Geo restriction is a licensing decision per catalogue, not a security control Keygate can choose for operators.',
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { KeygateConfig } from '../config/keygate-config';
+import { Keygate } from './keygate';
+
+/** The stack `cdk deploy` creates: Keygate and the outputs an admin needs to publish and test. */
+export class KeygateStack extends Stack {
+  readonly keygate: Keygate;
+
+  constructor(scope: Construct, config: KeygateConfig, props: StackProps = {}) {
+    super(scope, config.stackName, {
+      description: 'Keygate: AES-128 HLS on CloudFront with per-viewer key authorization at the edge',
+      ...props,
+      env: { region: config.region, ...(props.env?.account ? { account: props.env.account } : {}) },
+      crossRegionReferences: false,
+    });
+    this.keygate = new Keygate(this, 'Keygate', config);
+    const domain = config.customDomain?.domainName ?? this.keygate.distribution.distribution.distributionDomainName;
+    new CfnOutput(this, 'DistributionDomain', { value: domain, description: 'Where viewers fetch playlists, segments and keys' });
+    new CfnOutput(this, 'MediaBucketName', { value: this.keygate.storage.mediaBucket.bucketName, description: 'keygate publish --bucket' });
+    new CfnOutput(this, 'EntitlementTableName', { value: config.tableName, description: 'keygate grant --table' });
+    new CfnOutput(this, 'EntitlementTableRegions', {
+      value: [config.region, ...config.replicaRegions].join(','),
+      description: 'Primary first',
+    });
+    new CfnOutput(this, 'ExamplePlayerUrl', {
+      value: `https://${domain}/videos/<videoId>/master.m3u8`,
+      description: 'Master playlist URL of a published video',
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLE_CONTEXT, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+
+let synth: SynthesizedKeygate;
+beforeAll(() => {
+  synth = synthKeygate();
+});
+afterAll(() => synth.cleanup());
+
+type Resource = { Properties: Record<string, unknown> };
+function edgeFunction(s: SynthesizedKeygate): Resource {
+  const functions = s.edgeTemplate.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+  expect(Object.keys(functions)).toHaveLength(1);
+  return Object.values(functions)[0] as Resource;
+}
+
+/** The asset directory of the edge function inside the synthesized cloud assembly. */
+function assetDir(s: SynthesizedKeygate): string {
+  const key = (edgeFunction(s).Properties.Code as { S3Key: string }).S3Key;
+  const hash = key.replace(/\.zip$/, '');
+  const dir = readdirSync(s.outdir).find((name) => name === `asset.${hash}`);
+  expect(dir).toBeDefined();
+  return join(s.outdir, dir as string);
+}
+
+describe('KeyAuthorizerFunction', () => {
+  it('is a nodejs22.x x86_64 function of 128 MB and 5 s, in us-east-1, without environment variables', () => {
+    const fn = edgeFunction(synth);
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 128, Timeout: 5, Architectures: ['x86_64'] });
+    expect(fn.Properties.Environment).toBeUndefined();
+    expect(synth.edgeStackArtifact).toMatch(/^edge-lambda-stack/);
+  });
+
+  it('may only read the entitlement table, in every region that holds a replica', () => {
+    const policies = synth.edgeTemplate.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
+    );
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    const resources = JSON.stringify(statements[0].Resource);
+    for (const region of ['eu-west-1', 'us-east-1', 'ap-northeast-1']) {
+      expect(resources).toContain(`:dynamodb:${region}:`);
+    }
+    expect((statements[0].Resource as unknown[]).length).toBe(3);
+    expect(resources).not.toContain('*');
+  });
+
+  it('ships the authorizer bundle with the configured values baked beside it', () => {
+    const dir = assetDir(synth);
+    expect(readdirSync(dir).sort()).toEqual(['authorizer-config.json', 'index.js']);
+    const baked = JSON.parse(readFileSync(join(dir, 'authorizer-config.json'), 'utf8'));
+    expect(baked).toMatchObject({
+      tableName: EXAMPLE_CONTEXT.tableName,
+      replicaRegions: ['eu-west-1', 'us-east-1', 'ap-northeast-1'],
+      jwt: { issuer: EXAMPLE_CONTEXT.jwtIssuer, audience: EXAMPLE_CONTEXT.jwtAudience },
+      allowedOrigins: EXAMPLE_CONTEXT.allowedOrigins,
+      allowUidCookie: false,
+    });
+    expect(baked.endpoint).toBeUndefined();
+    expect(baked.replicaPreference['ap-northeast-2'][0]).toBe('ap-northeast-1');
+    expect(readFileSync(join(dir, 'index.js'), 'utf8')).toContain('authorizer-config.json');
+  });
+
+  it('changes its asset hash when one config value changes, and only then', () => {
+    const same = synthKeygate();
+    const changed = synthKeygate({ denyTtlSeconds: 6 });
+    try {
+      const key = (s: SynthesizedKeygate) => (edgeFunction(s).Properties.Code as { S3Key: string }).S3Key;
+      expect(key(same)).toBe(key(synth));
+      expect(key(changed)).not.toBe(key(synth));
+    } finally {
+      same.cleanup();
+      changed.cleanup();
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+let synth: SynthesizedKeygate;
+let custom: SynthesizedKeygate;
+beforeAll(() => {
+  synth = synthKeygate();
+  custom = synthKeygate({
+    domainName: 'video.example.com',
+    certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
+    webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/keygate/0123abcd-aaaa-bbbb-cccc-0123456789ab',
+  });
+});
+afterAll(() => {
+  synth.cleanup();
+  custom.cleanup();
+});
+
+type Config = { DefaultCacheBehavior: Record<string, unknown>; CacheBehaviors: Record<string, unknown>[] } & Record<string, unknown>;
+function distributionConfig(s: SynthesizedKeygate): Config {
+  const distributions = s.template.findResources('AWS::CloudFront::Distribution');
+  expect(Object.keys(distributions)).toHaveLength(1);
+  return (Object.values(distributions)[0] as { Properties: { DistributionConfig: Config } }).Properties.DistributionConfig;
+}
+function resourceById(s: SynthesizedKeygate, ref: unknown) {
+  const id = (ref as { Ref: string }).Ref;
+  return (s.template.toJSON().Resources[id] as { Properties: Record<string, Record<string, unknown>> }).Properties;
+}
+
+describe('KeyDistribution', () => {
+  it('runs the authorizer as the one viewer-request function of /keys/*, and no function on the default behavior', () => {
+    const config = distributionConfig(synth);
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const keys = config.CacheBehaviors[0];
+    expect(keys.PathPattern).toBe('/keys/*');
+    expect(keys.LambdaFunctionAssociations).toEqual([{ EventType: 'viewer-request', LambdaFunctionARN: expect.anything() }]);
+    expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toBeUndefined();
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
+  });
+
+  it('keeps cookies, headers and query strings out of the keys cache key', () => {
+    const policy = resourceById(synth, distributionConfig(synth).CacheBehaviors[0].CachePolicyId).CachePolicyConfig as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(policy.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      CookiesConfig: { CookieBehavior: 'none' },
+      HeadersConfig: { HeaderBehavior: 'none' },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+    });
+  });
+
+  it('allows GET, HEAD and OPTIONS on /keys/* over HTTPS only', () => {
+    expect(distributionConfig(synth).CacheBehaviors[0]).toMatchObject({
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+      ViewerProtocolPolicy: 'https-only',
+    });
+  });
+
+  it('sends keys with Cache-Control private, no-store and CORS with credentials for the configured origins', () => {
+    const policy = resourceById(synth, distributionConfig(synth).CacheBehaviors[0].ResponseHeadersPolicyId).ResponseHeadersPolicyConfig;
+    expect(policy).toMatchObject({
+      CustomHeadersConfig: { Items: [{ Header: 'Cache-Control', Value: 'private, no-store', Override: true }] },
+      CorsConfig: {
+        AccessControlAllowCredentials: true,
+        AccessControlAllowOrigins: { Items: ['https://www.example.com'] },
+        AccessControlExposeHeaders: { Items: ['x-keygate-reason'] },
+      },
+    });
+  });
+
+  it('caches media with the optimized policy, compressed, redirected to HTTPS, over HTTP/2 and HTTP/3, with logging', () => {
+    const config = distributionConfig(synth);
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      CachePolicyId: CACHING_OPTIMIZED,
+      Compress: true,
+      ViewerProtocolPolicy: 'redirect-to-https',
+    });
+    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_100', Logging: { Prefix: 'cloudfront/' } });
+  });
+
+  it('uses the custom domain with TLS 1.2 or later and attaches the WAF web ACL when configured', () => {
+    expect(distributionConfig(custom)).toMatchObject({
+      Aliases: ['video.example.com'],
+      ViewerCertificate: {
+        AcmCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      },
+      WebACLId: expect.stringContaining(':global/webacl/keygate/'),
+    });
+  });
+});

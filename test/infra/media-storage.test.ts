@@ -1,0 +1,56 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+
+let synth: SynthesizedKeygate;
+beforeAll(() => {
+  synth = synthKeygate();
+});
+afterAll(() => synth.cleanup());
+
+function mediaBucket() {
+  const buckets = synth.template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } });
+  expect(Object.keys(buckets)).toHaveLength(1);
+  const [logicalId, bucket] = Object.entries(buckets)[0];
+  return { logicalId, bucket: bucket as { Properties: Record<string, unknown>; DeletionPolicy: string } };
+}
+
+describe('MediaStorage', () => {
+  it('keeps the media bucket private, encrypted, versioned, owner-enforced and retained', () => {
+    const { bucket } = mediaBucket();
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/LogBucket/) }, LogFilePrefix: 's3-access/' },
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets only CloudFront, through Origin Access Control of this distribution, read the media bucket', () => {
+    const { logicalId } = mediaBucket();
+    const policies = synth.template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: logicalId } } });
+    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } })
+      .Properties.PolicyDocument.Statement;
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Action: 's3:GetObject',
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+    });
+    expect(JSON.stringify(allows[0].Condition)).toContain('distribution/');
+    expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'))).toBe(true);
+  });
+
+  it('expires logs after the configured retention', () => {
+    synth.template.hasResourceProperties('AWS::S3::Bucket', {
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
+    });
+  });
+});

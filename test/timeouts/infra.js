@@ -1,0 +1,2 @@
+// infra tests start real servers, processes and syntheses: a unit-test timeout would be too short.
+jest.setTimeout(180000);

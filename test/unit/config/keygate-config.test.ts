@@ -1,0 +1,86 @@
+import { authorizerConfigFor } from '../../../lib/config/authorizer-config-for';
+import { InvalidConfigError, parseKeygateConfig } from '../../../lib/config/keygate-config';
+import { nearestFirst } from '../../../lib/config/region-locations';
+import { EXAMPLE_CONTEXT, PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
+
+const parse = (overrides: Record<string, unknown>) => parseKeygateConfig({ ...EXAMPLE_CONTEXT, ...overrides }, { baseDir: PROJECT_ROOT });
+
+describe('parseKeygateConfig', () => {
+  it('accepts the documented example cdk.json', () => {
+    const config = parse({});
+    expect(config).toMatchObject({
+      region: 'eu-west-1',
+      replicaRegions: ['us-east-1', 'ap-northeast-1'],
+      tableName: 'keygate-entitlements',
+    });
+    expect(config.jwt.jwks.keys).toHaveLength(1);
+  });
+
+  it('reads -c strings: lists, booleans, numbers and durations', () => {
+    const config = parse({ replicaRegions: 'us-east-1,us-west-2', allowUidCookie: 'true', allowTtlSeconds: '10', jwtMaxLifetime: '2h' });
+    expect([config.replicaRegions, config.allowUidCookie, config.cache.allowTtlSeconds, config.jwt.maxLifetimeSeconds]).toEqual([
+      ['us-east-1', 'us-west-2'],
+      true,
+      10,
+      7200,
+    ]);
+  });
+
+  it.each([
+    ['a missing issuer', { jwtIssuer: undefined }, /"jwtIssuer" must be the exact https issuer URL/],
+    [
+      'a replica equal to the stack region',
+      { replicaRegions: ['eu-west-1'] },
+      /"replicaRegions" must be other regions than the stack region "eu-west-1"/,
+    ],
+    ['a bad origin URL', { allowedOrigins: ['https://www.example.com/player'] }, /"allowedOrigins" must be a list of player origins/],
+    [
+      'a malformed JWKS',
+      { jwks: '{"keys":[{"kty":"EC","alg":"HS256","kid":"k"}]}' },
+      /"jwks" must be a JWKS of public RS256\/ES256\/ES384 keys/,
+    ],
+    [
+      'a JWKS file that does not exist',
+      { jwks: 'config/missing.json' },
+      /"jwks" must be a JWKS object or the path of a JWKS file that exists/,
+    ],
+    ['a domain without its certificate', { domainName: 'video.example.com' }, /"certificateArn" must be set together/],
+    [
+      'a certificate outside us-east-1',
+      { domainName: 'v.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x' },
+      /us-east-1/,
+    ],
+    ['a deployment endpoint override', { endpoint: 'http://127.0.0.1:8000' }, /"endpoint" must be absent/],
+    ['an unknown price class', { priceClass: 'cheap' }, /"priceClass" must be one of/],
+  ])('refuses %s with a message naming the key', (_name, overrides, message) => {
+    expect(() => parse(overrides)).toThrow(InvalidConfigError);
+    expect(() => parse(overrides)).toThrow(message);
+  });
+});
+
+describe('authorizerConfigFor', () => {
+  it('produces a config the edge function itself accepts', () => {
+    const baked = authorizerConfigFor(parse({}));
+    expect(parseAuthorizerConfig(JSON.parse(JSON.stringify(baked)))).toEqual(baked);
+  });
+
+  it('orders replicas nearest first for each edge region', () => {
+    const baked = authorizerConfigFor(parse({}));
+    expect(baked.replicaPreference['eu-central-1']).toEqual(['eu-west-1', 'us-east-1', 'ap-northeast-1']);
+    expect(baked.replicaPreference['ap-southeast-1'][0]).toBe('ap-northeast-1');
+    expect(baked.replicaPreference['us-west-2'][0]).toBe('us-east-1');
+  });
+
+  it('keeps the log salt stable across builds and points at a loopback endpoint only when asked', () => {
+    expect(authorizerConfigFor(parse({})).logSalt).toBe(authorizerConfigFor(parse({})).logSalt);
+    expect(authorizerConfigFor(parse({})).endpoint).toBeUndefined();
+    expect(authorizerConfigFor(parse({}), { endpoint: 'http://127.0.0.1:4567' }).endpoint).toBe('http://127.0.0.1:4567');
+  });
+});
+
+describe('nearestFirst', () => {
+  it('keeps the configured order for an unknown region', () => {
+    expect(nearestFirst('xx-nowhere-1', ['us-east-1', 'eu-west-1'])).toEqual(['us-east-1', 'eu-west-1']);
+  });
+});
