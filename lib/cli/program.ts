@@ -1,11 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import * as entitlements from './commands/entitlements';
+import * as importGrants from './commands/import';
+import * as tokens from './commands/tokens';
 
 /**
  * Each command lives in lib/cli/commands/<name>.ts and exports `register(program)`.
  * Add one import and one line to COMMANDS per command.
  */
-const COMMANDS: ((program: Command) => void)[] = [];
+const COMMANDS: ((program: Command) => void)[] = [entitlements.register, importGrants.register, tokens.register];
 
 export function buildProgram(): Command {
   const program = new Command('keygate')

@@ -1,3 +1,5 @@
+import { parseDuration } from '../duration';
+
 /**
  * Readers for cdk.json context values. A value may come from cdk.json (typed JSON) or from
  * `-c key=value` on the command line (always a string), so each reader accepts both forms.
@@ -63,14 +65,11 @@ export function safeJson(text: string, key: string): unknown {
   }
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
 /** Seconds from a number of seconds or a duration like "90s", "10m", "24h", "7d". */
 export function readDurationSeconds(context: Context, key: string, min: number, max: number, fallback: string): number {
   const raw = context[key] ?? fallback;
-  const match = typeof raw === 'number' ? [String(raw), String(raw), 's'] : typeof raw === 'string' ? /^(\d+)([smhd]?)$/.exec(raw) : null;
-  const seconds = match ? Number(match[1]) * UNITS[match[2] || 's'] : NaN;
-  if (!(seconds >= min && seconds <= max))
+  const seconds = typeof raw === 'number' || typeof raw === 'string' ? parseDuration(raw) : undefined;
+  if (seconds === undefined || seconds < min || seconds > max)
     throw new InvalidConfigError(key, `a duration from ${min}s to ${max}s, like "30m" or "24h"`, raw);
   return seconds;
 }

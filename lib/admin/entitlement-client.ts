@@ -1,0 +1,83 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PARTITION_KEY, SORT_KEY, type GrantItem, type RevocationItem } from '../../lambda/key-authorizer/entitlement-schema';
+import { LOCAL_CREDENTIALS } from '../dev/local-dynamodb';
+import { checkUid, checkVideoOrAll } from './entitlement-items';
+
+export interface EntitlementTarget {
+  table: string;
+  region: string;
+  /** A local DynamoDB (dynalite, DynamoDB Local); gets fixed local credentials. */
+  endpoint?: string;
+}
+
+const isLoopback = (endpoint: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
+
+/** Writes and reads the entitlement items the authorizer checks. */
+export class EntitlementWriter {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(private readonly target: EntitlementTarget) {
+    const client = new DynamoDBClient({
+      region: target.region,
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      ...(target.endpoint && isLoopback(target.endpoint) ? { credentials: LOCAL_CREDENTIALS } : {}),
+    });
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async put(item: GrantItem | RevocationItem): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.target.table, Item: item }));
+  }
+
+  async revoke(uid: string, videoId: string): Promise<boolean> {
+    const result = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.target.table,
+        Key: { [PARTITION_KEY]: checkUid(uid), [SORT_KEY]: checkVideoOrAll(videoId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  async list(uid: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.target.table,
+          KeyConditionExpression: '#uid = :uid',
+          ExpressionAttributeNames: { '#uid': PARTITION_KEY },
+          ExpressionAttributeValues: { ':uid': checkUid(uid) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /**
+   * Writes up to 25 items in one BatchWrite, retrying what DynamoDB leaves unprocessed with
+   * exponential backoff. Resolves with the number written; rejects if items remain after the retries.
+   */
+  async putBatch(items: GrantItem[], options: { maxAttempts?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<number> {
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= (options.maxAttempts ?? 8))
+        throw new Error(`${pending.length} items were still unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt));
+      const result = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.target.table]: pending } }));
+      pending = (result.UnprocessedItems?.[this.target.table] ?? []) as typeof pending;
+    }
+    return items.length;
+  }
+
+  destroy(): void {
+    this.doc.destroy();
+  }
+}

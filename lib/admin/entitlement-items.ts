@@ -1,0 +1,65 @@
+import {
+  ALL_ACCESS_SK,
+  REVOKED_SK,
+  UID_PATTERN,
+  VIDEO_ID_PATTERN,
+  type GrantItem,
+  type RevocationItem,
+} from '../../lambda/key-authorizer/entitlement-schema';
+
+/** DynamoDB may delete an expired rental a day after it ends; the authorizer checks expiresAt itself. */
+export const RENTAL_TTL_GRACE_SECONDS = 86_400;
+
+export class InvalidGrantError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidGrantError';
+  }
+}
+
+export interface GrantRequest {
+  uid: string;
+  /** A video id, or `*` for an all-access subscription. */
+  videoId: string;
+  /** Epoch seconds; absent for a purchase. */
+  expiresAt?: number;
+  orderId?: string;
+}
+
+export function checkUid(uid: string): string {
+  if (!UID_PATTERN.test(uid))
+    throw new InvalidGrantError(`viewer id ${JSON.stringify(uid)} must be 1–256 characters without control characters or #`);
+  return uid;
+}
+
+export function checkVideoOrAll(videoId: string): string {
+  if (videoId !== ALL_ACCESS_SK && !VIDEO_ID_PATTERN.test(videoId)) {
+    throw new InvalidGrantError(`video id ${JSON.stringify(videoId)} must be 1–128 of A-Z a-z 0-9 _ -, or * for all videos`);
+  }
+  return videoId;
+}
+
+/** The item for a purchase, rental (with `expiresAt` and a TTL a day later) or `*` subscription. */
+export function grantItem(request: GrantRequest, nowSeconds: number): GrantItem {
+  const item: GrantItem = { uid: checkUid(request.uid), sk: checkVideoOrAll(request.videoId), grantedAt: Math.floor(nowSeconds) };
+  if (request.expiresAt !== undefined) {
+    if (!Number.isInteger(request.expiresAt) || request.expiresAt <= nowSeconds)
+      throw new InvalidGrantError('a rental must end in the future');
+    item.expiresAt = request.expiresAt;
+    item.ttl = request.expiresAt + RENTAL_TTL_GRACE_SECONDS;
+  }
+  if (request.orderId !== undefined) {
+    if (!/^\S{1,128}$/.test(request.orderId)) throw new InvalidGrantError('an order id must be 1–128 characters without spaces');
+    item.orderId = request.orderId;
+  }
+  return item;
+}
+
+/**
+ * The item that refuses every token issued up to and including this second. The authorizer
+ * refuses `iat < revokedBefore` and tokens carry whole-second `iat`, so `revokedBefore` is the next
+ * second: a token minted in the same second as the revocation is refused too (sign in again a second later).
+ */
+export function revocationItem(uid: string, nowSeconds: number): RevocationItem {
+  return { uid: checkUid(uid), sk: REVOKED_SK, revokedBefore: Math.floor(nowSeconds) + 1 };
+}

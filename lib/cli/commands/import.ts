@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { EntitlementWriter } from '../../admin/entitlement-client';
+import { applyImport, IMPORT_COLUMNS, planImport } from '../../admin/grant-import';
+import { CliError } from '../cli-error';
+import { describeError } from '../describe-error';
+import { progressBar } from '../progress';
+import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
+
+/** keygate import <grants.csv>: bulk grants; bad rows are reported by line and never block good ones. */
+export function register(program: Command): void {
+  withTableOptions(
+    program
+      .command('import <csv>')
+      .description(
+        `bulk grants from a CSV with header ${IMPORT_COLUMNS.join(',')} (until: empty, ISO time or 48h; videoId * for all access)`,
+      )
+      .option('--json', 'print the report as JSON'),
+  ).action(async (csvPath: string, options: TableOptions & { json?: boolean }) => {
+    if (!existsSync(csvPath)) throw new CliError(`no file at ${csvPath}`);
+    const target = tableTarget(options);
+    const plan = planImport(readFileSync(csvPath, 'utf8'), Date.now() / 1000);
+    const writer = new EntitlementWriter(target);
+    const bar = progressBar(plan.items.length, 'granting');
+    let written = 0;
+    try {
+      written = await applyImport(plan, writer, (done) => bar.update(done));
+    } catch (error) {
+      throw describeError(error, options);
+    } finally {
+      bar.stop();
+      writer.destroy();
+    }
+    const report = { written, rejected: plan.rejected, superseded: plan.superseded };
+    if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else {
+      process.stdout.write(
+        `granted ${written} rows${plan.superseded ? ` (${plan.superseded} repeated rows superseded by later ones)` : ''}\n`,
+      );
+      for (const row of plan.rejected) process.stdout.write(`rejected line ${row.line}: ${row.reason}\n`);
+    }
+    // Partial success is still a failure for scripts: some rows need fixing.
+    if (plan.rejected.length > 0) process.exitCode = 2;
+  });
+}
