@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { PlaylistError } from '../../media/hls-playlist';
+import { encryptHls, PackagingError } from '../../media/encrypt-hls';
+import { CliError } from '../cli-error';
+import { progressBar } from '../progress';
+
+/** keygate encrypt: AES-128 with key rotation for clear HLS made by any packager. */
+export function register(program: Command): void {
+  program
+    .command('encrypt <clearHlsDir>')
+    .description('encrypt clear MPEG-TS HLS (from ffmpeg, MediaConvert, Shaka…) with a key per rotation window shared by all renditions')
+    .requiredOption('--video <id>', 'video id: URLs become /videos/<id>/… and /keys/<id>/<n>.key')
+    .requiredOption('--out <dir>', 'origin folder receiving videos/<id>/ and keys/<id>/')
+    .option('--rotate-every <segments>', 'segments per key', '10')
+    .option('--key-base-url <url>', 'where players fetch keys', '/keys')
+    .option('--force', 'replace this video if it is already in --out')
+    .action(
+      async (clearHlsDir: string, options: { video: string; out: string; rotateEvery: string; keyBaseUrl: string; force?: boolean }) => {
+        const rotateEvery = Number(options.rotateEvery);
+        let bar: ReturnType<typeof progressBar> | undefined;
+        try {
+          const result = await encryptHls({
+            inputDir: clearHlsDir,
+            videoId: options.video,
+            outDir: options.out,
+            rotateEvery,
+            keyBaseUrl: options.keyBaseUrl,
+            force: options.force === true,
+            onProgress: (done, total) => {
+              bar ??= progressBar(total, 'encrypting');
+              bar.update(done);
+            },
+          });
+          bar?.stop();
+          process.stdout.write(
+            `encrypted ${result.segmentCount} segments of ${result.renditions.length} rendition(s) with ${result.keyCount} key(s)\n` +
+              `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${options.video}/ (never publish them beside the segments)\n`,
+          );
+        } catch (error) {
+          bar?.stop();
+          if (error instanceof PackagingError || error instanceof PlaylistError) throw new CliError(error.message);
+          throw error;
+        }
+      },
+    );
+}
