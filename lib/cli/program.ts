@@ -3,13 +3,20 @@ import { CliError } from './cli-error';
 import * as encrypt from './commands/encrypt';
 import * as entitlements from './commands/entitlements';
 import * as importGrants from './commands/import';
+import * as packageVideo from './commands/package';
 import * as tokens from './commands/tokens';
 
 /**
  * Each command lives in lib/cli/commands/<name>.ts and exports `register(program)`.
  * Add one import and one line to COMMANDS per command.
  */
-const COMMANDS: ((program: Command) => void)[] = [entitlements.register, importGrants.register, tokens.register, encrypt.register];
+const COMMANDS: ((program: Command) => void)[] = [
+  entitlements.register,
+  importGrants.register,
+  tokens.register,
+  packageVideo.register,
+  encrypt.register,
+];
 
 export function buildProgram(): Command {
   const program = new Command('keygate')

@@ -66,6 +66,17 @@ function findPlaylists(inputDir: string): { master?: string; media: string[] } {
   return { media: candidates };
 }
 
+/** Checks, before any work, that the video id is URL-safe and that its output does not exist yet (unless forced). */
+export function assertCanWriteVideo(outDir: string, videoId: string, force: boolean): { finalVideos: string; finalKeys: string } {
+  if (!VIDEO_ID_PATTERN.test(videoId)) throw new PackagingError(`video id ${JSON.stringify(videoId)} must be 1–128 of A-Z a-z 0-9 _ -`);
+  const finalVideos = join(outDir, 'videos', videoId);
+  const finalKeys = join(outDir, 'keys', videoId);
+  if (!force && (existsSync(finalVideos) || existsSync(finalKeys))) {
+    throw new PackagingError(`${videoId} already exists in ${outDir}; pass --force to replace it`);
+  }
+  return { finalVideos, finalKeys };
+}
+
 /**
  * Encrypts clear HLS for Keygate: a random key and IV per rotation window, shared by every
  * rendition (one key URI per window), segments encrypted by streaming AES-128-CBC, playlists
@@ -74,14 +85,9 @@ function findPlaylists(inputDir: string): { master?: string; media: string[] } {
  */
 export async function encryptHls(options: EncryptOptions): Promise<EncryptResult> {
   const { inputDir, videoId, outDir, rotateEvery } = options;
-  if (!VIDEO_ID_PATTERN.test(videoId)) throw new PackagingError(`video id ${JSON.stringify(videoId)} must be 1–128 of A-Z a-z 0-9 _ -`);
   if (!Number.isInteger(rotateEvery) || rotateEvery < 1) throw new PackagingError('--rotate-every must be a whole number of segments ≥ 1');
   const keyBaseUrl = (options.keyBaseUrl ?? '/keys').replace(/\/$/, '');
-  const finalVideos = join(outDir, 'videos', videoId);
-  const finalKeys = join(outDir, 'keys', videoId);
-  if (!options.force && (existsSync(finalVideos) || existsSync(finalKeys))) {
-    throw new PackagingError(`${videoId} already exists in ${outDir}; pass --force to replace it`);
-  }
+  const { finalVideos, finalKeys } = assertCanWriteVideo(outDir, videoId, options.force === true);
 
   const { master, media } = findPlaylists(inputDir);
   const renditions: Rendition[] = media.map((playlistPath) => ({

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { PackagingError } from '../../media/encrypt-hls';
+import { FfmpegFailedError, FfmpegMissingError } from '../../media/ffmpeg';
+import { PlaylistError } from '../../media/hls-playlist';
+import { DEFAULT_LADDER, LadderError } from '../../media/ladder';
+import { packageVideo } from '../../media/package-video';
+import { CliError } from '../cli-error';
+import { progressBar } from '../progress';
+
+function wholeNumber(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${flag} must be a whole number ≥ 1 (got ${value})`);
+  return Number(value);
+}
+
+/** keygate package: transcode into an ABR ladder and encrypt with key rotation, in one step. */
+export function register(program: Command): void {
+  program
+    .command('package <inputFile>')
+    .description('transcode a video with ffmpeg into an H.264/AAC HLS ladder and encrypt it with AES-128 key rotation')
+    .requiredOption('--video <id>', 'video id: URLs become /videos/<id>/… and /keys/<id>/<n>.key')
+    .requiredOption('--out <dir>', 'origin folder receiving videos/<id>/ and keys/<id>/')
+    .option('--ladder <rungs>', 'comma-separated renditions (never above the source height)', DEFAULT_LADDER.join(','))
+    .option('--segment-seconds <s>', 'segment length', '4')
+    .option('--rotate-every <segments>', 'segments per key', '10')
+    .option('--key-base-url <url>', 'where players fetch keys', '/keys')
+    .option('--force', 'replace this video if it is already in --out')
+    .action(async (inputFile: string, options: Record<string, string | boolean | undefined>) => {
+      const bars = new Map<string, ReturnType<typeof progressBar>>();
+      const controller = new AbortController();
+      // Ctrl-C kills ffmpeg and lets the cleanup run: nothing half-written stays behind.
+      const interrupt = () => controller.abort();
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      try {
+        const result = await packageVideo({
+          input: inputFile,
+          videoId: String(options.video),
+          outDir: String(options.out),
+          ladder: String(options.ladder)
+            .split(',')
+            .map((r) => r.trim()),
+          segmentSeconds: wholeNumber(String(options.segmentSeconds), '--segment-seconds'),
+          rotateEvery: wholeNumber(String(options.rotateEvery), '--rotate-every'),
+          keyBaseUrl: String(options.keyBaseUrl),
+          force: options.force === true,
+          signal: controller.signal,
+          onProgress: (done, total, label) => {
+            for (const [other, bar] of bars) if (other !== label) bar.stop();
+            if (!bars.has(label)) bars.set(label, progressBar(Math.max(1, Math.round(total)), label));
+            bars.get(label)?.update(Math.round(done));
+          },
+        });
+        for (const bar of bars.values()) bar.stop();
+        const ladder = result.renditionDetails.map((r) => `${r.name} ${r.width}x${r.height}`).join(', ');
+        process.stdout.write(
+          `packaged ${result.videoId}: ${ladder}; ${result.segmentCount} segments, ${result.keyCount} key(s)\n` +
+            `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${result.videoId}/ (never publish them beside the segments)\n`,
+        );
+      } catch (error) {
+        for (const bar of bars.values()) bar.stop();
+        if ([PackagingError, PlaylistError, FfmpegMissingError, FfmpegFailedError, LadderError].some((type) => error instanceof type)) {
+          throw new CliError((error as Error).message);
+        }
+        throw error;
+      } finally {
+        process.removeListener('SIGINT', interrupt);
+        process.removeListener('SIGTERM', interrupt);
+      }
+    });
+}
