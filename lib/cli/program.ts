@@ -4,6 +4,7 @@ import * as encrypt from './commands/encrypt';
 import * as entitlements from './commands/entitlements';
 import * as importGrants from './commands/import';
 import * as packageVideo from './commands/package';
+import * as publish from './commands/publish';
 import * as tokens from './commands/tokens';
 
 /**
@@ -16,6 +17,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   tokens.register,
   packageVideo.register,
   encrypt.register,
+  publish.register,
 ];
 
 export function buildProgram(): Command {
