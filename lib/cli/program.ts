@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import * as dev from './commands/dev';
 import * as encrypt from './commands/encrypt';
 import * as entitlements from './commands/entitlements';
 import * as importGrants from './commands/import';
@@ -18,6 +19,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   packageVideo.register,
   encrypt.register,
   publish.register,
+  dev.register,
 ];
 
 export function buildProgram(): Command {

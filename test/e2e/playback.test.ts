@@ -1,0 +1,184 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
+import { startDevProcess, type DevReady } from '../fixtures/dev-stack-process';
+import type { CliResult } from '../fixtures/run-cli';
+import { PROJECT_ROOT } from '../fixtures/synth-keygate';
+
+// The demo video: 24 s in 2 s segments, a key every 2 segments (12 segments, 6 windows, 2 renditions).
+let dev: { ready: DevReady; keygate: (...args: string[]) => Promise<CliResult>; stop: () => Promise<void> };
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  dev = await startDevProcess();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+});
+
+beforeEach(async () => {
+  page = await (await browser.newContext()).newPage();
+  await page.goto(dev.ready.url);
+  await fetch(new URL('/__keygate/stats', dev.ready.url), { method: 'POST' });
+});
+
+afterEach(async () => {
+  const state = expect.getState();
+  if (state.assertionCalls !== state.numPassingAsserts || (state as { suppressedErrors?: unknown[] }).suppressedErrors?.length) {
+    const dir = join(PROJECT_ROOT, 'test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, `${state.currentTestName?.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
+  }
+  await page.context().close();
+});
+
+const stats = async (): Promise<EmulatorStats> =>
+  (await fetch(new URL('/__keygate/stats', dev.ready.url))).json() as Promise<EmulatorStats>;
+const signIn = (who: string) => page.evaluate(async (as) => void (await fetch(`/__keygate/signin?as=${as}`, { method: 'POST' })), who);
+const play = (options: Record<string, unknown> = {}) =>
+  page.evaluate((opts) => {
+    const video = document.getElementById('video') as HTMLVideoElement;
+    video.playbackRate = 4;
+    (window as unknown as { playVideo: (id: string, o: unknown) => void }).playVideo('demo', opts);
+    video.addEventListener('playing', () => (video.playbackRate = 4));
+  }, options);
+const currentTime = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
+const fatal = () => page.evaluate(() => (window as unknown as { keygate: { fatal: unknown } }).keygate.fatal);
+const waitForTime = (seconds: number) =>
+  page.waitForFunction((s) => (document.getElementById('video') as HTMLVideoElement).currentTime > s, seconds, { timeout: 60_000 });
+const waitForFatal = () =>
+  page.waitForFunction(() => (window as unknown as { keygate: { fatal: unknown } }).keygate.fatal !== null, undefined, { timeout: 60_000 });
+const framesDecoded = () =>
+  page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
+
+describe('playback in Chromium with hls.js through the local CloudFront emulator', () => {
+  it('plays for alice (cookie) with one key request per rotation window and no authorizer call for playlists or segments', async () => {
+    await signIn('alice');
+    await play();
+    await waitForTime(4.5);
+    expect(await fatal()).toBeNull();
+    expect(await framesDecoded()).toBeGreaterThan(0);
+    const seen = await stats();
+    expect(seen.authorizerInvocations).toBe(seen.requests.keys);
+    expect(seen.requests.videos).toBeGreaterThan(3);
+    const uris = seen.keyRequests.map((k) => k.uri);
+    expect(new Set(uris).size).toBe(uris.length);
+    expect(seen.keyRequests.every((k) => k.status === 200)).toBe(true);
+  });
+
+  it('plays for alice with a bearer token added to key requests only', async () => {
+    const { token } = (await (await fetch(new URL('/__keygate/token?as=alice', dev.ready.url))).json()) as { token: string };
+    await play({ bearer: token });
+    await waitForTime(4.5);
+    expect(await fatal()).toBeNull();
+    const seen = await stats();
+    expect(seen.mediaRequestsWithAuthorization).toBe(0);
+    expect(seen.keyRequests.every((k) => k.status === 200)).toBe(true);
+  });
+
+  it('refuses bob: a fatal key error, 403 not-entitled, nothing played, at most two key requests', async () => {
+    await signIn('bob');
+    await play();
+    await waitForFatal();
+    expect(await fatal()).toMatchObject({ status: 403, reason: 'not-entitled' });
+    expect(await currentTime()).toBe(0);
+    expect((await stats()).keyRequests.length).toBeLessThanOrEqual(2);
+    await page.waitForFunction(() => /not-entitled/.test(document.getElementById('status')?.textContent ?? ''));
+  });
+
+  it('refuses a signed-out viewer with 401 no-credentials', async () => {
+    await play();
+    await waitForFatal();
+    expect(await fatal()).toMatchObject({ status: 401, reason: 'no-credentials' });
+  });
+
+  it('makes no extra key request when the rendition switches inside a rotation window', async () => {
+    await signIn('alice');
+    await play({ hlsConfig: { startLevel: 0, maxBufferLength: 4, maxMaxBufferLength: 4 } });
+    await page.waitForFunction(() => (window as unknown as { keygate: { buffered: unknown[] } }).keygate.buffered.length >= 1, undefined, {
+      timeout: 60_000,
+    });
+    // Switch to the other rendition while the first window is still playing.
+    await page.evaluate(() => {
+      const hls = (window as unknown as { keygate: { hls: { nextLevel: number; currentLevel: number } } }).keygate.hls;
+      hls.nextLevel = hls.currentLevel === 0 ? 1 : 0;
+    });
+    await page.waitForFunction(
+      () => new Set((window as unknown as { keygate: { buffered: { level: number }[] } }).keygate.buffered.map((f) => f.level)).size === 2,
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
+    const buffered = await page.evaluate(
+      () => (window as unknown as { keygate: { buffered: { key: string; level: number }[] } }).keygate.buffered,
+    );
+    // Some window was played at both renditions, and no key URI was ever requested twice.
+    const levelsByKey = new Map<string, Set<number>>();
+    for (const f of buffered) levelsByKey.set(f.key, (levelsByKey.get(f.key) ?? new Set()).add(f.level));
+    expect([...levelsByKey.values()].some((levels) => levels.size === 2)).toBe(true);
+    const uris = (await stats()).keyRequests.map((k) => k.uri);
+    expect(uris.length).toBeGreaterThan(0);
+    expect(new Set(uris).size).toBe(uris.length);
+  });
+
+  it('stops playback at the next rotation window after a purchase is revoked mid-playback, and never plays a later window', async () => {
+    await dev.keygate('grant', 'dora', 'demo');
+    await signIn('dora');
+    await play({ hlsConfig: { maxBufferLength: 2, maxMaxBufferLength: 2 } });
+    await waitForTime(1);
+    expect((await dev.keygate('revoke', 'dora', 'demo')).code).toBe(0);
+    const keysBefore = (await stats()).keyRequests.filter((k) => k.status === 200).length;
+    await waitForFatal();
+    expect(await fatal()).toMatchObject({ status: 403, reason: 'not-entitled' });
+    const buffered = await page.evaluate(() => (window as unknown as { keygate: { buffered: { key: string }[] } }).keygate.buffered);
+    const playedWindows = new Set(buffered.map((f) => f.key));
+    // Every buffered fragment belongs to a window whose key was granted before the denial.
+    expect(playedWindows.size).toBeLessThanOrEqual(keysBefore + 1);
+    expect((await stats()).keyRequests.filter((k) => k.status === 200).length).toBe(playedWindows.size);
+  });
+
+  it('plays a rental, then refuses it once it has expired', async () => {
+    expect((await dev.keygate('grant', 'erin', 'demo', '--for', '6s')).code).toBe(0);
+    await signIn('erin');
+    await play();
+    await waitForTime(1);
+    expect(await fatal()).toBeNull();
+    // The rental ends on the dev stack's own wall clock: there is no event to await, only time to pass.
+    await page.waitForTimeout(7000);
+    await play();
+    await waitForFatal();
+    expect(await fatal()).toMatchObject({ status: 403, reason: 'entitlement-expired' });
+  });
+
+  it('makes a viewer’s current token useless after keygate revoke-sessions', async () => {
+    await dev.keygate('grant', 'fred', 'demo');
+    await signIn('fred');
+    await play();
+    await waitForTime(1);
+    expect((await dev.keygate('revoke-sessions', 'fred')).code).toBe(0);
+    // Past the allow TTL of the dev authorizer (2 s), a fresh playback with the same cookie is refused.
+    await page.waitForTimeout(2500);
+    await play();
+    await waitForFatal();
+    expect(await fatal()).toMatchObject({ status: 401, reason: 'session-revoked' });
+    await page.waitForFunction(() => /session-revoked/.test(document.getElementById('status')?.textContent ?? ''));
+  });
+});
