@@ -28,9 +28,10 @@ export function parseCookies(headerValues: string[] | undefined): Map<string, st
 function bearerToken(headerValues: string[] | undefined): string | undefined {
   const value = headerValues?.[0];
   if (value === undefined) return undefined;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(value);
-  // A non-Bearer Authorization header is passed over: it may be meant for something else.
-  return match ? match[1] : undefined;
+  // Any Bearer header is the credential, even empty or malformed (then judged bad-token, never passed
+  // over to a cookie). A header of another scheme is passed over: it may be meant for something else.
+  const match = /^Bearer(?:[ \t]+(.*))?$/i.exec(value.trim());
+  return match ? (match[1] ?? '').trim() : undefined;
 }
 
 function queryParameter(querystring: string, name: string): string | undefined {

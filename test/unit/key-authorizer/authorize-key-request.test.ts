@@ -44,6 +44,16 @@ describe('authorizeKeyRequest', () => {
     expect(reasonOf(outcome)).toBe('bad-token');
   });
 
+  it('answers 401 bad-token for an empty Bearer header even when a valid cookie is present', async () => {
+    const { authorize, store } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const outcome = await authorize({
+      uri: KEY,
+      headers: { authorization: ['Bearer '], ...cookie(`keygate_token=${makeToken('alice')}`) },
+    });
+    expect(reasonOf(outcome)).toBe('bad-token');
+  });
+
   it('answers 401 token-expired for an expired token', async () => {
     const { authorize } = makeAuthorizer();
     const outcome = await authorize({ uri: KEY, headers: bearer(makeToken('alice', { iat: nowSeconds() - 700, exp: nowSeconds() - 10 })) });

@@ -87,9 +87,10 @@ describe('authorizeKeyRequest over random requests', () => {
           expect(['GET', 'HEAD']).toContain(req.method);
           const videoId = match![1];
           // The credential the authorizer must have used: the first one present.
-          const presented = req.authorization?.slice(7) ?? (req.cookie?.startsWith('keygate_token=') ? req.cookie.slice(14) : undefined);
-          const token = presented || req.query?.slice(6) || undefined;
-          if (token) {
+          const bearer = req.authorization !== undefined ? req.authorization.slice(7).trim() : undefined;
+          const cookieToken = req.cookie?.startsWith('keygate_token=') ? req.cookie.slice(14) : undefined;
+          const token = bearer !== undefined ? bearer : cookieToken || req.query?.slice(6) || undefined;
+          if (token !== undefined) {
             const uid = token === scopedToV1 ? 'alice' : validTokens.get(token);
             expect(uid).toBeDefined();
             if (token === scopedToV1) expect(videoId).toBe('v1');

@@ -22,6 +22,11 @@ describe('findCredential', () => {
     expect(findCredential({ headers: {}, querystring: 'x=1&token=ccc' }, config)).toEqual({ kind: 'jwt', token: 'ccc', source: 'query' });
   });
 
+  it('judges an empty Bearer header rather than passing over to the cookie', () => {
+    const found = findCredential({ headers: { authorization: ['Bearer '], cookie: ['keygate_token=bbb'] }, querystring: '' }, config);
+    expect(found).toEqual({ kind: 'jwt', token: '', source: 'bearer' });
+  });
+
   it('passes over an Authorization header that is not a bearer token', () => {
     expect(findCredential({ headers: { authorization: ['Basic Zm9vOmJhcg=='] }, querystring: '' }, config).kind).toBe('none');
   });
