@@ -114,6 +114,7 @@ function play(videoId, options = {}) {
   hls.loadSource(src);
   hls.attachMedia(video);
   status('Playing ' + videoId);
+  if (options.autoplay === false) return;
   return video.play().catch(() => {});
 }
 window.playVideo = play;
