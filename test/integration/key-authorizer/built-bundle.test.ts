@@ -70,7 +70,10 @@ beforeAll(async () => {
   closedPort = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   // A replica that accepts connections and never answers.
-  hangingServer = createServer((socket) => hangingSockets.push(socket));
+  hangingServer = createServer((socket) => {
+    hangingSockets.push(socket);
+    socket.resume(); // read the request (so a client close is seen) but never answer
+  });
   await new Promise<void>((resolve) => hangingServer.listen(0, '127.0.0.1', resolve));
   stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     const text = chunk.toString();
@@ -186,17 +189,24 @@ describe('the built authorizer bundle against a real DynamoDB API (dynalite)', (
     );
   });
 
-  it('answers 503 before Lambda@Edge would time out (5 s) when the store never answers, and abandons the request', async () => {
+  it('answers 503 when the store never answers, abandoning the request at its deadline', async () => {
     const config = localConfig({
       endpoint: `http://127.0.0.1:${(hangingServer.address() as AddressInfo).port}`,
       store: { deadlineMs: 600, attemptTimeoutMs: 250, retryAfterSeconds: 2 },
     });
     const { handler } = loadBuiltAuthorizer(config, 'us-east-1');
-    const started = Date.now();
+    const accepted = hangingSockets.length;
+    // The replica never responds: without a working deadline this would hang until jest gives up.
     const result = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('alice')}` } }));
     expect([status(result), reason(result)]).toEqual([503, 'store-unavailable']);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(hangingSockets.length).toBeGreaterThan(0);
+    const opened = hangingSockets.slice(accepted);
+    expect(opened.length).toBeGreaterThan(0);
+    // The client closed the connections itself: the request was abandoned, not left running.
+    await Promise.all(
+      opened.map((socket) =>
+        socket.destroyed || socket.readableEnded ? Promise.resolve() : new Promise((resolve) => socket.once('close', resolve)),
+      ),
+    );
   });
 
   it('answers 503, never a key, when an item in the store is malformed', async () => {
