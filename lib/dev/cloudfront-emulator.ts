@@ -1,8 +1,7 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../lambda/key-authorizer/cloudfront-event';
-import { OBJECT_POLICY } from '../media/publish';
+import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { serveOriginFile } from './origin-folder';
 
 export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
 
@@ -19,11 +18,14 @@ export interface EmulatorOptions {
   originDir: string;
   /** The deployed bundle's handler, loaded from the built file. */
   handler: EdgeHandler;
-  /** The CORS origins of the /keys/* response-headers policy. */
+  /** The CORS origins of the distribution's response-headers policies. */
   allowedOrigins: string[];
   /** Extra routes (the dev page and sign-in endpoints); return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
+
+export const STATS_PATH = '/__keygate/stats';
+export const EMULATED_DISTRIBUTION_ID = 'KEYGATEDEV';
 
 const emptyStats = (): EmulatorStats => ({
   requests: { videos: 0, keys: 0, other: 0 },
@@ -32,44 +34,58 @@ const emptyStats = (): EmulatorStats => ({
   mediaRequestsWithAuthorization: 0,
 });
 
-function headersOf(req: IncomingMessage): CloudFrontRequest['headers'] {
-  const headers: CloudFrontRequest['headers'] = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const key = req.rawHeaders[i];
-    (headers[key.toLowerCase()] ??= []).push({ key, value: req.rawHeaders[i + 1] });
-  }
-  return headers;
+/** What of an incoming request the viewer-request event is made of. */
+export interface ViewerRequest {
+  /** The request target as sent: path and query string, nothing decoded. */
+  rawUrl: string;
+  method: string;
+  /** Alternating names and values, as node's `rawHeaders`. */
+  rawHeaders: string[];
+  clientIp: string;
+  host: string;
+  requestId: string;
 }
 
-/** Serves a file of the origin folder, or 404 when it does not exist or the path leaves the folder. */
-function serveOrigin(
-  originDir: string,
-  uri: string,
-  res: ServerResponse,
-  method: string,
-  extraHeaders: Record<string, string> = {},
-): number {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(uri);
-  } catch {
-    decoded = '\0';
+/** The exact Lambda@Edge viewer-request event CloudFront would send for this request. */
+export function viewerRequestEvent(viewer: ViewerRequest): CloudFrontRequestEvent {
+  const queryAt = viewer.rawUrl.indexOf('?');
+  const headers: CloudFrontRequest['headers'] = {};
+  for (let i = 0; i < viewer.rawHeaders.length; i += 2) {
+    const key = viewer.rawHeaders[i];
+    (headers[key.toLowerCase()] ??= []).push({ key, value: viewer.rawHeaders[i + 1] });
   }
-  const path = normalize(join(originDir, decoded));
-  if (decoded.includes('\0') || !path.startsWith(originDir + sep) || !existsSync(path) || !statSync(path).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
-    return 404;
-  }
-  const policy = OBJECT_POLICY[extname(path)];
-  res.writeHead(200, {
-    'content-type': policy?.contentType ?? 'application/octet-stream',
-    'cache-control': policy?.cacheControl ?? 'no-cache',
-    'content-length': statSync(path).size,
-    ...extraHeaders,
-  });
-  if (method === 'HEAD') res.end();
-  else createReadStream(path).pipe(res);
-  return 200;
+  return {
+    Records: [
+      {
+        cf: {
+          config: {
+            distributionDomainName: viewer.host,
+            distributionId: EMULATED_DISTRIBUTION_ID,
+            eventType: 'viewer-request',
+            requestId: viewer.requestId,
+          },
+          request: {
+            clientIp: viewer.clientIp,
+            method: viewer.method,
+            uri: queryAt < 0 ? viewer.rawUrl : viewer.rawUrl.slice(0, queryAt),
+            querystring: queryAt < 0 ? '' : viewer.rawUrl.slice(queryAt + 1),
+            headers,
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The CORS part of a response-headers policy: credentials allowed for the configured origins only. */
+function corsHeaders(origin: string | undefined, allowedOrigins: string[], exposeHeaders: string[]): Record<string, string> {
+  if (!origin || !allowedOrigins.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-credentials': 'true',
+    ...(exposeHeaders.length > 0 ? { 'access-control-expose-headers': exposeHeaders.join(', ') } : {}),
+    vary: 'Origin',
+  };
 }
 
 /**
@@ -78,34 +94,19 @@ function serveOrigin(
  * event and honours what it returns. The emulator never decides anything itself.
  */
 export function createCloudFrontEmulator(options: EmulatorOptions): { server: Server; stats: () => EmulatorStats; resetStats: () => void } {
-  const originDir = normalize(options.originDir);
   let stats = emptyStats();
   let requestCounter = 0;
 
-  async function keyBehavior(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function keyBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
     stats.requests.keys++;
-    const rawPath = (req.url ?? '/').split('?')[0];
-    const event: CloudFrontRequestEvent = {
-      Records: [
-        {
-          cf: {
-            config: {
-              distributionDomainName: url.host,
-              distributionId: 'KEYGATEDEV',
-              eventType: 'viewer-request',
-              requestId: `dev-${++requestCounter}`,
-            },
-            request: {
-              clientIp: req.socket.remoteAddress ?? '127.0.0.1',
-              method: req.method ?? 'GET',
-              uri: rawPath,
-              querystring: url.search.replace(/^\?/, ''),
-              headers: headersOf(req),
-            },
-          },
-        },
-      ],
-    };
+    const event = viewerRequestEvent({
+      rawUrl: req.url ?? '/',
+      method: req.method ?? 'GET',
+      rawHeaders: req.rawHeaders,
+      clientIp: req.socket.remoteAddress ?? '127.0.0.1',
+      host: req.headers.host ?? 'localhost',
+      requestId: `dev-${++requestCounter}`,
+    });
     stats.authorizerInvocations++;
     const result = await options.handler(event);
     let status: number;
@@ -116,41 +117,38 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       res.writeHead(status, result.statusDescription, headers).end(result.body ?? '');
     } else {
       // The /keys/* response-headers policy: never stored by the browser; CORS with credentials.
-      const origin = req.headers.origin;
-      const cors: Record<string, string> =
-        origin && options.allowedOrigins.includes(origin)
-          ? {
-              'access-control-allow-origin': origin,
-              'access-control-allow-credentials': 'true',
-              'access-control-expose-headers': 'x-keygate-reason',
-              vary: 'Origin',
-            }
-          : {};
-      status = serveOrigin(originDir, result.uri, res, result.method, { ...cors, 'cache-control': 'private, no-store' });
+      status = serveOriginFile(options.originDir, result.uri, result.method, res, {
+        ...corsHeaders(req.headers.origin, options.allowedOrigins, [REASON_HEADER]),
+        'cache-control': 'private, no-store',
+      });
     }
     stats.keyRequests.push({ uri: rawPath, status });
   }
 
-  const server = createServer((req, res) => {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Behaviors match the path as sent, as CloudFront's path patterns do: no decoding, no normalizing.
+    const rawPath = (req.url ?? '/').split('?')[0];
+    if (rawPath.startsWith('/keys/')) return keyBehavior(req, res, rawPath);
+    if (rawPath.startsWith('/videos/')) {
+      stats.requests.videos++;
+      if (req.headers.authorization) stats.mediaRequestsWithAuthorization++;
+      serveOriginFile(options.originDir, rawPath, req.method ?? 'GET', res, corsHeaders(req.headers.origin, options.allowedOrigins, []));
+      return;
+    }
+    stats.requests.other++;
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const handle = async () => {
-      if (url.pathname.startsWith('/keys/')) return keyBehavior(req, res, url);
-      if (url.pathname.startsWith('/videos/')) {
-        stats.requests.videos++;
-        if (req.headers.authorization) stats.mediaRequestsWithAuthorization++;
-        serveOrigin(originDir, url.pathname, res, req.method ?? 'GET');
-        return;
-      }
-      stats.requests.other++;
-      if (url.pathname === '/__keygate/stats') {
-        if (req.method === 'POST') stats = emptyStats();
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(stats));
-        return;
-      }
-      if (options.extraRoutes && (await options.extraRoutes(req, res, url))) return;
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
-    };
-    handle().catch((error: unknown) => {
+    if (url.pathname === STATS_PATH) {
+      // POST resets, so a test or a benchmark run counts only its own requests.
+      if (req.method === 'POST') stats = emptyStats();
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(stats));
+      return;
+    }
+    if (options.extraRoutes && (await options.extraRoutes(req, res, url))) return;
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
       // An exception in the edge function is a 503 at CloudFront too: never a key.
       if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
       res.end(`emulator: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,25 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { readSigningKeyFile, writeSigningKeyFiles, JWKS_FILE, PRIVATE_KEY_FILE } from '../admin/key-files';
-import { EntitlementWriter } from '../admin/entitlement-client';
-import { grantItem } from '../admin/entitlement-items';
-import { mintToken } from '../admin/tokens';
 import { buildAuthorizerBundle } from '../build/authorizer-bundle';
 import { authorizerConfigFor } from '../config/authorizer-config-for';
 import { parseKeygateConfig } from '../config/keygate-config';
-import { packageVideo } from '../media/package-video';
-import { generateTestClip } from '../media/test-clip';
 import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from './cloudfront-emulator';
+import { demoRoutes } from './demo-routes';
+import { ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
-import { playerPage } from './player-page';
 
+export { DEMO_VIDEO } from './demo-video';
+/** The emulated edge location's region: the authorizer picks its nearest replica from it. */
 export const DEV_REGION = 'us-east-1';
 export const DEV_TABLE = 'keygate-dev';
 export const DEV_ISSUER = 'https://keygate.dev.local';
 export const DEV_AUDIENCE = 'keygate-dev';
-export const DEMO_VIDEO = 'demo';
 
 export class DevStackError extends Error {
   constructor(message: string) {
@@ -33,6 +30,10 @@ export interface DevStackOptions {
   host: string;
   dataDir: string;
   log?: (line: string) => void;
+  /** Progress of the first start's demo packaging (seconds transcoded, then segments encrypted). */
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** Aborting stops a start under way (ffmpeg included) and releases everything. */
+  signal?: AbortSignal;
 }
 
 export interface DevStack {
@@ -55,7 +56,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       reject(
         error.code === 'EADDRINUSE'
           ? new DevStackError(`port ${port} on ${host} is in use: stop what uses it or pass --port <another>`)
-          : error,
+          : error.code === 'EADDRNOTAVAIL'
+            ? new DevStackError(`${host} is not an address of this machine: pass --host 127.0.0.1 or another local address`)
+            : error,
       ),
     );
     server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
@@ -64,6 +67,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Loads the built bundle as Lambda would: a fresh require of index.js, which reads its config beside itself. */
 function loadEdgeHandler(bundleFile: string): EdgeHandler {
+  // The bundle reads the executing region once, at load, as it would on a Lambda@Edge replica.
   const previous = process.env.AWS_REGION;
   process.env.AWS_REGION = DEV_REGION;
   try {
@@ -74,6 +78,8 @@ function loadEdgeHandler(bundleFile: string): EdgeHandler {
     else process.env.AWS_REGION = previous;
   }
 }
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
  * The whole system on one machine: dynalite persisted under the data dir, a local signing key,
@@ -91,14 +97,16 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const cleanups: (() => Promise<void> | void)[] = [() => dynamo.close()];
   try {
     const client = localDynamoDbClient(dynamo.endpoint, DEV_REGION);
-    await ensureEntitlementTable(client, DEV_TABLE);
-    client.destroy();
+    try {
+      await ensureEntitlementTable(client, DEV_TABLE);
+    } finally {
+      client.destroy();
+    }
 
     if (!existsSync(join(keyDir, PRIVATE_KEY_FILE))) {
       log('creating a local signing key');
       writeSigningKeyFiles(keyDir, 'ES256');
     }
-    const signingKey = readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE));
     const config = parseKeygateConfig(
       {
         region: DEV_REGION,
@@ -112,72 +120,24 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       },
       { baseDir: dataDir },
     );
+    // Rebuilt on every start (well under a second): the dynalite port, hence the config, changes.
     const { bundleFile } = buildAuthorizerBundle(authorizerConfigFor(config, { endpoint: dynamo.endpoint }), join(dataDir, 'edge'));
-    const handler = loadEdgeHandler(bundleFile);
-
-    if (!existsSync(join(originDir, 'videos', DEMO_VIDEO))) {
-      log('packaging the demo video (ffmpeg testsrc2, 2 renditions, a key every 2 segments)');
-      const clip = join(dataDir, 'demo.mp4');
-      await generateTestClip(clip, { seconds: 24, width: 320, height: 180 });
-      await packageVideo({
-        input: clip,
-        videoId: DEMO_VIDEO,
-        outDir: originDir,
-        ladder: ['180p', '144p'],
-        segmentSeconds: 2,
-        rotateEvery: 2,
-      });
-      rmSync(clip, { force: true });
-      const writer = new EntitlementWriter({ table: DEV_TABLE, region: DEV_REGION, endpoint: dynamo.endpoint });
-      await writer.put(grantItem({ uid: 'alice', videoId: DEMO_VIDEO }, Date.now() / 1000));
-      writer.destroy();
-    }
 
     const videos = () =>
       existsSync(join(originDir, 'videos')) ? readdirSync(join(originDir, 'videos')).filter((v) => !v.startsWith('.')) : [];
-    const hlsJs = readFileSync(require.resolve('hls.js/dist/hls.min.js'));
     const emulator = createCloudFrontEmulator({
       originDir,
-      handler,
+      handler: loadEdgeHandler(bundleFile),
       allowedOrigins: config.allowedOrigins,
-      extraRoutes: (_req, res, url) => {
-        const token = (uid: string) =>
-          mintToken({ key: signingKey, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, uid, ttlSeconds: 3600, nowSeconds: Date.now() / 1000 });
-        const as = url.searchParams.get('as') ?? '';
-        switch (url.pathname) {
-          case '/':
-            res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(playerPage());
-            return true;
-          case '/hls.js':
-            res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' }).end(hlsJs);
-            return true;
-          case '/__keygate/videos':
-            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(videos()));
-            return true;
-          // Dev-only: stands in for your sign-in, which would set the same cookie.
-          case '/__keygate/signin':
-            if (!/^[a-z0-9_-]{1,32}$/.test(as)) return false;
-            res
-              .writeHead(204, {
-                'set-cookie': `${config.cookieName}=${token(as)}; Path=/; HttpOnly; SameSite=Lax`,
-                'cache-control': 'no-store',
-              })
-              .end();
-            return true;
-          case '/__keygate/signout':
-            res.writeHead(204, { 'set-cookie': `${config.cookieName}=; Path=/; Max-Age=0`, 'cache-control': 'no-store' }).end();
-            return true;
-          case '/__keygate/token':
-            if (!/^[a-z0-9_-]{1,32}$/.test(as)) return false;
-            res
-              .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-              .end(JSON.stringify({ token: token(as) }));
-            return true;
-          default:
-            return false;
-        }
-      },
+      extraRoutes: demoRoutes({
+        signingKey: readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE)),
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+        cookieName: config.cookieName,
+        videos,
+      }),
     });
+    // Take the port before the slow part, so a port in use fails in a second, not after packaging.
     const port = await listen(emulator.server, options.port, options.host);
     cleanups.unshift(
       () =>
@@ -186,8 +146,19 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           emulator.server.close(() => done());
         }),
     );
+
+    options.signal?.throwIfAborted();
+    if (!hasDemoVideo(originDir)) log('packaging the demo video (first start only: ffmpeg, 2 renditions, a key every 2 segments)');
+    await ensureDemoVideo({
+      originDir,
+      workDir: dataDir,
+      table: { table: DEV_TABLE, region: DEV_REGION, endpoint: dynamo.endpoint },
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+
     return {
-      url: `http://${options.host}:${port}/`,
+      url: `http://${urlHost(options.host)}:${port}/`,
       dynamodbEndpoint: dynamo.endpoint,
       table: DEV_TABLE,
       region: DEV_REGION,

@@ -86,12 +86,7 @@ function play(videoId, options = {}) {
     ...${PLAYER_CONFIG_SNIPPET.replace(/\n/g, '\n    ')},
     ...(options.hlsConfig || {}),
     xhrSetup: (xhr, url) => {
-      if (!isKey(url)) return;
-      xhr.addEventListener('loadend', () => {
-        state.lastKeyStatus = xhr.status;
-        state.lastKeyReason = xhr.getResponseHeader('x-keygate-reason');
-      });
-      if (state.bearer) {
+      if (state.bearer && isKey(url)) {
         // Only key requests carry the token: playlists and segments stay anonymous and cacheable.
         xhr.open('GET', url, true);
         xhr.setRequestHeader('Authorization', 'Bearer ' + state.bearer);
@@ -103,6 +98,11 @@ function play(videoId, options = {}) {
     state.buffered.push({ sn: data.frag.sn, level: data.frag.level, key: data.frag.decryptdata && data.frag.decryptdata.uri });
   });
   hls.on(Hls.Events.ERROR, (_event, data) => {
+    // The key's HTTP status and the authorizer's reason come with the error itself (data.networkDetails is the XHR).
+    if (data.details === Hls.ErrorDetails.KEY_LOAD_ERROR && data.response) {
+      state.lastKeyStatus = data.response.code;
+      state.lastKeyReason = data.networkDetails && data.networkDetails.getResponseHeader ? data.networkDetails.getResponseHeader('x-keygate-reason') : null;
+    }
     // A refused key is final: switching renditions would only ask for the same key again.
     const refused = data.details === Hls.ErrorDetails.KEY_LOAD_ERROR && (state.lastKeyStatus === 401 || state.lastKeyStatus === 403);
     if ((!data.fatal && !refused) || state.fatal) return;

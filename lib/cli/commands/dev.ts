@@ -1,7 +1,23 @@
 import type { Command } from 'commander';
 import { FfmpegFailedError, FfmpegMissingError } from '../../media/ffmpeg';
-import { DevStackError, startDevStack } from '../../dev/dev-stack';
+import { DevStackError, startDevStack, type DevStack } from '../../dev/dev-stack';
 import { CliError } from '../cli-error';
+import { progressBar } from '../progress';
+
+/** One bar per packaging phase (transcoding, encrypting); a new phase ends the previous bar. */
+function phaseBars() {
+  let current: { label: string; bar: ReturnType<typeof progressBar> } | undefined;
+  return {
+    update(done: number, total: number, label: string) {
+      if (current?.label !== label) {
+        current?.bar.stop();
+        current = { label, bar: progressBar(Math.max(1, Math.round(total)), label) };
+      }
+      current.bar.update(Math.round(done));
+    },
+    stop: () => current?.bar.stop(),
+  };
+}
 
 /** keygate dev (npm start): the whole system locally, until Ctrl-C. */
 export function register(program: Command): void {
@@ -12,32 +28,62 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the table, keys and videos are kept between runs', '.keygate')
     .option('--json', 'print one JSON line when ready, for scripts and tests')
-    .action(async (options: { port: string; host: string; dataDir: string; json?: boolean }) => {
+    .action(async (options: DevCommandOptions) => {
       if (!/^\d+$/.test(options.port) || Number(options.port) > 65535)
-        throw new CliError(`--port must be a port number (got ${options.port})`);
-      const say = (line: string) => !options.json && process.stderr.write(`${line}\n`);
-      let stack;
+        throw new CliError(`--port must be a port number from 0 to 65535 (got ${options.port})`);
+      // Ctrl-C or SIGTERM at any time, even during the first start's packaging, ends in a clean close.
+      const stopping = new AbortController();
+      const stop = () => stopping.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       try {
-        stack = await startDevStack({ port: Number(options.port), host: options.host, dataDir: options.dataDir, log: say });
-      } catch (error) {
-        if ([DevStackError, FfmpegMissingError, FfmpegFailedError].some((type) => error instanceof type))
-          throw new CliError((error as Error).message);
-        throw error;
+        await runUntilStopped(options, stopping.signal);
+      } finally {
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
       }
-      const { stats: _stats, close, ...ready } = stack;
-      if (options.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
-      else {
-        process.stdout.write(
-          `Keygate is running at ${ready.url}\n` +
-            `  open it, sign in as alice (owns "demo") or bob (owns nothing) and press "demo".\n` +
-            `  try: npx keygate revoke alice demo --table ${ready.table} --region ${ready.region} --endpoint ${ready.dynamodbEndpoint}\n` +
-            `  Ctrl-C stops it; ${options.dataDir} keeps the table, keys and videos for next time.\n`,
-        );
-      }
-      await new Promise<void>((resolveStop) => {
-        process.once('SIGINT', resolveStop);
-        process.once('SIGTERM', resolveStop);
-      });
-      await close();
     });
+}
+
+interface DevCommandOptions {
+  port: string;
+  host: string;
+  dataDir: string;
+  json?: boolean;
+}
+
+/** Starts the stack, announces it, and closes it once stopped; a stop during the start is not an error. */
+async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal): Promise<void> {
+  const say = (line: string) => !options.json && process.stderr.write(`${line}\n`);
+  const bars = phaseBars();
+  let stack: DevStack;
+  try {
+    stack = await startDevStack({
+      port: Number(options.port),
+      host: options.host,
+      dataDir: options.dataDir,
+      log: say,
+      onProgress: bars.update,
+      signal: stopping,
+    });
+  } catch (error) {
+    if (stopping.aborted) return;
+    if ([DevStackError, FfmpegMissingError, FfmpegFailedError].some((type) => error instanceof type))
+      throw new CliError((error as Error).message);
+    throw error;
+  } finally {
+    bars.stop();
+  }
+  const { stats: _stats, close, ...ready } = stack;
+  if (options.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
+  else {
+    process.stdout.write(
+      `Keygate is running at ${ready.url}\n` +
+        `  open it, sign in as alice (owns "demo") or bob (owns nothing) and press "demo".\n` +
+        `  try: npx keygate revoke alice demo --table ${ready.table} --region ${ready.region} --endpoint ${ready.dynamodbEndpoint}\n` +
+        `  Ctrl-C stops it; ${options.dataDir} keeps the table, keys and videos for next time.\n`,
+    );
+  }
+  if (!stopping.aborted) await new Promise((resolveStop) => stopping.addEventListener('abort', resolveStop));
+  await close();
 }

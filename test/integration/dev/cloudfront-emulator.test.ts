@@ -1,0 +1,205 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../../lambda/key-authorizer/cloudfront-event';
+import { createCloudFrontEmulator, viewerRequestEvent, type EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
+
+// The emulator's own contract, with a scripted edge function standing in for the bundle (the e2e
+// suite runs the real one): the event it builds, how it honours each result, and what it counts.
+const KEY_BYTES = Buffer.from('0123456789abcdef');
+const PLAYER_ORIGIN = 'https://player.example.com';
+
+let originDir: string;
+let baseUrl: string;
+let close: () => Promise<void>;
+let received: CloudFrontRequestEvent[] = [];
+let answer: (event: CloudFrontRequestEvent) => CloudFrontRequest | CloudFrontResultResponse;
+
+const denial = (status: string, reason: string): CloudFrontResultResponse => ({
+  status,
+  statusDescription: 'Denied',
+  headers: {
+    'x-keygate-reason': [{ key: 'X-Keygate-Reason', value: reason }],
+    'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+  },
+  body: `${reason}\n`,
+});
+const passThrough = (event: CloudFrontRequestEvent): CloudFrontRequest => event.Records[0].cf.request;
+
+beforeAll(async () => {
+  originDir = mkdtempSync(join(tmpdir(), 'keygate-emulator-'));
+  mkdirSync(join(originDir, 'videos', 'movie'), { recursive: true });
+  mkdirSync(join(originDir, 'keys', 'movie'), { recursive: true });
+  writeFileSync(join(originDir, 'videos', 'movie', 'master.m3u8'), '#EXTM3U\n');
+  writeFileSync(join(originDir, 'videos', 'movie', 'seg00000.ts'), Buffer.alloc(188, 0x47));
+  writeFileSync(join(originDir, 'keys', 'movie', '0.key'), KEY_BYTES);
+  const emulator = createCloudFrontEmulator({
+    originDir,
+    allowedOrigins: [PLAYER_ORIGIN],
+    handler: async (event) => {
+      received.push(event);
+      return answer(event);
+    },
+  });
+  await new Promise<void>((resolve) => emulator.server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+  close = () => new Promise((resolve) => emulator.server.close(() => resolve()));
+});
+afterAll(async () => {
+  await close();
+  rmSync(originDir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  received = [];
+  answer = passThrough;
+  await fetch(`${baseUrl}/__keygate/stats`, { method: 'POST' });
+});
+
+/** A request sent exactly as written (fetch would normalize the path), with raw header names. */
+function rawGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(baseUrl);
+    const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+const stats = async () => (await (await fetch(`${baseUrl}/__keygate/stats`)).json()) as EmulatorStats;
+
+describe('the viewer-request event', () => {
+  it('has the Lambda@Edge shape: config, raw uri, querystring without "?", lower-cased {key, value} header arrays', () => {
+    const event = viewerRequestEvent({
+      rawUrl: '/keys/movie/0.key?token=a%20b&x=1',
+      method: 'GET',
+      rawHeaders: ['Host', 'video.example.com', 'Cookie', 'a=1', 'cookie', 'b=2', 'Authorization', 'Bearer t'],
+      clientIp: '127.0.0.1',
+      host: 'video.example.com',
+      requestId: 'r-1',
+    });
+    expect(event.Records[0].cf).toEqual({
+      config: { distributionDomainName: 'video.example.com', distributionId: 'KEYGATEDEV', eventType: 'viewer-request', requestId: 'r-1' },
+      request: {
+        clientIp: '127.0.0.1',
+        method: 'GET',
+        uri: '/keys/movie/0.key',
+        querystring: 'token=a%20b&x=1',
+        headers: {
+          host: [{ key: 'Host', value: 'video.example.com' }],
+          cookie: [
+            { key: 'Cookie', value: 'a=1' },
+            { key: 'cookie', value: 'b=2' },
+          ],
+          authorization: [{ key: 'Authorization', value: 'Bearer t' }],
+        },
+      },
+    });
+  });
+
+  it('carries the uri as sent, percent-escapes and all, and an empty querystring when there is none', () => {
+    const event = viewerRequestEvent({
+      rawUrl: '/keys/mo%76ie/0.key',
+      method: 'HEAD',
+      rawHeaders: [],
+      clientIp: '::1',
+      host: 'h',
+      requestId: 'r',
+    });
+    expect(event.Records[0].cf.request).toMatchObject({ uri: '/keys/mo%76ie/0.key', querystring: '', method: 'HEAD' });
+  });
+});
+
+describe('the /keys/* behavior', () => {
+  it('sends the edge function the request as received from the viewer', async () => {
+    await rawGet('/keys/movie/0.key?token=abc', { 'X-Custom': 'yes' });
+    expect(received).toHaveLength(1);
+    const { request: seen } = received[0].Records[0].cf;
+    expect(seen).toMatchObject({ uri: '/keys/movie/0.key', querystring: 'token=abc', method: 'GET', clientIp: '127.0.0.1' });
+    expect(seen.headers['x-custom']).toEqual([{ key: 'X-Custom', value: 'yes' }]);
+  });
+
+  it('returns a response the edge function generated, with its status, headers and body', async () => {
+    answer = () => denial('403', 'not-entitled');
+    const res = await rawGet('/keys/movie/0.key');
+    expect(res.status).toBe(403);
+    expect(res.headers['x-keygate-reason']).toBe('not-entitled');
+    expect(res.body.toString()).toBe('not-entitled\n');
+  });
+
+  it('serves the key of the uri the edge function returned, with the keys response-headers policy', async () => {
+    answer = (event) => ({ ...passThrough(event), uri: '/keys/movie/0.key', querystring: '' });
+    const res = await rawGet('/keys/other/9.key', { origin: PLAYER_ORIGIN });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(KEY_BYTES);
+    expect(res.headers).toMatchObject({
+      'cache-control': 'private, no-store',
+      'access-control-allow-origin': PLAYER_ORIGIN,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-keygate-reason',
+    });
+  });
+
+  it('grants no CORS to an origin that is not configured', async () => {
+    const res = await rawGet('/keys/movie/0.key', { origin: 'https://elsewhere.example.com' });
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers 503 and never a key when the edge function throws', async () => {
+    answer = () => {
+      throw new Error('boom');
+    };
+    const res = await rawGet('/keys/movie/0.key');
+    expect(res.status).toBe(503);
+    expect(res.body.includes(KEY_BYTES)).toBe(false);
+  });
+});
+
+describe('the default behavior (/videos/*)', () => {
+  it('serves playlists and segments with their content types and never calls the edge function', async () => {
+    const playlist = await rawGet('/videos/movie/master.m3u8');
+    const segment = await rawGet('/videos/movie/seg00000.ts');
+    expect(playlist.headers['content-type']).toBe('application/vnd.apple.mpegurl');
+    expect(segment.headers['content-type']).toBe('video/mp2t');
+    expect(received).toHaveLength(0);
+  });
+
+  it.each([
+    '/videos/..%2fkeys/movie/0.key',
+    '/videos/%2e%2e/keys/movie/0.key',
+    '/videos/../keys/movie/0.key',
+    '/videos/movie%2f..%2f..%2fkeys/movie/0.key',
+  ])('never hands out a key through a path that climbs out of /videos/: %s', async (path) => {
+    const res = await rawGet(path);
+    expect(res.status).toBe(404);
+    expect(res.body.includes(KEY_BYTES)).toBe(false);
+  });
+});
+
+describe('the stats endpoint', () => {
+  it('counts requests per behavior, authorizer invocations only for keys, and media requests carrying Authorization', async () => {
+    await rawGet('/videos/movie/master.m3u8', { authorization: 'Bearer leaked' });
+    await rawGet('/videos/movie/seg00000.ts');
+    await rawGet('/keys/movie/0.key');
+    expect(await stats()).toEqual({
+      requests: { videos: 2, keys: 1, other: 1 },
+      authorizerInvocations: 1,
+      keyRequests: [{ uri: '/keys/movie/0.key', status: 200 }],
+      mediaRequestsWithAuthorization: 1,
+    });
+  });
+
+  it('starts counting again from zero after a POST', async () => {
+    await rawGet('/keys/movie/0.key');
+    await fetch(`${baseUrl}/__keygate/stats`, { method: 'POST' });
+    expect((await stats()).authorizerInvocations).toBe(0);
+  });
+});
