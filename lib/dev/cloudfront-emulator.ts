@@ -5,9 +5,10 @@ import { serveOriginFile } from './origin-folder';
 
 export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
 
-/** What the emulator saw, for tests and benchmarks: the authorizer runs only on /keys/*. */
+/** What the emulator saw, for tests and benchmarks: Keygate's authorizer runs only on /keys/*. */
 export interface EmulatorStats {
   requests: { videos: number; keys: number; other: number };
+  /** Edge function invocations, on every behavior that has one. */
   authorizerInvocations: number;
   keyRequests: { uri: string; status: number }[];
   /** Requests for playlists or segments that carried an Authorization header (should stay 0). */
@@ -20,6 +21,11 @@ export interface EmulatorOptions {
   handler: EdgeHandler;
   /** The CORS origins of the distribution's response-headers policies. */
   allowedOrigins: string[];
+  /**
+   * A viewer-request function on the default (/videos/*) behavior too. Keygate never has one; the
+   * benchmark's gate-everything baseline does, as per-segment token schemes do.
+   */
+  mediaHandler?: EdgeHandler;
   /** Extra routes (the dev page and sign-in endpoints); return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
@@ -97,8 +103,13 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
   let stats = emptyStats();
   let requestCounter = 0;
 
-  async function keyBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
-    stats.requests.keys++;
+  /** Runs a behavior's viewer-request function and honours what it returns: a response, or the (possibly rewritten) request. */
+  async function edgeBehavior(
+    req: IncomingMessage,
+    res: ServerResponse,
+    handler: EdgeHandler,
+    originHeaders: Record<string, string>,
+  ): Promise<number> {
     const event = viewerRequestEvent({
       rawUrl: req.url ?? '/',
       method: req.method ?? 'GET',
@@ -108,20 +119,24 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       requestId: `dev-${++requestCounter}`,
     });
     stats.authorizerInvocations++;
-    const result = await options.handler(event);
-    let status: number;
+    const result = await handler(event);
     if ('status' in result) {
-      status = Number(result.status);
+      const status = Number(result.status);
       const headers: Record<string, string> = {};
       for (const [name, values] of Object.entries(result.headers ?? {})) headers[name] = values.map((v) => v.value).join(', ');
       res.writeHead(status, result.statusDescription, headers).end(result.body ?? '');
-    } else {
-      // The /keys/* response-headers policy: never stored by the browser; CORS with credentials.
-      status = serveOriginFile(options.originDir, result.uri, result.method, res, {
-        ...corsHeaders(req.headers.origin, options.allowedOrigins, [REASON_HEADER]),
-        'cache-control': 'private, no-store',
-      });
+      return status;
     }
+    return serveOriginFile(options.originDir, result.uri, result.method, res, originHeaders);
+  }
+
+  async function keyBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
+    stats.requests.keys++;
+    // The /keys/* response-headers policy: never stored by the browser; CORS with credentials.
+    const status = await edgeBehavior(req, res, options.handler, {
+      ...corsHeaders(req.headers.origin, options.allowedOrigins, [REASON_HEADER]),
+      'cache-control': 'private, no-store',
+    });
     stats.keyRequests.push({ uri: rawPath, status });
   }
 
@@ -132,7 +147,9 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
     if (rawPath.startsWith('/videos/')) {
       stats.requests.videos++;
       if (req.headers.authorization) stats.mediaRequestsWithAuthorization++;
-      serveOriginFile(options.originDir, rawPath, req.method ?? 'GET', res, corsHeaders(req.headers.origin, options.allowedOrigins, []));
+      const mediaHeaders = corsHeaders(req.headers.origin, options.allowedOrigins, []);
+      if (options.mediaHandler) await edgeBehavior(req, res, options.mediaHandler, mediaHeaders);
+      else serveOriginFile(options.originDir, rawPath, req.method ?? 'GET', res, mediaHeaders);
       return;
     }
     stats.requests.other++;

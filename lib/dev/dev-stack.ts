@@ -66,10 +66,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** Loads the built bundle as Lambda would: a fresh require of index.js, which reads its config beside itself. */
-function loadEdgeHandler(bundleFile: string): EdgeHandler {
+export function loadEdgeHandler(bundleFile: string, executingRegion = DEV_REGION): EdgeHandler {
   // The bundle reads the executing region once, at load, as it would on a Lambda@Edge replica.
   const previous = process.env.AWS_REGION;
-  process.env.AWS_REGION = DEV_REGION;
+  process.env.AWS_REGION = executingRegion;
   try {
     delete require.cache[require.resolve(bundleFile)];
     return (require(bundleFile) as { handler: EdgeHandler }).handler;

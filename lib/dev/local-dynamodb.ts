@@ -20,8 +20,23 @@ export interface LocalDynamoDb {
 export const LOCAL_CREDENTIALS = { accessKeyId: 'keygate-local', secretAccessKey: 'keygate-local' };
 
 /** A real DynamoDB-API server (dynalite) on 127.0.0.1; in memory, or persisted under `path`. */
-export async function startLocalDynamoDb(options: { path?: string; port?: number; host?: string } = {}): Promise<LocalDynamoDb> {
+export async function startLocalDynamoDb(
+  options: {
+    path?: string;
+    port?: number;
+    host?: string;
+    /** Called with the operation name (`GetItem`, `BatchGetItem`, …) of every request, to count them. */
+    onRequest?: (operation: string) => void;
+  } = {},
+): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const onRequest = options.onRequest;
+  if (onRequest) {
+    // Before dynalite's own listener: every request the SDK sends, whatever dynalite answers.
+    server.prependListener('request', (req: import('node:http').IncomingMessage) =>
+      onRequest(String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown'),
+    );
+  }
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

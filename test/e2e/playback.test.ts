@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
+import { launchChromium } from '../fixtures/chromium';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
 import { PROJECT_ROOT } from '../fixtures/synth-keygate';
 
@@ -12,19 +13,7 @@ let page: Page;
 
 beforeAll(async () => {
   dev = await startDevProcess();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

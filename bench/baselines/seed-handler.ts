@@ -1,0 +1,81 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/cloudfront-event';
+import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
+import { LOCAL_CREDENTIALS } from '../../lib/dev/local-dynamodb';
+
+/**
+ * The design Keygate grew from (seeds/002, a Python Lambda@Edge function ported line for line):
+ * the viewer is whatever the `uid` cookie says, and every key request is one GetItem of
+ * (uid, key URI). No token, no cache, no deadline; any store error is a denial.
+ */
+export const SEED_TABLE = 'seed-entitlements';
+export const SEED_HASH_KEY = 'uid';
+export const SEED_RANGE_KEY = 'keyname';
+
+export interface SeedTarget {
+  endpoint: string;
+  region: string;
+}
+
+function seedClient(target: SeedTarget): DynamoDBClient {
+  // The seed used boto3's defaults; the SDK's defaults are the honest equivalent, on loopback.
+  return new DynamoDBClient({ endpoint: target.endpoint, region: target.region, credentials: LOCAL_CREDENTIALS });
+}
+
+function parseCookies(event: CloudFrontRequestEvent): Record<string, string> {
+  const header = event.Records[0].cf.request.headers.cookie;
+  if (!header) return {};
+  const cookies: Record<string, string> = {};
+  // As the seed: only the first cookie header, split on ';' and '='.
+  for (const part of header[0].value.split(';')) {
+    const pieces = part.trim().split('=');
+    if (pieces.length < 2) continue;
+    cookies[pieces[0].toLowerCase()] = pieces[1];
+  }
+  return cookies;
+}
+
+export function createSeedHandler(target: SeedTarget): EdgeHandler {
+  const client = seedClient(target);
+  const hasItem = async (uid: string | undefined, keyname: string): Promise<boolean> => {
+    if (!uid || !keyname) return false;
+    try {
+      const res = await client.send(
+        new GetItemCommand({ TableName: SEED_TABLE, Key: { [SEED_HASH_KEY]: { S: uid }, [SEED_RANGE_KEY]: { S: keyname } } }),
+      );
+      return res.Item !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  return async (event) => {
+    const request = event.Records[0].cf.request;
+    if (!(await hasItem(parseCookies(event).uid, request.uri))) {
+      return { status: '401', statusDescription: 'Unauthorized', headers: {}, body: '' };
+    }
+    return request;
+  };
+}
+
+/** The seed's table: one item per key file a viewer may open (the seed grants keys, not videos). */
+export async function createSeedTable(target: SeedTarget): Promise<void> {
+  const client = seedClient(target);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: SEED_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: SEED_HASH_KEY, AttributeType: 'S' },
+          { AttributeName: SEED_RANGE_KEY, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: SEED_HASH_KEY, KeyType: 'HASH' },
+          { AttributeName: SEED_RANGE_KEY, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}

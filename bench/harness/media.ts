@@ -1,0 +1,57 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageVideo } from '../../lib/media/package-video';
+import { generateTestClip } from '../../lib/media/test-clip';
+
+/** The ladder the playback benchmark plays: three renditions, small enough to package in seconds. */
+export const BENCH_LADDER = ['240p', '180p', '144p'];
+
+export interface BenchVideo {
+  id: string;
+  seconds: number;
+  renditions: number;
+  /** Segments per rendition. */
+  segmentCount: number;
+  /** The distinct key URIs (one per rotation window, shared by every rendition). */
+  keyUris: string[];
+}
+
+/** Reads a packaged video's shape back from its playlists. */
+export function describeVideo(originDir: string, id: string, seconds: number): BenchVideo {
+  const dir = join(originDir, 'videos', id);
+  const variants = readFileSync(join(dir, 'master.m3u8'), 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith('.m3u8'));
+  const playlist = readFileSync(join(dir, variants[0]), 'utf8');
+  const keyUris = [...new Set([...playlist.matchAll(/#EXT-X-KEY:.*URI="([^"]+)"/g)].map((m) => m[1]))];
+  return { id, seconds, renditions: variants.length, segmentCount: playlist.split('\n').filter((l) => l.endsWith('.ts')).length, keyUris };
+}
+
+/**
+ * Packages a test clip of each length with `keygate package`'s pipeline (ffmpeg ladder, AES-128,
+ * a new key every `rotateEvery` segments) into the origin folder; reuses what an earlier run made.
+ */
+export async function prepareVideos(
+  originDir: string,
+  workDir: string,
+  lengths: number[],
+  shape: { segmentSeconds: number; rotateEvery: number },
+  onProgress: (label: string) => void,
+): Promise<BenchVideo[]> {
+  const videos: BenchVideo[] = [];
+  for (const seconds of lengths) {
+    const id = `bench-${seconds}s-seg${shape.segmentSeconds}-rot${shape.rotateEvery}`;
+    if (!existsSync(join(originDir, 'videos', id, 'master.m3u8'))) {
+      onProgress(`packaging a ${seconds} s ${BENCH_LADDER.length}-rendition ladder`);
+      const clip = join(workDir, `${id}.mp4`);
+      try {
+        await generateTestClip(clip, { seconds, width: 426, height: 240 });
+        await packageVideo({ input: clip, videoId: id, outDir: originDir, ladder: BENCH_LADDER, force: true, ...shape });
+      } finally {
+        rmSync(clip, { force: true });
+      }
+    }
+    videos.push(describeVideo(originDir, id, seconds));
+  }
+  return videos;
+}

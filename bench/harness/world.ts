@@ -1,0 +1,58 @@
+import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
+import { STATS_PATH } from '../../lib/dev/cloudfront-emulator';
+import { EntitlementWriter } from '../../lib/admin/entitlement-client';
+import { grantItem } from '../../lib/admin/entitlement-items';
+import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
+import { SEED_HASH_KEY, SEED_RANGE_KEY, SEED_TABLE } from '../baselines/seed-handler';
+import { BENCH_REGION, BENCH_TABLE } from './bench-authorizer';
+import { startChild } from './child';
+import { DYNAMO_COUNTER_PATH, type Design, type WorldReady } from './world-types';
+
+export interface World extends WorldReady {
+  /** DynamoDB requests since the last reset, all operations. */
+  dynamodbRequests(): Promise<number>;
+  /** Clears the DynamoDB counter and every distribution's counters. */
+  reset(): Promise<void>;
+  stats(design: Design): Promise<EmulatorStats>;
+  /** Grants `videoId` to each viewer in Keygate's table, and each of its key URIs in the seed's. */
+  grant(grants: { uid: string; videoId: string; keyUris: string[] }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const json = async <T>(url: string, method = 'GET'): Promise<T> => (await (await fetch(url, { method })).json()) as T;
+
+export async function startWorld(options: { originDir: string; workDir: string; key: SigningKey }): Promise<World> {
+  const child = await startChild<WorldReady>('bench/harness/world-main.ts', {
+    originDir: options.originDir,
+    workDir: options.workDir,
+    signingKeyPem: exportPrivateKeyPem(options.key),
+  });
+  const { urls, dynamodbEndpoint } = child.ready;
+  const anyUrl = urls.keygate;
+  const target = { region: BENCH_REGION, endpoint: dynamodbEndpoint };
+  return {
+    ...child.ready,
+    dynamodbRequests: async () =>
+      Object.values(await json<Record<string, number>>(anyUrl + DYNAMO_COUNTER_PATH)).reduce((a, b) => a + b, 0),
+    reset: async () => {
+      await json(anyUrl + DYNAMO_COUNTER_PATH, 'POST');
+      for (const url of Object.values(urls)) await json(url + STATS_PATH, 'POST');
+    },
+    stats: (design) => json<EmulatorStats>(urls[design] + STATS_PATH),
+    grant: async (grants) => {
+      const keygate = new EntitlementWriter({ table: BENCH_TABLE, ...target });
+      const seed = new EntitlementWriter({ table: SEED_TABLE, ...target });
+      try {
+        const now = Date.now() / 1000;
+        const items = grants.map((g) => grantItem({ uid: g.uid, videoId: g.videoId }, now));
+        const seedItems = grants.flatMap((g) => g.keyUris.map((uri) => ({ [SEED_HASH_KEY]: g.uid, [SEED_RANGE_KEY]: uri })));
+        for (let i = 0; i < items.length; i += 25) await keygate.putBatch(items.slice(i, i + 25));
+        for (let i = 0; i < seedItems.length; i += 25) await seed.putBatch(seedItems.slice(i, i + 25));
+      } finally {
+        keygate.destroy();
+        seed.destroy();
+      }
+    },
+    close: () => child.stop(),
+  };
+}
