@@ -1,0 +1,26 @@
+import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
+import { runChild } from '../harness/child';
+import type { World } from '../harness/world';
+import { DYNAMO_COUNTER_PATH } from '../harness/world-types';
+import type { MemoryInput, MemoryResult } from './memory-types';
+
+/**
+ * Measurement 5: RSS of a process that loads the bundle and decides for `decisions` distinct
+ * viewers (each a cache miss and a store read), sampled as it goes, then after a full GC.
+ */
+export function benchMemory(
+  world: World,
+  key: SigningKey,
+  workDir: string,
+  options: { decisions: number; cacheMaxEntries?: number; nodeArgs?: string[] },
+): Promise<MemoryResult> {
+  const input: MemoryInput = {
+    workDir,
+    endpoint: world.dynamodbEndpoint,
+    signingKeyPem: exportPrivateKeyPem(key),
+    counterUrl: world.urls.keygate + DYNAMO_COUNTER_PATH,
+    decisions: options.decisions,
+    ...(options.cacheMaxEntries !== undefined ? { cacheMaxEntries: options.cacheMaxEntries } : {}),
+  };
+  return runChild('bench/suites/memory-main.ts', input, ['--expose-gc', ...(options.nodeArgs ?? [])]);
+}
