@@ -1,3 +1,4 @@
+/* global performance */
 // One cold start, as a fresh Lambda container has it: load the bundle, make the first decision.
 // Plain JavaScript run by plain node (no tsx), so only the bundle's own cost is measured.
 // Times are from performance.now(): milliseconds since this process began.
