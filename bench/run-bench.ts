@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKey } from '../lib/admin/signing-keys';
+import { launchChromium } from '../test/fixtures/chromium';
+import { prepareVideos } from './harness/media';
+import { startWorld } from './harness/world';
+import { benchColdStart } from './suites/cold-start';
+import { costModel } from './suites/cost';
+import { benchLatency } from './suites/latency';
+import { benchMemory } from './suites/memory';
+import { benchPackaging } from './suites/packaging';
+import { benchPlayback, summarizePlayback } from './suites/playback';
+import { benchThroughput } from './suites/throughput';
+
+/** Sizes of each measurement: the issue's in full, tiny in quick mode (CI: the harness must not rot). */
+export const SIZES = {
+  full: {
+    playback: { lengths: [30, 60, 120], segmentSeconds: 2, rotateEvery: 10, rounds: 2, playbackRate: 8, switchEverySeconds: 10 },
+    latency: { requestsPerCase: 10_000, rounds: 10 },
+    throughput: { viewers: 1000, videos: 100, keysPerVideo: 10, connections: 50, durationSeconds: 5, rounds: 3 },
+    coldStart: { processes: 20 },
+    memory: { decisions: 100_000, cacheMaxEntries: undefined as number | undefined },
+    packaging: { seconds: 60, rounds: 5 },
+  },
+  quick: {
+    playback: { lengths: [8, 16], segmentSeconds: 2, rotateEvery: 10, rounds: 1, playbackRate: 8, switchEverySeconds: 4 },
+    latency: { requestsPerCase: 200, rounds: 2 },
+    throughput: { viewers: 100, videos: 10, keysPerVideo: 4, connections: 10, durationSeconds: 1, rounds: 1 },
+    coldStart: { processes: 2 },
+    memory: { decisions: 3000, cacheMaxEntries: 1000 as number | undefined },
+    packaging: { seconds: 4, rounds: 1 },
+  },
+};
+
+/** Node flags that give a 128 MB function's heap room, as a memory-sized Lambda runtime would (see RESULTS.md). */
+export const CAPPED_HEAP_FLAGS = ['--max-old-space-size=48', '--max-semi-space-size=2'];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Media, bundles and scratch files; kept between runs so the videos are packaged once. */
+  workDir: string;
+  log?: (line: string) => void;
+}
+
+function firstLine(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).split('\n')[0].trim();
+  } catch {
+    return 'not found';
+  }
+}
+
+// Read from the installed tree: some packages do not export their package.json.
+const packageVersion = (name: string) =>
+  (JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+export async function runBench(options: BenchOptions) {
+  const log = options.log ?? (() => {});
+  const sizes = options.quick ? SIZES.quick : SIZES.full;
+  const originDir = join(options.workDir, 'origin');
+  mkdirSync(originDir, { recursive: true });
+  const started = new Date();
+  const key = generateSigningKey('ES256');
+
+  log('1/7 packaging the playback videos');
+  const videos = await prepareVideos(originDir, options.workDir, sizes.playback.lengths, sizes.playback, log);
+  const world = await startWorld({ originDir, workDir: options.workDir, key });
+  const browser = await launchChromium();
+  try {
+    log('1/7 playing in Chromium: Keygate, gate-everything, seed');
+    const playbackRuns = await benchPlayback(world, browser, key, videos, sizes.playback, (run) =>
+      log(`  ${run.design} ${run.seconds} s: ${run.edgeInvocations} edge invocations, ${run.dynamodbRequests} DynamoDB requests`),
+    );
+    const chromiumVersion = browser.version();
+    await browser.close();
+
+    log('2/7 decision latency, in process');
+    const latency = await benchLatency(world, key, options.workDir, sizes.latency);
+    log('3/7 throughput of /keys/* under autocannon');
+    const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
+    log('4/7 cold starts');
+    const coldStart = await benchColdStart(world, key, options.workDir, sizes.coldStart);
+    log('5/7 memory over distinct viewers (default heap, then a 128 MB-sized heap)');
+    const memoryOptions = { decisions: sizes.memory.decisions, cacheMaxEntries: sizes.memory.cacheMaxEntries };
+    const memory = {
+      defaultHeap: await benchMemory(world, key, options.workDir, memoryOptions),
+      cappedHeap: await benchMemory(world, key, options.workDir, { ...memoryOptions, nodeArgs: CAPPED_HEAP_FLAGS }),
+      cappedHeapFlags: CAPPED_HEAP_FLAGS,
+    };
+    log('6/7 packaging throughput against openssl');
+    const packaging = await benchPackaging(options.workDir, sizes.packaging);
+
+    log('7/7 cost model');
+    const playback = summarizePlayback(playbackRuns);
+    const longest = Math.max(...sizes.playback.lengths);
+    // A cache hit bills 1 ms (the minimum); a read bills its measured median, rounded up.
+    const billedMs = Math.max(1, Math.ceil(latency['hit-jwt'].p50Us / 1000));
+    const cost = {
+      fromVideoSeconds: longest,
+      billedMsPerInvocation: billedMs,
+      rows: costModel(
+        playback.filter((p) => p.seconds === longest),
+        billedMs,
+      ),
+    };
+    return {
+      meta: {
+        mode: options.quick ? 'quick' : 'full',
+        date: started.toISOString(),
+        durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+        machine: {
+          cpu: cpus()[0]?.model ?? 'unknown',
+          cores: cpus().length,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          os: `${platform()} ${release()}`,
+        },
+        versions: <Record<string, string>>{
+          node: process.version,
+          chromium: chromiumVersion,
+          ffmpeg: firstLine('ffmpeg', ['-version']).replace(/^ffmpeg version (\S+).*$/, '$1'),
+          openssl: packaging.opensslVersion,
+          ...Object.fromEntries(
+            ['hls.js', '@aws-sdk/client-dynamodb', 'aws-jwt-verify', 'esbuild', 'dynalite', 'autocannon', 'playwright-core'].map((n) => [
+              n,
+              packageVersion(n),
+            ]),
+          ),
+        },
+        sizes,
+      },
+      playback: { videos, summary: playback, runs: playbackRuns },
+      latency,
+      throughput,
+      coldStart,
+      memory,
+      packaging,
+      cost,
+    };
+  } finally {
+    await browser.close().catch(() => {});
+    await world.close();
+  }
+}
+
+export type BenchResults = Awaited<ReturnType<typeof runBench>>;

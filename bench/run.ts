@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { renderResults } from './report';
+import { runBench } from './run-bench';
+
+/** Writes a file whole or not at all: a failed or interrupted run never leaves half a report. */
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+const program = new Command('bench')
+  .description(
+    'Measure what Keygate saves and costs against the seed handler and gate-everything: authorizations per playback in Chromium, ' +
+      'decision latency, throughput, cold start, memory, packaging and a cost model. Writes RESULTS.md and results.json.',
+  )
+  .option('--quick', 'tiny sizes, in about a minute: checks the harness, not the numbers (npm test runs it)')
+  .option('--out <dir>', 'where RESULTS.md and results.json go (default: bench/, or bench/.work/quick with --quick)')
+  .option('--work-dir <dir>', 'media and scratch files, kept so videos are packaged once', 'bench/.work')
+  .action(async (options: { quick?: boolean; out?: string; workDir: string }) => {
+    const quick = options.quick === true;
+    const workDir = resolve(options.workDir, quick ? 'quick' : 'full');
+    const outDir = resolve(options.out ?? (quick ? join(options.workDir, 'quick') : 'bench'));
+    mkdirSync(workDir, { recursive: true });
+    mkdirSync(outDir, { recursive: true });
+    const results = await runBench({ quick, workDir, log: (line) => process.stderr.write(`${line}\n`) });
+    writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeAtomically(join(outDir, 'RESULTS.md'), renderResults(results));
+    process.stderr.write(`wrote ${join(outDir, 'RESULTS.md')} and results.json\n`);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
