@@ -27,5 +27,11 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/timeouts/e2e.js'],
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
+    {
+      ...common,
+      displayName: 'bench',
+      setupFilesAfterEnv: ['<rootDir>/test/timeouts/bench.js'],
+      testMatch: ['<rootDir>/test/bench/**/*.test.ts'],
+    },
   ],
 };

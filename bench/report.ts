@@ -148,6 +148,19 @@ export function renderResults(r: BenchResults): string {
   );
   out.push('');
 
+  out.push(
+    'Where the CPU of the distribution process (emulator, edge function and dynalite together) went during one more run of each, from `node --cpu-prof`, in % of busy samples:',
+  );
+  out.push('');
+  const categories = [...new Set(r.throughputProfile.flatMap((p) => Object.keys(p.shares)))];
+  out.push(
+    table(
+      ['design', ...categories],
+      r.throughputProfile.map((p) => [DESIGN_LABELS[p.design], ...categories.map((c) => `${round(p.shares[c] ?? 0)} %`)]),
+    ),
+  );
+  out.push('');
+
   out.push('## 4. Cold start');
   out.push('');
   const cs = r.coldStart;

@@ -12,6 +12,7 @@ import { benchLatency } from './suites/latency';
 import { benchMemory } from './suites/memory';
 import { benchPackaging } from './suites/packaging';
 import { benchPlayback, summarizePlayback } from './suites/playback';
+import { profileThroughput } from './suites/profile';
 import { benchThroughput } from './suites/throughput';
 
 /** Sizes of each measurement: the issue's in full, tiny in quick mode (CI: the harness must not rot). */
@@ -80,6 +81,8 @@ export async function runBench(options: BenchOptions) {
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
     log('3/7 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
+    log('3/7 profiling the distribution process under load: Keygate without its cache, and the seed');
+    const throughputProfile = await profileThroughput(originDir, options.workDir, key, sizes.throughput, ['keygate-nocache', 'seed']);
     log('4/7 cold starts');
     const coldStart = await benchColdStart(world, key, options.workDir, sizes.coldStart);
     log('5/7 memory over distinct viewers (default heap, then a 128 MB-sized heap)');
@@ -133,6 +136,7 @@ export async function runBench(options: BenchOptions) {
       playback: { videos, summary: playback, runs: playbackRuns },
       latency,
       throughput,
+      throughputProfile,
       coldStart,
       memory,
       packaging,

@@ -21,12 +21,16 @@ export interface World extends WorldReady {
 
 const json = async <T>(url: string, method = 'GET'): Promise<T> => (await (await fetch(url, { method })).json()) as T;
 
-export async function startWorld(options: { originDir: string; workDir: string; key: SigningKey }): Promise<World> {
-  const child = await startChild<WorldReady>('bench/harness/world-main.ts', {
-    originDir: options.originDir,
-    workDir: options.workDir,
-    signingKeyPem: exportPrivateKeyPem(options.key),
-  });
+export async function startWorld(options: { originDir: string; workDir: string; key: SigningKey; nodeArgs?: string[] }): Promise<World> {
+  const child = await startChild<WorldReady>(
+    'bench/harness/world-main.ts',
+    {
+      originDir: options.originDir,
+      workDir: options.workDir,
+      signingKeyPem: exportPrivateKeyPem(options.key),
+    },
+    options.nodeArgs,
+  );
   const { urls, dynamodbEndpoint } = child.ready;
   const anyUrl = urls.keygate;
   const target = { region: BENCH_REGION, endpoint: dynamodbEndpoint };

@@ -47,6 +47,8 @@ export interface ThroughputOptions {
   connections: number;
   durationSeconds: number;
   rounds: number;
+  /** Only these designs (a profiled run; the result then holds only them); all by default. */
+  designs?: readonly ThroughputDesign[];
 }
 
 /** A small deterministic generator, so every design sees the same request mix. */
@@ -98,9 +100,10 @@ export async function benchThroughput(
     });
   };
   // One short untimed pass each: the JIT, the connections, and for Keygate a warm cache, as in a busy edge location.
-  for (const design of THROUGHPUT_DESIGNS) await load(design, 1, 1);
+  const designs = options.designs ?? THROUGHPUT_DESIGNS;
+  for (const design of designs) await load(design, 1, 1);
 
-  const runs = await interleaved(THROUGHPUT_DESIGNS, options.rounds, async (design, round) => {
+  const runs = await interleaved(designs, options.rounds, async (design, round) => {
     await world.reset();
     const result = await load(design, options.durationSeconds, 100 + round);
     const dynamo = await world.dynamodbRequests();
@@ -115,7 +118,7 @@ export async function benchThroughput(
     return run;
   });
   const out = {} as Awaited<ReturnType<typeof benchThroughput>>;
-  for (const design of THROUGHPUT_DESIGNS) {
+  for (const design of designs) {
     out[design] = {
       runs: runs[design],
       requestsPerSecond: median(runs[design].map((r) => r.requestsPerSecond)),

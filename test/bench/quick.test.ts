@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchResults } from '../../bench/run-bench';
+import { PROJECT_ROOT } from '../fixtures/synth-keygate';
+
+// `npm run bench -- --quick`, exactly as a reviewer runs it, with tiny sizes. Only facts that do
+// not depend on the machine's speed are asserted: counts, bounds, equalities. Never a timing.
+let dir: string;
+let results: BenchResults;
+let report: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--require', 'tsx/cjs', 'bench/run.ts', '--quick', '--out', dir, '--work-dir', join(dir, 'work')],
+      { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => (error ? reject(new Error(`bench --quick failed: ${stderr}`)) : resolve()),
+    ),
+  );
+  results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchResults;
+  report = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const playback = (design: string) => results.playback.summary.filter((s) => s.design === design).sort((a, b) => a.seconds - b.seconds);
+
+describe('npm run bench -- --quick', () => {
+  it('plays every video to its end in every design, with rendition switches', () => {
+    expect(results.playback.runs.length).toBeGreaterThan(0);
+    for (const run of results.playback.runs) {
+      expect(run).toMatchObject({ completed: true });
+      expect(run.switches).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps Keygate's authorizations at one per key window, whatever the video's length and the switches", () => {
+    const keygate = playback('keygate');
+    for (const p of keygate) {
+      const video = results.playback.videos.find((v) => v.seconds === p.seconds)!;
+      expect(p.edgeInvocations).toBe(video.keyUris.length);
+      expect(p.keyRequests).toBe(video.keyUris.length);
+      expect(p.dynamodbRequests).toBeLessThanOrEqual(p.edgeInvocations);
+    }
+    // The quick videos differ in length but each is one key window: the count must not grow.
+    expect(new Set(keygate.map((p) => p.edgeInvocations)).size).toBe(1);
+  });
+
+  it('shows gate-everything running the edge function on every playlist and segment, growing with length', () => {
+    const gated = playback('gate-everything');
+    for (const p of gated) expect(p.edgeInvocations).toBe(p.mediaRequests + p.keyRequests);
+    expect(gated[gated.length - 1].edgeInvocations).toBeGreaterThan(gated[0].edgeInvocations);
+  });
+
+  it('shows the seed handler reading DynamoDB once per key request', () => {
+    for (const p of playback('seed')) expect(p.dynamodbRequests).toBe(p.keyRequests);
+  });
+
+  it('timed only entitled requests that were passed on, in every latency case', () => {
+    for (const c of Object.values(results.latency)) {
+      expect(c.n).toBe(results.meta.sizes.latency.requestsPerCase);
+      expect(c.unexpected).toBe(0);
+    }
+  });
+
+  it("served every throughput request, and Keygate's cache saved DynamoDB reads the others made", () => {
+    for (const design of Object.values(results.throughput)) expect(design.failures).toBe(0);
+    expect(results.throughput.seed.dynamodbRequestsPer1000).toBeGreaterThanOrEqual(990);
+    expect(results.throughput.keygate.dynamodbRequestsPer1000).toBeLessThan(results.throughput['keygate-nocache'].dynamodbRequestsPer1000);
+  });
+
+  it('profiled the distribution process under load and attributed its CPU to the edge code', () => {
+    const byDesign = Object.fromEntries(results.throughputProfile.map((p) => [p.design, p]));
+    expect(byDesign['keygate-nocache'].samples).toBeGreaterThan(0);
+    expect(byDesign['keygate-nocache'].shares['Keygate bundle (authorizer, SDK, JWT)']).toBeGreaterThan(0);
+    expect(byDesign.seed.shares['AWS SDK (seed handler)']).toBeGreaterThan(0);
+  });
+
+  it('measured cold starts that decided correctly, with the zipped bundle under the 1 MB limit', () => {
+    expect(results.coldStart.zippedBytes).toBeLessThan(results.coldStart.limitBytes);
+    expect(results.coldStart.keygate.allPassed).toBe(true);
+    expect(results.coldStart.empty.allPassed).toBe(true);
+  });
+
+  it('bounds the decision cache: the first viewer was evicted, the last was not', () => {
+    for (const m of [results.memory.defaultHeap, results.memory.cappedHeap]) {
+      expect(m.lastViewerStoreReads).toBe(0);
+      expect(m.firstViewerStoreReads).toBe(1);
+    }
+  });
+
+  it('encrypts the same bytes as openssl aes-128-cbc', () => {
+    expect(results.packaging.encryptedBytes.keygate).toBe(results.packaging.encryptedBytes['openssl-per-segment']);
+  });
+
+  it('costs fewer edge requests with Keygate than with gate-everything', () => {
+    const row = (d: string) => results.cost.rows.find((r) => r.design === d)!;
+    expect(row('keygate').edgeRequests).toBeLessThan(row('gate-everything').edgeRequests);
+  });
+
+  it('writes every section of RESULTS.md with the machine, versions and date', () => {
+    for (const heading of ['## 1.', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', 'Machine:', 'Versions:']) {
+      expect(report).toContain(heading);
+    }
+    expect(report).toContain(results.meta.date.slice(0, 10));
+  });
+});
