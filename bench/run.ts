@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderResults } from './report';
-import { runBench } from './run-bench';
+import { runBench, type BenchResults } from './run-bench';
 
 /** Writes a file whole or not at all: a failed or interrupted run never leaves half a report. */
 function writeAtomically(path: string, text: string): void {
@@ -17,11 +17,18 @@ const program = new Command('bench')
   )
   .option('--quick', 'tiny sizes, in about a minute: checks the harness, not the numbers (npm test runs it)')
   .option('--out <dir>', 'where RESULTS.md and results.json go (default: bench/, or bench/.work/quick with --quick)')
+  .option('--render-only', "rewrite RESULTS.md from the out dir's results.json, measuring nothing")
   .option('--work-dir <dir>', 'media and scratch files, kept so videos are packaged once', 'bench/.work')
-  .action(async (options: { quick?: boolean; out?: string; workDir: string }) => {
+  .action(async (options: { quick?: boolean; out?: string; workDir: string; renderOnly?: boolean }) => {
     const quick = options.quick === true;
     const workDir = resolve(options.workDir, quick ? 'quick' : 'full');
     const outDir = resolve(options.out ?? (quick ? join(options.workDir, 'quick') : 'bench'));
+    if (options.renderOnly) {
+      const saved = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as BenchResults;
+      writeAtomically(join(outDir, 'RESULTS.md'), renderResults(saved));
+      process.stderr.write(`rewrote ${join(outDir, 'RESULTS.md')}\n`);
+      return;
+    }
     mkdirSync(workDir, { recursive: true });
     mkdirSync(outDir, { recursive: true });
     const results = await runBench({ quick, workDir, log: (line) => process.stderr.write(`${line}\n`) });
