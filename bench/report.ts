@@ -16,11 +16,16 @@ const table = (header: string[], rows: (string | number)[][]) =>
 const times = (value: number) => `${round(value)}×`;
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 
+/** The video lengths played, shortest first. */
+const playbackLengths = (r: BenchResults) => [...new Set(r.playback.summary.map((s) => s.seconds))].sort((a, b) => a - b);
+const playbackAt = (r: BenchResults, design: string, seconds: number) =>
+  r.playback.summary.find((s) => s.design === design && s.seconds === seconds)!;
+
 /** RESULTS.md: every table from one run's results, with the machine, the versions and the date. */
 export function renderResults(r: BenchResults): string {
   const { meta } = r;
-  const lengths = [...new Set(r.playback.summary.map((s) => s.seconds))].sort((a, b) => a - b);
-  const at = (design: string, seconds: number) => r.playback.summary.find((s) => s.design === design && s.seconds === seconds)!;
+  const lengths = playbackLengths(r);
+  const at = (design: string, seconds: number) => playbackAt(r, design, seconds);
   const shortest = lengths[0];
   const longest = lengths[lengths.length - 1];
   const v = r.playback.videos;
@@ -272,9 +277,9 @@ export function renderResults(r: BenchResults): string {
 
 /** What the numbers say, and why the ones that look bad are what they are; written from this run's figures. */
 function readingTheResults(r: BenchResults): string[] {
-  const lengths = [...new Set(r.playback.summary.map((s) => s.seconds))].sort((a, b) => a - b);
+  const lengths = playbackLengths(r);
   const longest = lengths[lengths.length - 1];
-  const at = (design: string) => r.playback.summary.find((s) => s.design === design && s.seconds === longest)!;
+  const at = (design: string) => playbackAt(r, design, longest);
   const video = r.playback.videos.find((v) => v.seconds === longest)!;
   const cost = (d: string) => r.cost.rows.find((c) => c.design === d)!;
   const shareOf = (design: string, category: string) => round(r.throughputProfile.find((p) => p.design === design)?.shares[category] ?? 0);

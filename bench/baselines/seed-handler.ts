@@ -1,7 +1,7 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/cloudfront-event';
 import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
-import { LOCAL_CREDENTIALS } from '../../lib/dev/local-dynamodb';
+import { createStringKeyTable, LOCAL_CREDENTIALS } from '../../lib/dev/local-dynamodb';
 
 /**
  * The design Keygate grew from (seeds/002, a Python Lambda@Edge function ported line for line):
@@ -61,20 +61,7 @@ export function createSeedHandler(target: SeedTarget): EdgeHandler {
 export async function createSeedTable(target: SeedTarget): Promise<void> {
   const client = seedClient(target);
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: SEED_TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: SEED_HASH_KEY, AttributeType: 'S' },
-          { AttributeName: SEED_RANGE_KEY, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: SEED_HASH_KEY, KeyType: 'HASH' },
-          { AttributeName: SEED_RANGE_KEY, KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createStringKeyTable(client, SEED_TABLE, SEED_HASH_KEY, SEED_RANGE_KEY);
   } finally {
     client.destroy();
   }

@@ -5,6 +5,7 @@ import { mintToken } from '../../lib/admin/tokens';
 import { buildAuthorizerBundle } from '../../lib/build/authorizer-bundle';
 import { authorizerConfigFor } from '../../lib/config/authorizer-config-for';
 import { parseKeygateConfig } from '../../lib/config/keygate-config';
+import { viewerRequestEvent } from '../../lib/dev/cloudfront-emulator';
 
 export const BENCH_REGION = 'us-east-1';
 export const BENCH_TABLE = 'keygate-bench';
@@ -40,6 +41,17 @@ export function benchAuthorizerConfig(endpoint: string, key: SigningKey, options
 export function buildBenchAuthorizer(dir: string, endpoint: string, key: SigningKey, options: BenchAuthorizerOptions = {}): string {
   return buildAuthorizerBundle(benchAuthorizerConfig(endpoint, key, options), join(dir)).bundleFile;
 }
+
+/** The viewer-request event CloudFront would send for a GET of `uri` carrying one credential header. */
+export const benchKeyEvent = (uri: string, header: [name: string, value: string]) =>
+  viewerRequestEvent({
+    rawUrl: uri,
+    method: 'GET',
+    rawHeaders: ['Host', 'bench', ...header],
+    clientIp: '127.0.0.1',
+    host: 'bench',
+    requestId: 'bench',
+  });
 
 export const benchToken = (key: SigningKey, uid: string) =>
   mintToken({ key, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE, uid, ttlSeconds: 6 * 3600, nowSeconds: Date.now() / 1000 });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseMasterPlaylist } from '../../lib/media/hls-playlist';
 import { packageVideo } from '../../lib/media/package-video';
 import { generateTestClip } from '../../lib/media/test-clip';
 
@@ -19,10 +20,8 @@ export interface BenchVideo {
 /** Reads a packaged video's shape back from its playlists. */
 export function describeVideo(originDir: string, id: string, seconds: number): BenchVideo {
   const dir = join(originDir, 'videos', id);
-  const variants = readFileSync(join(dir, 'master.m3u8'), 'utf8')
-    .split('\n')
-    .filter((line) => line.endsWith('.m3u8'));
-  const playlist = readFileSync(join(dir, variants[0]), 'utf8');
+  const variants = parseMasterPlaylist(readFileSync(join(dir, 'master.m3u8'), 'utf8'));
+  const playlist = readFileSync(join(dir, variants[0].uri), 'utf8');
   const keyUris = [...new Set([...playlist.matchAll(/#EXT-X-KEY:.*URI="([^"]+)"/g)].map((m) => m[1]))];
   return { id, seconds, renditions: variants.length, segmentCount: playlist.split('\n').filter((l) => l.endsWith('.ts')).length, keyUris };
 }

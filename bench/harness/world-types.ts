@@ -12,6 +12,12 @@ export const DESIGN_LABELS: Record<Design, string> = {
 /** The world's DynamoDB request counter, by operation: GET reads it, POST resets it. */
 export const DYNAMO_COUNTER_PATH = '/__bench/dynamodb';
 
+/** All DynamoDB requests the world has counted since its last reset; `baseUrl` is any of its distributions. */
+export async function countDynamoDbRequests(baseUrl: string): Promise<number> {
+  const byOperation = (await (await fetch(baseUrl + DYNAMO_COUNTER_PATH)).json()) as Record<string, number>;
+  return Object.values(byOperation).reduce((a, b) => a + b, 0);
+}
+
 export interface WorldInput {
   originDir: string;
   workDir: string;

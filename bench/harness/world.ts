@@ -6,7 +6,7 @@ import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-ke
 import { SEED_HASH_KEY, SEED_RANGE_KEY, SEED_TABLE } from '../baselines/seed-handler';
 import { BENCH_REGION, BENCH_TABLE } from './bench-authorizer';
 import { startChild } from './child';
-import { DYNAMO_COUNTER_PATH, type Design, type WorldReady } from './world-types';
+import { countDynamoDbRequests, DYNAMO_COUNTER_PATH, type Design, type WorldReady } from './world-types';
 
 export interface World extends WorldReady {
   /** DynamoDB requests since the last reset, all operations. */
@@ -36,8 +36,7 @@ export async function startWorld(options: { originDir: string; workDir: string; 
   const target = { region: BENCH_REGION, endpoint: dynamodbEndpoint };
   return {
     ...child.ready,
-    dynamodbRequests: async () =>
-      Object.values(await json<Record<string, number>>(anyUrl + DYNAMO_COUNTER_PATH)).reduce((a, b) => a + b, 0),
+    dynamodbRequests: () => countDynamoDbRequests(anyUrl),
     reset: async () => {
       await json(anyUrl + DYNAMO_COUNTER_PATH, 'POST');
       for (const url of Object.values(urls)) await json(url + STATS_PATH, 'POST');
@@ -50,8 +49,8 @@ export async function startWorld(options: { originDir: string; workDir: string; 
         const now = Date.now() / 1000;
         const items = grants.map((g) => grantItem({ uid: g.uid, videoId: g.videoId }, now));
         const seedItems = grants.flatMap((g) => g.keyUris.map((uri) => ({ [SEED_HASH_KEY]: g.uid, [SEED_RANGE_KEY]: uri })));
-        for (let i = 0; i < items.length; i += 25) await keygate.putBatch(items.slice(i, i + 25));
-        for (let i = 0; i < seedItems.length; i += 25) await seed.putBatch(seedItems.slice(i, i + 25));
+        await keygate.putAll(items);
+        await seed.putAll(seedItems);
       } finally {
         keygate.destroy();
         seed.destroy();

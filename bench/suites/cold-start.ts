@@ -4,8 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import type { SigningKey } from '../../lib/admin/signing-keys';
 import { AUTHORIZER_CONFIG_FILE } from '../../lambda/key-authorizer/authorizer-config';
-import { viewerRequestEvent } from '../../lib/dev/cloudfront-emulator';
-import { BENCH_REGION, benchToken, buildBenchAuthorizer } from '../harness/bench-authorizer';
+import { BENCH_REGION, benchKeyEvent, benchToken, buildBenchAuthorizer } from '../harness/bench-authorizer';
 import { interleaved, median } from '../harness/stats';
 import type { World } from '../harness/world';
 
@@ -57,14 +56,7 @@ export async function benchColdStart(world: World, key: SigningKey, workDir: str
   const zipped = zippedSize([bundleFile, join(workDir, 'edge-cold', AUTHORIZER_CONFIG_FILE)]);
   const uid = 'cold-viewer';
   await world.grant([{ uid, videoId: 'cold-v', keyUris: ['/keys/cold-v/0.key'] }]);
-  const event = viewerRequestEvent({
-    rawUrl: '/keys/cold-v/0.key',
-    method: 'GET',
-    rawHeaders: ['Host', 'bench', 'Authorization', `Bearer ${benchToken(key, uid)}`],
-    clientIp: '127.0.0.1',
-    host: 'bench',
-    requestId: 'cold',
-  });
+  const event = benchKeyEvent('/keys/cold-v/0.key', ['Authorization', `Bearer ${benchToken(key, uid)}`]);
   const handlers = { keygate: bundleFile, empty: resolve('bench/baselines/empty-handler.js') };
   const runs = await interleaved(['keygate', 'empty'] as const, options.processes, (which) => probe(handlers[which], event));
   const summary = (list: Probe[]) => ({

@@ -1,22 +1,12 @@
 import { join } from 'node:path';
 import { loadSigningKey } from '../../lib/admin/signing-keys';
-import { viewerRequestEvent, type EdgeHandler } from '../../lib/dev/cloudfront-emulator';
+import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
 import { loadEdgeHandler } from '../../lib/dev/dev-stack';
 import { createSeedHandler } from '../baselines/seed-handler';
-import { BENCH_REGION, benchToken, buildBenchAuthorizer } from '../harness/bench-authorizer';
+import { BENCH_REGION, benchKeyEvent, benchToken, buildBenchAuthorizer } from '../harness/bench-authorizer';
 import { serveChild } from '../harness/child';
 import { interleaved, percentile } from '../harness/stats';
 import { LATENCY_CASES, type LatencyCase, type LatencyInput, type LatencyResult } from './latency-types';
-
-const event = (uri: string, header: [string, string]) =>
-  viewerRequestEvent({
-    rawUrl: uri,
-    method: 'GET',
-    rawHeaders: ['Host', 'bench', ...header],
-    clientIp: '127.0.0.1',
-    host: 'bench',
-    requestId: 'r',
-  });
 
 serveChild<LatencyInput, Record<LatencyCase, LatencyResult>>(async (input) => {
   const key = loadSigningKey(input.signingKeyPem);
@@ -34,15 +24,15 @@ serveChild<LatencyInput, Record<LatencyCase, LatencyResult>>(async (input) => {
   let nextMiss = 0;
   let nextSeed = 0;
 
-  const makers: Record<LatencyCase, () => { handler: EdgeHandler; event: ReturnType<typeof event> }> = {
-    'hit-cookie': () => ({ handler: keygate, event: event(uri, ['Cookie', `uid=${warm}`]) }),
-    'hit-jwt': () => ({ handler: keygate, event: event(uri, ['Authorization', `Bearer ${warmToken}`]) }),
+  const makers: Record<LatencyCase, () => { handler: EdgeHandler; event: ReturnType<typeof benchKeyEvent> }> = {
+    'hit-cookie': () => ({ handler: keygate, event: benchKeyEvent(uri, ['Cookie', `uid=${warm}`]) }),
+    'hit-jwt': () => ({ handler: keygate, event: benchKeyEvent(uri, ['Authorization', `Bearer ${warmToken}`]) }),
     'miss-jwt': () => {
       // Viewers 1… are each seen once: every request is a miss.
       const i = 1 + (nextMiss++ % (viewers.length - 1));
-      return { handler: keygate, event: event(uri, ['Authorization', `Bearer ${tokens[i]}`]) };
+      return { handler: keygate, event: benchKeyEvent(uri, ['Authorization', `Bearer ${tokens[i]}`]) };
     },
-    seed: () => ({ handler: seed, event: event(uri, ['Cookie', `uid=${viewers[nextSeed++ % viewers.length]}`]) }),
+    seed: () => ({ handler: seed, event: benchKeyEvent(uri, ['Cookie', `uid=${viewers[nextSeed++ % viewers.length]}`]) }),
   };
   const samples = Object.fromEntries(LATENCY_CASES.map((c) => [c, [] as number[]])) as Record<LatencyCase, number[]>;
   const unexpected = Object.fromEntries(LATENCY_CASES.map((c) => [c, 0])) as Record<LatencyCase, number>;

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { loadSigningKey } from '../../lib/admin/signing-keys';
-import { viewerRequestEvent } from '../../lib/dev/cloudfront-emulator';
 import { loadEdgeHandler } from '../../lib/dev/dev-stack';
-import { BENCH_REGION, buildBenchAuthorizer } from '../harness/bench-authorizer';
+import { BENCH_REGION, benchKeyEvent, buildBenchAuthorizer } from '../harness/bench-authorizer';
 import { serveChild } from '../harness/child';
+import { countDynamoDbRequests } from '../harness/world-types';
 import type { MemoryInput, MemoryResult } from './memory-types';
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -22,17 +22,7 @@ serveChild<MemoryInput, MemoryResult>(async (input) => {
     }),
     BENCH_REGION,
   );
-  const decide = (i: number) =>
-    handler(
-      viewerRequestEvent({
-        rawUrl: '/keys/mem-v/0.key',
-        method: 'GET',
-        rawHeaders: ['Host', 'bench', 'Cookie', `uid=mem-viewer-${i}`],
-        clientIp: '127.0.0.1',
-        host: 'bench',
-        requestId: `m${i}`,
-      }),
-    );
+  const decide = (i: number) => handler(benchKeyEvent('/keys/mem-v/0.key', ['Cookie', `uid=mem-viewer-${i}`]));
   await decide(-1);
   gc();
   const rssAfterLoadMb = mb(process.memoryUsage().rss);
@@ -52,8 +42,7 @@ serveChild<MemoryInput, MemoryResult>(async (input) => {
   await Promise.all(Array.from({ length: 16 }, worker));
   gc();
   const after = process.memoryUsage();
-  const reads = async () =>
-    Object.values((await (await fetch(input.counterUrl)).json()) as Record<string, number>).reduce((a, b) => a + b, 0);
+  const reads = () => countDynamoDbRequests(input.worldUrl);
   // The cache must have forgotten the first viewers and still hold the last: count the store reads each costs.
   const r0 = await reads();
   await decide(input.decisions - 1);

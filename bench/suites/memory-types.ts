@@ -2,7 +2,8 @@ export interface MemoryInput {
   workDir: string;
   endpoint: string;
   signingKeyPem: string;
-  counterUrl: string;
+  /** Any of the world's distributions: the DynamoDB counter is read there. */
+  worldUrl: string;
   decisions: number;
   cacheMaxEntries?: number;
 }

@@ -1,7 +1,6 @@
 import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
 import { runChild } from '../harness/child';
 import type { World } from '../harness/world';
-import { DYNAMO_COUNTER_PATH } from '../harness/world-types';
 import type { MemoryInput, MemoryResult } from './memory-types';
 
 /**
@@ -18,7 +17,7 @@ export function benchMemory(
     workDir,
     endpoint: world.dynamodbEndpoint,
     signingKeyPem: exportPrivateKeyPem(key),
-    counterUrl: world.urls.keygate + DYNAMO_COUNTER_PATH,
+    worldUrl: world.urls.keygate,
     decisions: options.decisions,
     ...(options.cacheMaxEntries !== undefined ? { cacheMaxEntries: options.cacheMaxEntries } : {}),
   };

@@ -80,6 +80,16 @@ export class EntitlementWriter {
     return items.length;
   }
 
+  /** Writes any number of items in BatchWrites of 25 (DynamoDB's maximum), reporting the running total after each. */
+  async putAll<T extends object = GrantItem>(items: T[], onProgress: (written: number) => void = () => {}): Promise<number> {
+    let written = 0;
+    for (let i = 0; i < items.length; i += 25) {
+      written += await this.putBatch(items.slice(i, i + 25));
+      onProgress(written);
+    }
+    return written;
+  }
+
   destroy(): void {
     this.doc.destroy();
   }

@@ -58,10 +58,5 @@ export async function applyImport(
   writer: EntitlementWriter,
   onProgress: (written: number) => void = () => {},
 ): Promise<number> {
-  let written = 0;
-  for (let i = 0; i < plan.items.length; i += 25) {
-    written += await writer.putBatch(plan.items.slice(i, i + 25));
-    onProgress(written);
-  }
-  return written;
+  return writer.putAll(plan.items, onProgress);
 }

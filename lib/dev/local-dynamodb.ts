@@ -57,6 +57,29 @@ export function localDynamoDbClient(endpoint: string, region = 'us-east-1'): Dyn
   return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
 }
 
+/** Creates an on-demand table keyed by two string attributes (partition and sort key). */
+export async function createStringKeyTable(
+  client: DynamoDBClient,
+  tableName: string,
+  partitionKey: string,
+  sortKey: string,
+): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: partitionKey, AttributeType: 'S' },
+        { AttributeName: sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+}
+
 /** Creates the entitlement table with the schema the authorizer reads, unless it exists. */
 export async function ensureEntitlementTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -65,20 +88,7 @@ export async function ensureEntitlementTable(client: DynamoDBClient, tableName: 
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createStringKeyTable(client, tableName, PARTITION_KEY, SORT_KEY);
   try {
     await client.send(
       new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
