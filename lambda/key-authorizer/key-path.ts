@@ -6,6 +6,9 @@ export type KeyRoute =
   | { kind: 'not-found' }
   | { kind: 'method-not-allowed' };
 
+/** The CloudFront path pattern of the keys behavior, the only one this function runs on. */
+export const KEYS_PATH_PATTERN = '/keys/*';
+
 /**
  * The only shape a key URI may take. The URI is matched as CloudFront delivers it (still
  * percent-encoded), so `%2e`, `%2f`, `..`, `//` and `\` can never match and nothing is decoded.

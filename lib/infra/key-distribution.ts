@@ -4,10 +4,14 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { KEYS_PATH_PATTERN } from '../../lambda/key-authorizer/key-path';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
 
 export interface KeyDistributionProps {
+  /** Playlists and segments: the default behavior's origin, served with no function. */
   mediaBucket: s3.IBucket;
+  /** Keys only: the origin of the keys behavior alone, behind the authorizer. */
+  keyBucket: s3.IBucket;
   logBucket: s3.IBucket;
   authorizer: cloudfront.experimental.EdgeFunction;
   allowedOrigins: string[];
@@ -16,19 +20,20 @@ export interface KeyDistributionProps {
   webAclArn?: string;
 }
 
-export const KEYS_PATH_PATTERN = '/keys/*';
-
 /**
- * CloudFront in front of the media bucket: playlists and segments cached with no function at all;
- * `/keys/*` through the key authorizer on viewer-request, with nothing of the viewer's
- * credentials in the cache key and `Cache-Control: private, no-store` towards the viewer.
+ * CloudFront in front of two buckets: the media bucket on the default behavior, playlists and
+ * segments cached with no function at all; the key bucket on `/keys/*` only, through the key
+ * authorizer on viewer-request, with nothing of the viewer's credentials in the cache key and
+ * `Cache-Control: private, no-store` towards the viewer. No ungated behavior has the key bucket as
+ * its origin, so no path encoding can reach a key without the authorizer.
  */
 export class KeyDistribution extends Construct {
   readonly distribution: cloudfront.Distribution;
 
   constructor(scope: Construct, id: string, props: KeyDistributionProps) {
     super(scope, id);
-    const origin = origins.S3BucketOrigin.withOriginAccessControl(props.mediaBucket);
+    const mediaOrigin = origins.S3BucketOrigin.withOriginAccessControl(props.mediaBucket);
+    const keyOrigin = origins.S3BucketOrigin.withOriginAccessControl(props.keyBucket);
     const cors = (allowCredentials: boolean, exposeHeaders: string[]): cloudfront.ResponseHeadersCorsBehavior | undefined =>
       props.allowedOrigins.length === 0
         ? undefined
@@ -68,7 +73,7 @@ export class KeyDistribution extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Keygate: encrypted HLS with gated keys',
       defaultBehavior: {
-        origin,
+        origin: mediaOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
@@ -78,7 +83,7 @@ export class KeyDistribution extends Construct {
       },
       additionalBehaviors: {
         [KEYS_PATH_PATTERN]: {
-          origin,
+          origin: keyOrigin,
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           cachePolicy: keyCachePolicy,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,

@@ -18,6 +18,7 @@ export class KeygateStack extends Stack {
     const domain = config.customDomain?.domainName ?? this.keygate.distribution.distribution.distributionDomainName;
     new CfnOutput(this, 'DistributionDomain', { value: domain, description: 'Where viewers fetch playlists, segments and keys' });
     new CfnOutput(this, 'MediaBucketName', { value: this.keygate.storage.mediaBucket.bucketName, description: 'keygate publish --bucket' });
+    new CfnOutput(this, 'KeyBucketName', { value: this.keygate.keys.keyBucket.bucketName, description: 'keygate publish --key-bucket' });
     new CfnOutput(this, 'EntitlementTableName', { value: config.tableName, description: 'keygate grant --table' });
     new CfnOutput(this, 'EntitlementTableRegions', {
       value: [config.region, ...config.replicaRegions].join(','),

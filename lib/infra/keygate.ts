@@ -5,6 +5,7 @@ import type { KeygateConfig } from '../config/keygate-config';
 import { EntitlementTable } from './entitlement-table';
 import { KeyAuthorizerFunction } from './key-authorizer-function';
 import { KeyDistribution } from './key-distribution';
+import { KeyStorage } from './key-storage';
 import { MediaStorage } from './media-storage';
 
 const PRICE_CLASSES: Record<KeygateConfig['priceClass'], cloudfront.PriceClass> = {
@@ -15,10 +16,11 @@ const PRICE_CLASSES: Record<KeygateConfig['priceClass'], cloudfront.PriceClass> 
 
 /**
  * Everything Keygate deploys, as one construct operators can put in their own stack (whose
- * region must be concrete): media storage, the entitlement table, the key authorizer, CloudFront.
+ * region must be concrete): media storage, key storage, the entitlement table, the key authorizer, CloudFront.
  */
 export class Keygate extends Construct {
   readonly storage: MediaStorage;
+  readonly keys: KeyStorage;
   readonly entitlements: EntitlementTable;
   readonly authorizer: KeyAuthorizerFunction;
   readonly distribution: KeyDistribution;
@@ -26,10 +28,12 @@ export class Keygate extends Construct {
   constructor(scope: Construct, id: string, config: KeygateConfig) {
     super(scope, id);
     this.storage = new MediaStorage(this, 'Storage', { logRetentionDays: config.logRetentionDays });
+    this.keys = new KeyStorage(this, 'Keys', { logBucket: this.storage.logBucket });
     this.entitlements = new EntitlementTable(this, 'Entitlements', { tableName: config.tableName, replicaRegions: config.replicaRegions });
     this.authorizer = new KeyAuthorizerFunction(this, 'KeyAuthorizer', { config: authorizerConfigFor(config) });
     this.distribution = new KeyDistribution(this, 'Cdn', {
       mediaBucket: this.storage.mediaBucket,
+      keyBucket: this.keys.keyBucket,
       logBucket: this.storage.logBucket,
       authorizer: this.authorizer.function,
       allowedOrigins: config.allowedOrigins,

@@ -7,8 +7,9 @@ export interface MediaStorageProps {
 }
 
 /**
- * The private media bucket (`videos/` and `keys/`) and the bucket its access logs and
- * CloudFront's standard logs land in. Only CloudFront, through Origin Access Control, can read media.
+ * The private media bucket (playlists and segments under `videos/`, never keys: those live in the
+ * key bucket) and the bucket the S3 access logs and CloudFront's standard logs land in. Only
+ * CloudFront, through Origin Access Control, can read media.
  */
 export class MediaStorage extends Construct {
   readonly mediaBucket: s3.Bucket;

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { bucketByOutput, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
@@ -7,12 +7,7 @@ beforeAll(() => {
 });
 afterAll(() => synth.cleanup());
 
-function mediaBucket() {
-  const buckets = synth.template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } });
-  expect(Object.keys(buckets)).toHaveLength(1);
-  const [logicalId, bucket] = Object.entries(buckets)[0];
-  return { logicalId, bucket: bucket as { Properties: Record<string, unknown>; DeletionPolicy: string } };
-}
+const mediaBucket = () => bucketByOutput(synth, 'MediaBucketName');
 
 describe('MediaStorage', () => {
   it('keeps the media bucket private, encrypted, versioned, owner-enforced and retained', () => {
@@ -32,10 +27,7 @@ describe('MediaStorage', () => {
   });
 
   it('lets only CloudFront, through Origin Access Control of this distribution, read the media bucket', () => {
-    const { logicalId } = mediaBucket();
-    const policies = synth.template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: logicalId } } });
-    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } })
-      .Properties.PolicyDocument.Statement;
+    const { statements } = mediaBucket();
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows).toHaveLength(1);
     expect(allows[0]).toMatchObject({

@@ -1,0 +1,86 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { behaviorRoutes, bucketByOutput, synthKeygate, type BehaviorRoute, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+
+let synth: SynthesizedKeygate;
+beforeAll(() => {
+  synth = synthKeygate();
+});
+afterAll(() => synth.cleanup());
+
+/** The rule of the design: a behavior that runs no viewer-request function must not reach a bucket that holds keys. */
+const ungatedRoutesTo = (routes: BehaviorRoute[], keyBucket: string) =>
+  routes.filter((r) => r.originBucket === keyBucket && r.viewerRequestFunctions.length === 0).map((r) => r.pathPattern);
+
+describe('KeyStorage', () => {
+  it('keeps keys in a bucket of their own: private, encrypted, SSL-only, versioned, access-logged and retained', () => {
+    const keys = bucketByOutput(synth, 'KeyBucketName');
+    expect(keys.logicalId).not.toBe(bucketByOutput(synth, 'MediaBucketName').logicalId);
+    expect(keys.bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/LogBucket/) }, LogFilePrefix: 's3-access-keys/' },
+    });
+    expect(keys.bucket.DeletionPolicy).toBe('Retain');
+    expect(keys.statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('lets only this distribution read key objects, through Origin Access Control, and nothing else in', () => {
+    const { statements } = bucketByOutput(synth, 'KeyBucketName');
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    const distributionId = Object.keys(synth.template.findResources('AWS::CloudFront::Distribution'))[0];
+    const sourceArn = JSON.stringify((allows[0].Condition as { StringEquals: Record<string, unknown> }).StringEquals['AWS:SourceArn']);
+    expect(sourceArn).toContain(':distribution/');
+    expect(sourceArn).toContain(`{"Ref":"${distributionId}"}`);
+  });
+
+  it('is reached by the keys behavior alone, and that behavior runs the key authorizer on viewer-request', () => {
+    const keyBucket = bucketByOutput(synth, 'KeyBucketName').logicalId;
+    const toKeys = behaviorRoutes(synth.template).filter((r) => r.originBucket === keyBucket);
+    expect(toKeys.map((r) => r.pathPattern)).toEqual(['/keys/*']);
+    expect(toKeys[0].viewerRequestFunctions).toEqual([
+      { EventType: 'viewer-request', LambdaFunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^KeygateKeyAuthorizer/), 'FunctionArn'] } },
+    ]);
+  });
+
+  it('leaves no behavior without the authorizer a way to the key bucket, whatever the path encoding', () => {
+    const keyBucket = bucketByOutput(synth, 'KeyBucketName').logicalId;
+    const routes = behaviorRoutes(synth.template);
+    expect(routes.map((r) => r.pathPattern)).toContain('*');
+    expect(ungatedRoutesTo(routes, keyBucket)).toEqual([]);
+    // The media bucket, which the default behavior reads whole, is not where keys are published.
+    expect(routes.find((r) => r.pathPattern === '*')?.originBucket).toBe(bucketByOutput(synth, 'MediaBucketName').logicalId);
+  });
+
+  it('would catch the old layout, keys beside the media behind the default behavior', () => {
+    // The layout that leaked `/keys%2F<id>%2F0.key`: one bucket behind both behaviors.
+    const stack = new Stack(new App(), 'OldLayout', { env: { region: 'us-east-1' } });
+    const bucket = new s3.Bucket(stack, 'MediaAndKeys');
+    const fn = new cloudfront.Function(stack, 'Gate', {
+      code: cloudfront.FunctionCode.fromInline('function handler(e) { return e.request; }'),
+    });
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(bucket);
+    new cloudfront.Distribution(stack, 'Cdn', {
+      defaultBehavior: { origin },
+      additionalBehaviors: {
+        '/keys/*': { origin, functionAssociations: [{ function: fn, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] },
+      },
+    });
+    const routes = behaviorRoutes(Template.fromStack(stack));
+    expect(ungatedRoutesTo(routes, stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket))).toEqual(['*']);
+  });
+});
