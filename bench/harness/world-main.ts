@@ -6,6 +6,7 @@ import { createCloudFrontEmulator, type EdgeHandler } from '../../lib/dev/cloudf
 import { demoRoutes } from '../../lib/dev/demo-routes';
 import { loadEdgeHandler } from '../../lib/dev/dev-stack';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from '../../lib/dev/local-dynamodb';
+import { publishedBuckets } from '../../lib/dev/s3-bucket-model';
 import { gateEverything } from '../baselines/gate-everything';
 import { createSeedHandler, createSeedTable } from '../baselines/seed-handler';
 import { BENCH_AUDIENCE, BENCH_COOKIE, BENCH_ISSUER, BENCH_REGION, BENCH_TABLE, buildBenchAuthorizer } from './bench-authorizer';
@@ -40,10 +41,12 @@ serveChild<WorldInput, WorldReady>(async (input) => {
   };
 
   const page = demoRoutes({ signingKey: key, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE, cookieName: BENCH_COOKIE, videos: () => [] });
+  const buckets = publishedBuckets(input.originDir);
   const urls = {} as Record<Design, string>;
   for (const design of DESIGNS) {
     const emulator = createCloudFrontEmulator({
-      originDir: input.originDir,
+      mediaBucket: buckets.media,
+      keyBucket: buckets.keys,
       handler: handlers[design].keys,
       mediaHandler: handlers[design].media,
       allowedOrigins: [],

@@ -10,7 +10,7 @@ export const DESIGN_LABELS: Record<Design, string> = {
 };
 
 /** The world's DynamoDB request counter, by operation: GET reads it, POST resets it. */
-export const DYNAMO_COUNTER_PATH = '/__bench/dynamodb';
+export const DYNAMO_COUNTER_PATH = '/__keygate/bench-dynamodb';
 
 /** All DynamoDB requests the world has counted since its last reset; `baseUrl` is any of its distributions. */
 export async function countDynamoDbRequests(baseUrl: string): Promise<number> {

@@ -1,41 +1,52 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../lambda/key-authorizer/cloudfront-event';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
-import { serveOriginFile } from './origin-folder';
+import { KEYS_PATH_PATTERN } from '../../lambda/key-authorizer/key-path';
+import { matchesPathPattern, normalizeForBehaviorMatching } from './cloudfront-paths';
+import { serveS3Object, type S3BucketModel } from './s3-bucket-model';
 
 export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
 
 /** What the emulator saw, for tests and benchmarks: Keygate's authorizer runs only on /keys/*. */
 export interface EmulatorStats {
-  requests: { videos: number; keys: number; other: number };
+  /** Requests per behavior: the default (media) behavior, /keys/*, and the dev site's own routes. */
+  requests: { media: number; keys: number; other: number };
   /** Edge function invocations, on every behavior that has one. */
-  authorizerInvocations: number;
+  edgeInvocations: number;
   keyRequests: { uri: string; status: number }[];
-  /** Requests for playlists or segments that carried an Authorization header (should stay 0). */
+  /** Media requests (default behavior) that carried an Authorization header (should stay 0). */
   mediaRequestsWithAuthorization: number;
 }
 
 export interface EmulatorOptions {
-  originDir: string;
-  /** The deployed bundle's handler, loaded from the built file. */
+  /** The default behavior's origin: every path that no other behavior matches is read from it. */
+  mediaBucket: S3BucketModel;
+  /** The keys behavior's origin. */
+  keyBucket: S3BucketModel;
+  /** The deployed bundle's handler, loaded from the built file: the keys behavior's viewer-request function. */
   handler: EdgeHandler;
   /** The CORS origins of the distribution's response-headers policies. */
   allowedOrigins: string[];
   /**
-   * A viewer-request function on the default (/videos/*) behavior too. Keygate never has one; the
+   * A viewer-request function on the default behavior too. Keygate never has one; the
    * benchmark's gate-everything baseline does, as per-segment token schemes do.
    */
   mediaHandler?: EdgeHandler;
-  /** Extra routes (the dev page and sign-in endpoints); return true when handled. */
+  /** The dev site (demo page, sign-in, stats) under DEV_SITE_PATTERNS; return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
+/**
+ * The dev site's behaviors: on a real deployment your own website lives elsewhere; here it is
+ * a behavior of its own, matched before the default one like any other.
+ */
+export const DEV_SITE_PATTERNS = ['/', '/__keygate/*'];
 export const STATS_PATH = '/__keygate/stats';
 export const EMULATED_DISTRIBUTION_ID = 'KEYGATEDEV';
 
 const emptyStats = (): EmulatorStats => ({
-  requests: { videos: 0, keys: 0, other: 0 },
-  authorizerInvocations: 0,
+  requests: { media: 0, keys: 0, other: 0 },
+  edgeInvocations: 0,
   keyRequests: [],
   mediaRequestsWithAuthorization: 0,
 });
@@ -94,21 +105,30 @@ function corsHeaders(origin: string | undefined, allowedOrigins: string[], expos
   };
 }
 
+type BehaviorName = 'keys' | 'dev-site' | 'media';
+
 /**
- * A local stand-in for the CloudFront distribution: the default behavior serves the origin folder
- * with no function; /keys/* invokes the edge handler with the exact Lambda@Edge viewer-request
- * event and honours what it returns. The emulator never decides anything itself.
+ * A local stand-in for the CloudFront distribution, as strict as the real one: each request goes to
+ * the first behavior whose path pattern matches its RFC 3986-normalised path (the default behavior,
+ * `*`, last), that behavior's viewer-request function (if any) sees the raw request, and its origin
+ * maps the raw path to an object key as S3 does. The emulator never decides anything itself.
  */
-export function createCloudFrontEmulator(options: EmulatorOptions): { server: Server; stats: () => EmulatorStats; resetStats: () => void } {
+export function createCloudFrontEmulator(options: EmulatorOptions): { server: Server; stats: () => EmulatorStats } {
   let stats = emptyStats();
   let requestCounter = 0;
+  const behaviors: { pattern: string; name: BehaviorName }[] = [
+    { pattern: KEYS_PATH_PATTERN, name: 'keys' },
+    ...(options.extraRoutes ? DEV_SITE_PATTERNS.map((pattern) => ({ pattern, name: 'dev-site' as const })) : []),
+    { pattern: '*', name: 'media' },
+  ];
 
-  /** Runs a behavior's viewer-request function and honours what it returns: a response, or the (possibly rewritten) request. */
+  /** Runs a behavior's viewer-request function and honours what it returns: a response, or the (possibly rewritten) request for the origin. */
   async function edgeBehavior(
     req: IncomingMessage,
     res: ServerResponse,
     handler: EdgeHandler,
-    originHeaders: Record<string, string>,
+    bucket: S3BucketModel,
+    policyHeaders: Record<string, string>,
   ): Promise<number> {
     const event = viewerRequestEvent({
       rawUrl: req.url ?? '/',
@@ -118,7 +138,7 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       host: req.headers.host ?? 'localhost',
       requestId: `dev-${++requestCounter}`,
     });
-    stats.authorizerInvocations++;
+    stats.edgeInvocations++;
     const result = await handler(event);
     if ('status' in result) {
       const status = Number(result.status);
@@ -127,31 +147,28 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       res.writeHead(status, result.statusDescription, headers).end(result.body ?? '');
       return status;
     }
-    return serveOriginFile(options.originDir, result.uri, result.method, res, originHeaders);
+    return serveS3Object(bucket, result.uri, result.method, res, policyHeaders);
   }
 
   async function keyBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
     stats.requests.keys++;
     // The /keys/* response-headers policy: never stored by the browser; CORS with credentials.
-    const status = await edgeBehavior(req, res, options.handler, {
+    const status = await edgeBehavior(req, res, options.handler, options.keyBucket, {
       ...corsHeaders(req.headers.origin, options.allowedOrigins, [REASON_HEADER]),
       'cache-control': 'private, no-store',
     });
     stats.keyRequests.push({ uri: rawPath, status });
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Behaviors match the path as sent, as CloudFront's path patterns do: no decoding, no normalizing.
-    const rawPath = (req.url ?? '/').split('?')[0];
-    if (rawPath.startsWith('/keys/')) return keyBehavior(req, res, rawPath);
-    if (rawPath.startsWith('/videos/')) {
-      stats.requests.videos++;
-      if (req.headers.authorization) stats.mediaRequestsWithAuthorization++;
-      const mediaHeaders = corsHeaders(req.headers.origin, options.allowedOrigins, []);
-      if (options.mediaHandler) await edgeBehavior(req, res, options.mediaHandler, mediaHeaders);
-      else serveOriginFile(options.originDir, rawPath, req.method ?? 'GET', res, mediaHeaders);
-      return;
-    }
+  async function mediaBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
+    stats.requests.media++;
+    if (req.headers.authorization) stats.mediaRequestsWithAuthorization++;
+    const mediaHeaders = corsHeaders(req.headers.origin, options.allowedOrigins, []);
+    if (options.mediaHandler) await edgeBehavior(req, res, options.mediaHandler, options.mediaBucket, mediaHeaders);
+    else serveS3Object(options.mediaBucket, rawPath, req.method ?? 'GET', res, mediaHeaders);
+  }
+
+  async function devSiteBehavior(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests.other++;
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     if (url.pathname === STATS_PATH) {
@@ -164,6 +181,19 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
   }
 
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawPath = (req.url ?? '/').split('?')[0];
+    const matchPath = normalizeForBehaviorMatching(rawPath);
+    if (matchPath === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request\n');
+      return;
+    }
+    const behavior = behaviors.find((b) => matchesPathPattern(b.pattern, matchPath))?.name;
+    if (behavior === 'keys') return keyBehavior(req, res, rawPath);
+    if (behavior === 'dev-site') return devSiteBehavior(req, res);
+    return mediaBehavior(req, res, rawPath);
+  }
+
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       // An exception in the edge function is a 503 at CloudFront too: never a key.
@@ -171,5 +201,5 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       res.end(`emulator: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   });
-  return { server, stats: () => stats, resetStats: () => (stats = emptyStats()) };
+  return { server, stats: () => stats };
 }

@@ -42,7 +42,7 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
       case '/':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...noStore }).end(playerPage());
         return true;
-      case '/hls.js':
+      case '/__keygate/hls.js':
         // Served from the installed package: the demo works offline and with the tested version.
         res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' }).end(hlsJs);
         return true;

@@ -10,6 +10,7 @@ import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from '
 import { demoRoutes } from './demo-routes';
 import { ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
+import { publishedBuckets } from './s3-bucket-model';
 
 export { DEMO_VIDEO } from './demo-video';
 /** The emulated edge location's region: the authorizer picks its nearest replica from it. */
@@ -126,7 +127,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const videos = () =>
       existsSync(join(originDir, 'videos')) ? readdirSync(join(originDir, 'videos')).filter((v) => !v.startsWith('.')) : [];
     const emulator = createCloudFrontEmulator({
-      originDir,
+      // The two buckets keygate publish would fill from the origin folder: media, and keys apart.
+      mediaBucket: publishedBuckets(originDir).media,
+      keyBucket: publishedBuckets(originDir).keys,
       handler: loadEdgeHandler(bundleFile),
       allowedOrigins: config.allowedOrigins,
       extraRoutes: demoRoutes({

@@ -31,7 +31,7 @@ export function playerPage(): string {
   #status { margin: 1rem 0; padding: .5rem; background: #eef; }
   #status.denied { background: #fdd; }
 </style>
-<script src="/hls.js"></script>
+<script src="/__keygate/hls.js"></script>
 </head>
 <body>
 <h1>Keygate demo</h1>

@@ -101,8 +101,8 @@ describe('playback in Chromium with hls.js through the local CloudFront emulator
       const seen = await stats();
       expect(seen.keyRequests.map((k) => k.uri).sort()).toEqual(windows.keyUris);
       expect(seen.keyRequests.every((k) => k.status === 200)).toBe(true);
-      expect(seen.requests.videos).toBeGreaterThan(windows.segmentCount);
-      expect(seen.authorizerInvocations).toBe(seen.keyRequests.length);
+      expect(seen.requests.media).toBeGreaterThan(windows.segmentCount);
+      expect(seen.edgeInvocations).toBe(seen.keyRequests.length);
     },
   );
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../../lambda/key-authorizer/cloudfront-event';
 import { createCloudFrontEmulator, viewerRequestEvent, type EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
+import { publishedBuckets } from '../../../lib/dev/s3-bucket-model';
 
 // The emulator's own contract, with a scripted edge function standing in for the bundle (the e2e
 // suite runs the real one): the event it builds, how it honours each result, and what it counts.
@@ -36,7 +37,9 @@ beforeAll(async () => {
   writeFileSync(join(originDir, 'videos', 'movie', 'seg00000.ts'), Buffer.alloc(188, 0x47));
   writeFileSync(join(originDir, 'keys', 'movie', '0.key'), KEY_BYTES);
   const emulator = createCloudFrontEmulator({
-    originDir,
+    mediaBucket: publishedBuckets(originDir).media,
+    keyBucket: publishedBuckets(originDir).keys,
+    extraRoutes: () => false,
     allowedOrigins: [PLAYER_ORIGIN],
     handler: async (event) => {
       received.push(event);
@@ -163,7 +166,7 @@ describe('the /keys/* behavior', () => {
   });
 });
 
-describe('the default behavior (/videos/*)', () => {
+describe('the default behavior (the media bucket)', () => {
   it('serves playlists and segments with their content types and never calls the edge function', async () => {
     const playlist = await rawGet('/videos/movie/master.m3u8');
     const segment = await rawGet('/videos/movie/seg00000.ts');
@@ -177,10 +180,23 @@ describe('the default behavior (/videos/*)', () => {
     '/videos/%2e%2e/keys/movie/0.key',
     '/videos/../keys/movie/0.key',
     '/videos/movie%2f..%2f..%2fkeys/movie/0.key',
-  ])('never hands out a key through a path that climbs out of /videos/: %s', async (path) => {
+    '/keys%2Fmovie%2F0.key',
+  ])('never hands out a key through a path that climbs out of /videos/ or hides the keys behavior: %s', async (path) => {
     const res = await rawGet(path);
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(403);
     expect(res.body.includes(KEY_BYTES)).toBe(false);
+  });
+
+  it('answers a missing object as S3 behind Origin Access Control does: 403 AccessDenied', async () => {
+    const res = await rawGet('/videos/movie/nothing.ts');
+    expect(res.status).toBe(403);
+    expect(res.body.toString()).toContain('<Code>AccessDenied</Code>');
+    expect(received).toHaveLength(0);
+  });
+
+  it('refuses a malformed percent-escape with 400 before any behavior runs', async () => {
+    expect((await rawGet('/keys/movie/0.key%zz')).status).toBe(400);
+    expect(received).toHaveLength(0);
   });
 });
 
@@ -190,8 +206,8 @@ describe('the stats endpoint', () => {
     await rawGet('/videos/movie/seg00000.ts');
     await rawGet('/keys/movie/0.key');
     expect(await stats()).toEqual({
-      requests: { videos: 2, keys: 1, other: 1 },
-      authorizerInvocations: 1,
+      requests: { media: 2, keys: 1, other: 1 },
+      edgeInvocations: 1,
       keyRequests: [{ uri: '/keys/movie/0.key', status: 200 }],
       mediaRequestsWithAuthorization: 1,
     });
@@ -200,6 +216,6 @@ describe('the stats endpoint', () => {
   it('starts counting again from zero after a POST', async () => {
     await rawGet('/keys/movie/0.key');
     await fetch(`${baseUrl}/__keygate/stats`, { method: 'POST' });
-    expect((await stats()).authorizerInvocations).toBe(0);
+    expect((await stats()).edgeInvocations).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
+import { encodedPathAttacks } from '../../fixtures/encoded-path-attacks';
 
 // One data dir, two starts of `keygate dev`: what the first one made, the second one reuses.
 let dataDir: string;
@@ -46,6 +48,31 @@ describe('keygate dev across a restart', () => {
     const zoe = await second.keygate('list', 'zoe', '--json');
     expect(zoe.code).toBe(0);
     expect(zoe.stdout).toContain('"demo"');
+  });
+
+  it('hands no key to any encoded-path attack, even with the token of a viewer who owns the video', async () => {
+    const dev = running!;
+    const key = readFileSync(demoKeyFile());
+    const token = await tokenFor(dev, 'alice');
+    const { hostname, port } = new URL(dev.ready.url);
+    // node's http sends the path exactly as written; fetch would normalise it first.
+    const rawGet = (path: string, headers: Record<string, string>) =>
+      new Promise<Buffer>((resolve, reject) => {
+        request({ host: hostname, port, path, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (const { path } of encodedPathAttacks('demo', '0')) {
+      for (const headers of [{}, { cookie: `keygate_token=${token}` }, { authorization: `Bearer ${token}` }]) {
+        expect({ path, headers, leaked: (await rawGet(path, headers)).includes(key) }).toEqual({ path, headers, leaked: false });
+      }
+    }
+    // The same token does open the key by its one true path.
+    expect((await fetchDemoKey(dev, token)).status).toBe(200);
   });
 
   it('keeps a revocation made in an earlier run instead of granting the demo to alice again', async () => {

@@ -1,0 +1,84 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import { bucketRoleOf, objectPolicyOf, type BucketRole } from '../media/origin-layout';
+
+/**
+ * A local folder standing in for an S3 bucket: each file is the object whose key is its path
+ * relative to the folder, and `holds` says which of those objects the bucket really has (a
+ * deployment publishes one origin folder into two buckets).
+ */
+export interface S3BucketModel {
+  dir: string;
+  holds(objectKey: string): boolean;
+}
+
+/** The two buckets `keygate publish` would fill from an origin folder: media, and keys. */
+export function publishedBuckets(originDir: string): Record<BucketRole, S3BucketModel> {
+  const bucket = (role: BucketRole): S3BucketModel => ({ dir: originDir, holds: (key) => bucketRoleOf(key) === role });
+  return { media: bucket('media'), keys: bucket('keys') };
+}
+
+/**
+ * The object key S3 reads for a request path: everything after the first `/`, fully
+ * percent-decoded (`%2F` becomes `/`, `%5C` a backslash), with no dot-segment removal and no
+ * slash collapsing. Undefined for a path S3 would refuse as malformed.
+ */
+export function s3ObjectKeyFor(rawPath: string): string | undefined {
+  try {
+    return decodeURIComponent(rawPath.slice(1));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file holding the bucket's object of that key, if the bucket has such an object. */
+export function objectFile(bucket: S3BucketModel, objectKey: string): string | undefined {
+  const segments = objectKey.split('/');
+  // A published object's key never has an empty, `.` or `..` segment: S3 keeps such keys
+  // literally, so they name no object here, and they must not walk the folder either.
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0')) || !bucket.holds(objectKey)) return undefined;
+  const path = join(resolve(bucket.dir), ...segments);
+  try {
+    return statSync(path).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const s3Error = (res: ServerResponse, status: number, code: string, headers: Record<string, string>): number => {
+  res
+    .writeHead(status, { 'content-type': 'application/xml', ...headers })
+    .end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code></Error>`);
+  return status;
+};
+
+/**
+ * Answers as the S3 origin behind Origin Access Control does: the object with the Content-Type and
+ * Cache-Control `keygate publish` gave it; 403 AccessDenied for a missing object (CloudFront may
+ * only GetObject, not ListBucket, so S3 does not say whether it exists); 400 for a malformed path.
+ */
+export function serveS3Object(
+  bucket: S3BucketModel,
+  rawPath: string,
+  method: string,
+  res: ServerResponse,
+  policyHeaders: Record<string, string> = {},
+): number {
+  const objectKey = s3ObjectKeyFor(rawPath);
+  if (objectKey === undefined) return s3Error(res, 400, 'InvalidURI', policyHeaders);
+  if (method !== 'GET' && method !== 'HEAD') return s3Error(res, 403, 'AccessDenied', policyHeaders);
+  const path = objectFile(bucket, objectKey);
+  if (!path) return s3Error(res, 403, 'AccessDenied', policyHeaders);
+  const policy = objectPolicyOf(objectKey);
+  res.writeHead(200, {
+    'content-type': policy?.contentType ?? 'application/octet-stream',
+    'cache-control': policy?.cacheControl ?? 'no-cache',
+    'content-length': statSync(path).size,
+    // The behavior's response-headers policy overrides what the origin said.
+    ...policyHeaders,
+  });
+  if (method === 'HEAD') res.end();
+  else createReadStream(path).pipe(res);
+  return 200;
+}

@@ -1,0 +1,32 @@
+import { extname } from 'node:path';
+
+/**
+ * The layout of an origin folder (what `keygate package` and `encrypt` write) and where each of its
+ * objects is published. Keys and media go to different buckets, because CloudFront's default
+ * behavior serves every object of the media bucket with no function at all: a key there is a key
+ * for anyone who spells its path with `%2F`. `keygate publish` and `keygate dev`'s S3 model share
+ * this one rule.
+ */
+export const VIDEOS_PREFIX = 'videos/';
+export const KEYS_PREFIX = 'keys/';
+
+export type BucketRole = 'media' | 'keys';
+
+/** Which bucket an object key of the origin folder belongs in, or undefined when it is not published. */
+export function bucketRoleOf(objectKey: string): BucketRole | undefined {
+  if (objectKey.startsWith(KEYS_PREFIX)) return 'keys';
+  if (objectKey.startsWith(VIDEOS_PREFIX)) return 'media';
+  return undefined;
+}
+
+/** What each kind of file is, and how long browsers and CloudFront may keep it. */
+export const OBJECT_POLICY: Record<string, { contentType: string; cacheControl: string; order: number }> = {
+  // Segments never change under a given name: cache them for a year.
+  '.ts': { contentType: 'video/mp2t', cacheControl: 'public, max-age=31536000, immutable', order: 0 },
+  // Keys go to CloudFront's /keys/* behavior, which adds no-store towards viewers as well.
+  '.key': { contentType: 'application/octet-stream', cacheControl: 'private, no-store', order: 1 },
+  // Playlists last, so a player never sees one that names a segment not uploaded yet; short-lived so a re-publish shows.
+  '.m3u8': { contentType: 'application/vnd.apple.mpegurl', cacheControl: 'public, max-age=60', order: 2 },
+};
+
+export const objectPolicyOf = (objectKey: string) => OBJECT_POLICY[extname(objectKey)];
