@@ -1,9 +1,10 @@
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { bucketRoleOf, KEYS_PREFIX, objectPolicyOf, type BucketRole } from './origin-layout';
 
 export class PublishError extends Error {
   constructor(message: string) {
@@ -12,20 +13,17 @@ export class PublishError extends Error {
   }
 }
 
-/** What each kind of file is, and how long browsers and CloudFront may keep it. */
-export const OBJECT_POLICY: Record<string, { contentType: string; cacheControl: string; order: number }> = {
-  // Segments never change under a given name: cache them for a year.
-  '.ts': { contentType: 'video/mp2t', cacheControl: 'public, max-age=31536000, immutable', order: 0 },
-  // Keys go to CloudFront's /keys/* behavior, which adds no-store towards viewers as well.
-  '.key': { contentType: 'application/octet-stream', cacheControl: 'private, no-store', order: 1 },
-  // Playlists last, so a player never sees one that names a segment not uploaded yet; short-lived so a re-publish shows.
-  '.m3u8': { contentType: 'application/vnd.apple.mpegurl', cacheControl: 'public, max-age=60', order: 2 },
-};
+/** The folder holds keys and no key bucket was named. */
+export class MissingKeyBucketError extends PublishError {
+  constructor(dir: string) {
+    super(`${dir} holds keys/ and no key bucket was given`);
+    this.name = 'MissingKeyBucketError';
+  }
+}
 
 export const CHECKSUM_METADATA = 'keygate-sha256';
 
 export interface PublishTarget {
-  bucket: string;
   region: string;
   profile?: string;
   /** An S3-compatible endpoint (tests, MinIO); path-style addressing is then used. */
@@ -39,10 +37,18 @@ export interface PublishReport {
   bytesUploaded: number;
 }
 
+/** The two buckets of a deployment (stack outputs MediaBucketName and KeyBucketName). */
+export interface PublishBuckets {
+  media: string;
+  /** Needed when the folder holds keys; never the media bucket. */
+  keys?: string;
+}
+
 interface LocalObject {
   path: string;
   key: string;
   size: number;
+  bucket: string;
 }
 
 function listFiles(dir: string): string[] {
@@ -69,15 +75,35 @@ export function s3ClientFor(target: PublishTarget): S3Client {
   });
 }
 
+/** Refuses a pair of buckets that would put keys where an ungated behavior can read them. */
+async function checkBuckets(dir: string, client: S3Client, buckets: PublishBuckets, hasKeys: boolean, signal?: AbortSignal) {
+  if (buckets.keys !== undefined && buckets.keys.toLowerCase() === buckets.media.toLowerCase()) {
+    throw new PublishError(
+      `the key bucket and the media bucket are both ${buckets.media}: keys must live in a bucket of their own, or anyone can read them through the media behavior`,
+    );
+  }
+  if (hasKeys && buckets.keys === undefined) throw new MissingKeyBucketError(dir);
+  // A deployment from before the key bucket still has keys in the media bucket: publishing more
+  // there, or beside them, would keep the leak open. Stop until they are moved.
+  const listing = await client.send(new ListObjectsV2Command({ Bucket: buckets.media, Prefix: KEYS_PREFIX, MaxKeys: 1 }), {
+    abortSignal: signal,
+  });
+  if ((listing.KeyCount ?? listing.Contents?.length ?? 0) > 0) {
+    throw new PublishError(
+      `the media bucket ${buckets.media} holds keys (${listing.Contents?.[0]?.Key ?? KEYS_PREFIX}): move them to the key bucket and delete them from the media bucket first (README: "Moving keys out of the media bucket")`,
+    );
+  }
+}
+
 /**
- * Uploads an origin folder (videos/ and keys/) to S3 with the right Content-Type and Cache-Control,
- * skipping objects already there with the same SHA-256 (so an interrupted run resumes), segments
- * first and playlists last, `concurrency` at a time.
+ * Uploads an origin folder to S3: videos/ to the media bucket, keys/ to the key bucket, with the
+ * right Content-Type and Cache-Control, skipping objects already there with the same SHA-256 (so
+ * an interrupted run resumes), segments first, then keys, playlists last, `concurrency` at a time.
  */
 export async function publishOrigin(
   dir: string,
   client: S3Client,
-  bucket: string,
+  buckets: PublishBuckets,
   options: { concurrency?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<PublishReport> {
   const roots = ['videos', 'keys'].filter((d) => existsSync(join(dir, d)));
@@ -85,21 +111,31 @@ export async function publishOrigin(
     throw new PublishError(`${dir} holds neither videos/ nor keys/: publish the --out folder of keygate package or encrypt`);
   const report: PublishReport = { uploaded: [], skipped: [], ignored: [], bytesUploaded: 0 };
   const objects: LocalObject[] = [];
+  const bucketFor: Record<BucketRole, string | undefined> = { media: buckets.media, keys: buckets.keys };
   for (const path of roots.flatMap((root) => listFiles(join(dir, root)))) {
     const key = relative(dir, path).split(sep).join('/');
-    if (OBJECT_POLICY[extname(path)] && !key.includes('/.')) objects.push({ path, key, size: statSync(path).size });
+    const role = bucketRoleOf(key);
+    if (role && objectPolicyOf(key) && !key.includes('/.'))
+      objects.push({ path, key, size: statSync(path).size, bucket: bucketFor[role] as string });
     else report.ignored.push(key);
   }
-  objects.sort((a, b) => OBJECT_POLICY[extname(a.key)].order - OBJECT_POLICY[extname(b.key)].order || a.key.localeCompare(b.key));
+  await checkBuckets(
+    dir,
+    client,
+    buckets,
+    objects.some((o) => bucketRoleOf(o.key) === 'keys'),
+    options.signal,
+  );
+  objects.sort((a, b) => objectPolicyOf(a.key).order - objectPolicyOf(b.key).order || a.key.localeCompare(b.key));
 
   // Each phase (segments, keys, playlists) completes before the next one starts.
   let done = 0;
   for (const order of [0, 1, 2]) {
-    const queue = objects.filter((o) => OBJECT_POLICY[extname(o.key)].order === order);
+    const queue = objects.filter((o) => objectPolicyOf(o.key).order === order);
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         options.signal?.throwIfAborted();
-        await publishObject(next, client, bucket, report, options.signal);
+        await publishObject(next, client, report, options.signal);
         options.onProgress?.(++done, objects.length);
       }
     };
@@ -108,13 +144,8 @@ export async function publishOrigin(
   return report;
 }
 
-async function publishObject(
-  object: LocalObject,
-  client: S3Client,
-  bucket: string,
-  report: PublishReport,
-  signal?: AbortSignal,
-): Promise<void> {
+async function publishObject(object: LocalObject, client: S3Client, report: PublishReport, signal?: AbortSignal): Promise<void> {
+  const bucket = object.bucket;
   const checksum = await sha256(object.path);
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: object.key }), { abortSignal: signal });
@@ -126,7 +157,7 @@ async function publishObject(
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 404) throw error;
   }
-  const policy = OBJECT_POLICY[extname(object.key)];
+  const policy = objectPolicyOf(object.key);
   const upload = new Upload({
     client,
     params: {

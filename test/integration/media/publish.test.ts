@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { runCli } from '../../fixtures/run-cli';
 // s3rver ships no types.
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
 
-const BUCKET = 'keygate-media';
+const MEDIA = 'keygate-media';
+const KEYS = 'keygate-keys';
+const BUCKETS = { media: MEDIA, keys: KEYS };
 let root: string;
 let origin: string;
 let server: InstanceType<typeof S3rver>;
@@ -29,20 +31,28 @@ function makeOrigin(dir: string) {
   writeFileSync(join(dir, 'videos', 'demo', 'notes.txt'), 'not media');
 }
 
-async function listKeys(): Promise<string[]> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+async function listObjects(bucket: string): Promise<string[]> {
+  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (page.Contents ?? []).map((o) => o.Key as string).sort();
 }
+/** Every object of both buckets. */
+const listKeys = async () => [...(await listObjects(MEDIA)), ...(await listObjects(KEYS))].sort();
 
 beforeAll(async () => {
   Object.assign(process.env, credentials);
   root = mkdtempSync(join(tmpdir(), 'keygate-publish-'));
   origin = join(root, 'origin');
   makeOrigin(origin);
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(root, 's3'), configureBuckets: [{ name: BUCKET }] });
+  server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: join(root, 's3'),
+    configureBuckets: [{ name: MEDIA }, { name: KEYS }, { name: 'old-layout' }],
+  });
   const { port } = await server.run();
   endpoint = `http://127.0.0.1:${port}`;
-  client = s3ClientFor({ bucket: BUCKET, region: 'us-east-1', endpoint });
+  client = s3ClientFor({ region: 'us-east-1', endpoint });
 });
 
 afterAll(async () => {
@@ -56,7 +66,7 @@ describe('publishOrigin against a real S3-compatible server (s3rver)', () => {
     const controller = new AbortController();
     let seen = 0;
     await expect(
-      publishOrigin(origin, client, BUCKET, {
+      publishOrigin(origin, client, BUCKETS, {
         concurrency: 1,
         signal: controller.signal,
         onProgress: () => {
@@ -70,7 +80,7 @@ describe('publishOrigin against a real S3-compatible server (s3rver)', () => {
     // Playlists go last: none is visible while its segments are missing.
     expect(afterInterrupt.some((k) => k.endsWith('.m3u8'))).toBe(false);
 
-    const resumed = await publishOrigin(origin, client, BUCKET, { concurrency: 4 });
+    const resumed = await publishOrigin(origin, client, BUCKETS, { concurrency: 4 });
     expect(resumed.skipped.sort()).toEqual(afterInterrupt);
     expect(resumed.uploaded.length + resumed.skipped.length).toBe(18);
     expect(resumed.ignored).toEqual(['videos/demo/notes.txt']);
@@ -78,7 +88,7 @@ describe('publishOrigin against a real S3-compatible server (s3rver)', () => {
 
   it('lands every object with its content type and cache policy', async () => {
     expect(await listKeys()).toHaveLength(18);
-    const head = (Key: string) => client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }));
+    const head = (Key: string) => client.send(new HeadObjectCommand({ Bucket: Key.startsWith('keys/') ? KEYS : MEDIA, Key }));
     expect(await head('videos/demo/180p/seg0.ts')).toMatchObject({
       ContentType: 'video/mp2t',
       CacheControl: 'public, max-age=31536000, immutable',
@@ -88,32 +98,72 @@ describe('publishOrigin against a real S3-compatible server (s3rver)', () => {
       CacheControl: 'public, max-age=60',
     });
     expect(await head('keys/demo/0.key')).toMatchObject({ ContentType: 'application/octet-stream', CacheControl: 'private, no-store' });
-    const body = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'keys/demo/2.key' }))).Body?.transformToByteArray();
+    const body = await (await client.send(new GetObjectCommand({ Bucket: KEYS, Key: 'keys/demo/2.key' }))).Body?.transformToByteArray();
     expect(Buffer.from(body as Uint8Array).equals(Buffer.alloc(16, 2))).toBe(true);
   });
 
+  it('puts keys in the key bucket only, and nothing else there', async () => {
+    expect(await listObjects(KEYS)).toEqual(['keys/demo/0.key', 'keys/demo/1.key', 'keys/demo/2.key']);
+    expect((await listObjects(MEDIA)).filter((k) => !k.startsWith('videos/'))).toEqual([]);
+  });
+
   it('uploads nothing on a second run, and only the changed file after an edit', async () => {
-    expect((await publishOrigin(origin, client, BUCKET)).uploaded).toEqual([]);
+    expect((await publishOrigin(origin, client, BUCKETS)).uploaded).toEqual([]);
     writeFileSync(join(origin, 'videos', 'demo', 'master.m3u8'), '#EXTM3U\n#EXT-X-VERSION:3\n');
-    expect((await publishOrigin(origin, client, BUCKET)).uploaded).toEqual(['videos/demo/master.m3u8']);
+    expect((await publishOrigin(origin, client, BUCKETS)).uploaded).toEqual(['videos/demo/master.m3u8']);
+  });
+});
+
+describe('publishOrigin refuses a layout that would leak keys, and uploads nothing', () => {
+  const nothingNew = async (run: () => Promise<unknown>, message: RegExp) => {
+    const before = [...(await listObjects(MEDIA)), ...(await listObjects(KEYS)), ...(await listObjects('old-layout'))];
+    await expect(run()).rejects.toThrow(message);
+    expect([...(await listObjects(MEDIA)), ...(await listObjects(KEYS)), ...(await listObjects('old-layout'))]).toEqual(before);
+  };
+
+  it('refuses one bucket for both keys and media', async () => {
+    await nothingNew(() => publishOrigin(origin, client, { media: MEDIA, keys: MEDIA }), /keys must live in a bucket of their own/);
+  });
+
+  it('refuses a folder with keys when no key bucket is given', async () => {
+    await nothingNew(() => publishOrigin(origin, client, { media: MEDIA }), /holds keys\/ and no key bucket was given/);
+  });
+
+  it('refuses a media bucket that still holds keys from the old layout', async () => {
+    await client.send(new PutObjectCommand({ Bucket: 'old-layout', Key: 'keys/movie/0.key', Body: Buffer.alloc(16) }));
+    await nothingNew(
+      () => publishOrigin(origin, client, { media: 'old-layout', keys: KEYS }),
+      /the media bucket old-layout holds keys \(keys\/movie\/0\.key\): move them to the key bucket/,
+    );
   });
 });
 
 describe('keygate publish (the real CLI)', () => {
   it('reports what it uploaded and skipped', async () => {
-    const result = await runCli(['publish', origin, '--bucket', BUCKET, '--endpoint', endpoint], credentials);
+    const result = await runCli(['publish', origin, '--bucket', MEDIA, '--key-bucket', KEYS, '--endpoint', endpoint], credentials);
     expect(result).toMatchObject({ code: 0, stdout: 'uploaded 0 objects (0.0 MB), skipped 18 unchanged, ignored 1 unknown files\n' });
   });
 
   it('says when the folder is not an origin folder', async () => {
     const empty = mkdtempSync(join(root, 'empty-'));
-    const result = await runCli(['publish', empty, '--bucket', BUCKET, '--endpoint', endpoint], credentials);
+    const result = await runCli(['publish', empty, '--bucket', MEDIA, '--key-bucket', KEYS, '--endpoint', endpoint], credentials);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/holds neither videos\/ nor keys\//);
   });
 
   it('says when the bucket does not exist', async () => {
-    const result = await runCli(['publish', origin, '--bucket', 'no-such-bucket', '--endpoint', endpoint], credentials);
+    const result = await runCli(
+      ['publish', origin, '--bucket', 'no-such-bucket', '--key-bucket', KEYS, '--endpoint', endpoint],
+      credentials,
+    );
     expect(result.stderr).toBe('keygate: bucket no-such-bucket does not exist: check --bucket and --region\n');
+  });
+
+  it('says which flag to add when the folder holds keys and no key bucket is given', async () => {
+    const result = await runCli(['publish', origin, '--bucket', MEDIA, '--endpoint', endpoint], credentials);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `keygate: ${origin} holds keys/ and no key bucket was given: pass --key-bucket (stack output KeyBucketName)\n`,
+    );
   });
 });
