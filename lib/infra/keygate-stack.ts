@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogs } from './access-logs';
 import { Construct } from 'constructs';
 import type { KeygateConfig } from '../config/keygate-config';
 import { Keygate } from './keygate';
@@ -6,15 +7,29 @@ import { Keygate } from './keygate';
 /** The stack `cdk deploy` creates: Keygate and the outputs an admin needs to publish and test. */
 export class KeygateStack extends Stack {
   readonly keygate: Keygate;
+  readonly accessLogs: AccessLogs;
 
   constructor(scope: Construct, config: KeygateConfig, props: StackProps = {}) {
     super(scope, config.stackName, {
       description: 'Keygate: AES-128 HLS on CloudFront with per-viewer key authorization at the edge',
       ...props,
       env: { region: config.region, ...(props.env?.account ? { account: props.env.account } : {}) },
-      crossRegionReferences: false,
+      // CloudFront's access-log delivery can only be created in us-east-1: elsewhere a companion stack there reads the distribution ARN.
+      crossRegionReferences: config.region !== 'us-east-1',
     });
     this.keygate = new Keygate(this, 'Keygate', config);
+    const logsHome =
+      config.region === 'us-east-1'
+        ? this
+        : new Stack(scope, `${config.stackName}-AccessLogs`, {
+            description: 'Keygate: CloudFront access logs (standard logging v2, no query strings or cookies)',
+            env: { region: 'us-east-1', ...(props.env?.account ? { account: props.env.account } : {}) },
+            crossRegionReferences: true,
+          });
+    this.accessLogs = new AccessLogs(logsHome, 'AccessLogs', {
+      distributionArn: this.keygate.distribution.distribution.distributionArn,
+      retentionDays: config.logRetentionDays,
+    });
     const domain = config.customDomain?.domainName ?? this.keygate.distribution.distribution.distributionDomainName;
     new CfnOutput(this, 'DistributionDomain', { value: domain, description: 'Where viewers fetch playlists, segments and keys' });
     new CfnOutput(this, 'MediaBucketName', { value: this.keygate.storage.mediaBucket.bucketName, description: 'keygate publish --bucket' });

@@ -34,7 +34,6 @@ export class Keygate extends Construct {
     this.distribution = new KeyDistribution(this, 'Cdn', {
       mediaBucket: this.storage.mediaBucket,
       keyBucket: this.keys.keyBucket,
-      logBucket: this.storage.logBucket,
       authorizer: this.authorizer.function,
       allowedOrigins: config.allowedOrigins,
       priceClass: PRICE_CLASSES[config.priceClass],

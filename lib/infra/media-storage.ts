@@ -8,7 +8,7 @@ export interface MediaStorageProps {
 
 /**
  * The private media bucket (playlists and segments under `videos/`, never keys: those live in the
- * key bucket) and the bucket the S3 access logs and CloudFront's standard logs land in. Only
+ * key bucket) and the bucket the S3 access logs land in (CloudFront's go to AccessLogs). Only
  * CloudFront, through Origin Access Control, can read media.
  */
 export class MediaStorage extends Construct {
@@ -21,7 +21,7 @@ export class MediaStorage extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      // CloudFront standard logging writes with ACLs, so this bucket cannot be bucket-owner-enforced.
+      // Without the serverAccessLogsUseBucketPolicy feature flag, CDK grants S3 log delivery by ACL.
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(props.logRetentionDays) }],

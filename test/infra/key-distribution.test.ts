@@ -69,14 +69,14 @@ describe('KeyDistribution', () => {
     });
   });
 
-  it('caches media with the optimized policy, compressed, redirected to HTTPS, over HTTP/2 and HTTP/3, with logging', () => {
+  it('caches media with the optimized policy, compressed, redirected to HTTPS, over HTTP/2 and HTTP/3', () => {
     const config = distributionConfig(synth);
     expect(config.DefaultCacheBehavior).toMatchObject({
       CachePolicyId: CACHING_OPTIMIZED,
       Compress: true,
       ViewerProtocolPolicy: 'redirect-to-https',
     });
-    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_100', Logging: { Prefix: 'cloudfront/' } });
+    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_100' });
   });
 
   it('uses the custom domain with TLS 1.2 or later and attaches the WAF web ACL when configured', () => {

@@ -50,9 +50,11 @@ describe('the Keygate app under cdk-nag', () => {
     expect(acks.map((a) => a.rule.replace(/^Annotation::/, '').replace(/\[.*$/, '')).sort()).toEqual([
       'AwsSolutions-CFR1',
       'AwsSolutions-CFR2',
+      'AwsSolutions-CFR3',
       'AwsSolutions-CFR4',
       'AwsSolutions-IAM4',
       'AwsSolutions-L1',
+      'AwsSolutions-S1',
       'AwsSolutions-S1',
     ]);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
