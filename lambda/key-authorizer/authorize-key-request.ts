@@ -4,7 +4,8 @@ import type { DecisionCache } from './decision-cache';
 import { hashViewerId, type DecisionLogEntry, type DecisionLogger } from './decision-log';
 import type { DenialReason } from './denial-reasons';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
-import { UID_PATTERN, type EntitlementRecords } from './entitlement-schema';
+import { MalformedItemError } from './entitlement-records';
+import { isViewerId, type EntitlementRecords } from './entitlement-schema';
 import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
@@ -29,13 +30,21 @@ export type AuthorizationOutcome = { kind: 'forward'; request: RequestParts } | 
 
 type Identification = { viewer: Viewer; videos?: string[]; credential: string } | { reason: DenialReason; credential: string };
 
+function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'storeErrors'> {
+  if (error instanceof MalformedItemError) return { storeCause: 'malformed-item', storeErrors: [`${error.name}: ${error.message}`] };
+  if (error instanceof StoreUnavailableError) {
+    return { storeCause: 'unavailable', storeErrors: error.attempts.map((a) => `${a.region}:${a.error}`) };
+  }
+  return { storeCause: 'unavailable', storeErrors: ['unexpected'] };
+}
+
 function identify(request: KeyRequest, deps: AuthorizerDeps, nowSeconds: number): Identification {
   const credential = findCredential(request, deps.config);
   switch (credential.kind) {
     case 'none':
       return { reason: 'no-credentials', credential: 'none' };
     case 'uid-cookie':
-      if (!UID_PATTERN.test(credential.uid)) return { reason: 'bad-token', credential: 'uid-cookie' };
+      if (!isViewerId(credential.uid)) return { reason: 'bad-token', credential: 'uid-cookie' };
       return { viewer: { uid: credential.uid, issuedAt: undefined }, credential: 'uid-cookie' };
     case 'jwt':
       try {
@@ -96,8 +105,8 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
       records = lookup.records;
       log.replica = lookup.replica;
     } catch (error) {
-      // Whatever failed, the answer is "not now": a store error never yields a key.
-      log.storeErrors = error instanceof StoreUnavailableError ? error.attempts.map((a) => `${a.region}:${a.error}`) : ['unexpected'];
+      // Whatever failed, the answer is "not now": a store error never yields a key, and nothing is cached.
+      Object.assign(log, storeFailure(error));
       return deny('store-unavailable');
     }
   }

@@ -25,13 +25,21 @@ export function parseCookies(headerValues: string[] | undefined): Map<string, st
   return cookies;
 }
 
+const BEARER_SCHEME = 'bearer';
+
+/**
+ * Any Bearer header is the credential, even empty or malformed (then judged bad-token, never passed
+ * over to a cookie). A header of another scheme is passed over: it may be meant for something else.
+ * Parsed by hand, in linear time: a regex with optional whitespace before `.*` backtracked
+ * quadratically on a long header.
+ */
 function bearerToken(headerValues: string[] | undefined): string | undefined {
-  const value = headerValues?.[0];
-  if (value === undefined) return undefined;
-  // Any Bearer header is the credential, even empty or malformed (then judged bad-token, never passed
-  // over to a cookie). A header of another scheme is passed over: it may be meant for something else.
-  const match = /^Bearer(?:[ \t]+(.*))?$/i.exec(value.trim());
-  return match ? (match[1] ?? '').trim() : undefined;
+  const value = headerValues?.[0]?.trim();
+  if (value === undefined || value.slice(0, BEARER_SCHEME.length).toLowerCase() !== BEARER_SCHEME) return undefined;
+  const rest = value.slice(BEARER_SCHEME.length);
+  // `Bearerx` is another scheme; the scheme ends at the end of the header or at a space or tab.
+  if (rest !== '' && rest[0] !== ' ' && rest[0] !== '\t') return undefined;
+  return rest.trim();
 }
 
 function queryParameter(querystring: string, name: string): string | undefined {

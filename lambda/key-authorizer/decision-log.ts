@@ -10,7 +10,12 @@ export interface DecisionLogEntry {
   credential?: string;
   cache: 'hit' | 'miss' | 'none';
   replica?: string;
-  /** Per failed replica attempt, `region:ErrorName`: why a 503 was given. */
+  /**
+   * Why a 503 was given: `unavailable` when no replica answered (retrying may help), `malformed-item`
+   * when one answered with an item the schema refuses (fix the item: every replica holds it).
+   */
+  storeCause?: 'unavailable' | 'malformed-item';
+  /** Per failed replica attempt `region:ErrorName: message`, or the malformed item and attribute. */
   storeErrors?: string[];
   ms: number;
 }

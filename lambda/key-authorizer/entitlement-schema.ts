@@ -4,17 +4,52 @@
  */
 export const PARTITION_KEY = 'uid';
 export const SORT_KEY = 'sk';
+export const GRANTED_AT = 'grantedAt';
+export const EXPIRES_AT = 'expiresAt';
 export const TTL_ATTRIBUTE = 'ttl';
+export const ORDER_ID = 'orderId';
+export const REVOKED_BEFORE = 'revokedBefore';
 /** Sort key of an all-access subscription item. */
 export const ALL_ACCESS_SK = '*';
 /** Sort key of the item whose `revokedBefore` refuses every token issued before it. */
 export const REVOKED_SK = '#revoked';
+
+/**
+ * Every attribute the schema defines and what it holds: a string (DynamoDB type S) or epoch
+ * seconds (type N). The authorizer refuses an item whose schema attribute holds anything else;
+ * attributes not listed here are the operator's own and ignored.
+ */
+export const ITEM_ATTRIBUTES = {
+  [PARTITION_KEY]: 'string',
+  [SORT_KEY]: 'string',
+  [GRANTED_AT]: 'epoch-seconds',
+  [EXPIRES_AT]: 'epoch-seconds',
+  [TTL_ATTRIBUTE]: 'epoch-seconds',
+  [ORDER_ID]: 'string',
+  [REVOKED_BEFORE]: 'epoch-seconds',
+} as const;
+
+/** 9999-12-31T23:59:59Z. A later "epoch in seconds" is an epoch in milliseconds, or nonsense. */
+export const MAX_EPOCH_SECONDS = 253_402_300_799;
 
 export const VIDEO_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Viewer ids are bounded so a hostile claim cannot blow up keys, logs or the cache. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what the pattern excludes
 export const UID_PATTERN = /^[^\u0000-\u001f#]{1,256}$/;
+
+/**
+ * A viewer id: UID_PATTERN, and well-formed UTF-16. A lone surrogate (`"a\ud800"`, valid JSON)
+ * would reach DynamoDB as U+FFFD and read another viewer's grants.
+ */
+export function isViewerId(value: unknown): value is string {
+  return typeof value === 'string' && UID_PATTERN.test(value) && value.isWellFormed();
+}
+
+/** A video id; ASCII only, so it cannot hold a lone surrogate either. */
+export function isVideoId(value: unknown): value is string {
+  return typeof value === 'string' && VIDEO_ID_PATTERN.test(value);
+}
 
 /** A purchase (no `expiresAt`), a rental (`expiresAt`), or, with sk `*`, an all-access subscription. */
 export interface GrantItem {
@@ -40,43 +75,4 @@ export interface EntitlementRecords {
   video?: GrantItem;
   allAccess?: GrantItem;
   revocation?: RevocationItem;
-}
-
-export class MalformedItemError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedItemError';
-  }
-}
-
-function optionalNumber(item: Record<string, unknown>, name: string): number | undefined {
-  const value = item[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new MalformedItemError(`attribute ${name} must be a number`);
-  }
-  return value;
-}
-
-/** Parses an unmarshalled grant item; throws MalformedItemError on a shape the authorizer cannot trust. */
-export function parseGrantItem(item: Record<string, unknown>): GrantItem {
-  const { uid, sk, orderId } = item;
-  if (typeof uid !== 'string' || typeof sk !== 'string') throw new MalformedItemError('uid and sk must be strings');
-  const grantedAt = optionalNumber(item, 'grantedAt') ?? 0;
-  const grant: GrantItem = { uid, sk, grantedAt };
-  const expiresAt = optionalNumber(item, 'expiresAt');
-  if (expiresAt !== undefined) grant.expiresAt = expiresAt;
-  const ttl = optionalNumber(item, TTL_ATTRIBUTE);
-  if (ttl !== undefined) grant.ttl = ttl;
-  if (typeof orderId === 'string') grant.orderId = orderId;
-  return grant;
-}
-
-export function parseRevocationItem(item: Record<string, unknown>): RevocationItem {
-  const { uid } = item;
-  const revokedBefore = optionalNumber(item, 'revokedBefore');
-  if (typeof uid !== 'string' || revokedBefore === undefined) {
-    throw new MalformedItemError('a revocation item needs uid and a numeric revokedBefore');
-  }
-  return { uid, sk: REVOKED_SK, revokedBefore };
 }

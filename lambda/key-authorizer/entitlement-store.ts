@@ -1,14 +1,7 @@
 import { BatchGetItemCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AuthorizerConfig } from './authorizer-config';
-import {
-  ALL_ACCESS_SK,
-  PARTITION_KEY,
-  REVOKED_SK,
-  SORT_KEY,
-  parseGrantItem,
-  parseRevocationItem,
-  type EntitlementRecords,
-} from './entitlement-schema';
+import { recordsFromItems } from './entitlement-records';
+import { ALL_ACCESS_SK, PARTITION_KEY, REVOKED_SK, SORT_KEY, type EntitlementRecords } from './entitlement-schema';
 
 export interface StoreLookup {
   records: EntitlementRecords;
@@ -16,7 +9,10 @@ export interface StoreLookup {
   replica: string;
 }
 
-/** Reads one viewer's records for one video; rejects with StoreUnavailableError, never guesses. */
+/**
+ * Reads one viewer's records for one video, never guessing: rejects with StoreUnavailableError when
+ * no replica answers, and with MalformedItemError when the answer holds an item the schema refuses.
+ */
 export interface EntitlementStore {
   lookup(uid: string, videoId: string): Promise<StoreLookup>;
 }
@@ -39,28 +35,6 @@ export function replicaOrder(config: AuthorizerConfig, executingRegion: string |
     return [executingRegion, ...order.filter((r) => r !== executingRegion)];
   }
   return order;
-}
-
-function unmarshallFlat(item: Record<string, AttributeValue>): Record<string, unknown> {
-  // Only the scalar types the schema uses; anything else makes the item malformed downstream.
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(item)) {
-    if (value.S !== undefined) out[name] = value.S;
-    else if (value.N !== undefined) out[name] = Number(value.N);
-    else if (value.BOOL !== undefined) out[name] = value.BOOL;
-  }
-  return out;
-}
-
-export function recordsFromItems(items: Record<string, AttributeValue>[]): EntitlementRecords {
-  const records: EntitlementRecords = {};
-  for (const raw of items) {
-    const item = unmarshallFlat(raw);
-    if (item[SORT_KEY] === REVOKED_SK) records.revocation = parseRevocationItem(item);
-    else if (item[SORT_KEY] === ALL_ACCESS_SK) records.allAccess = parseGrantItem(item);
-    else records.video = parseGrantItem(item);
-  }
-  return records;
 }
 
 function clientFor(config: AuthorizerConfig, region: string): DynamoDBClient {
@@ -112,16 +86,20 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
     const keys = [videoId, ALL_ACCESS_SK, REVOKED_SK].map((sk) => ({ [PARTITION_KEY]: { S: uid }, [SORT_KEY]: { S: sk } }));
     for (const region of this.order) {
       if (deadline.aborted) break;
+      let items: Record<string, AttributeValue>[];
       try {
         const response = await this.client(region).send(
           new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: false } } }),
           { abortSignal: AbortSignal.any([deadline, AbortSignal.timeout(store.attemptTimeoutMs)]) },
         );
         if (Object.keys(response.UnprocessedKeys ?? {}).length > 0) throw new Error('keys left unprocessed');
-        return { records: recordsFromItems(response.Responses?.[tableName] ?? []), replica: region };
+        items = response.Responses?.[tableName] ?? [];
       } catch (error) {
         attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
+        continue;
       }
+      // Read outside the try: a malformed item is replicated everywhere, so it fails the lookup, not the replica.
+      return { records: recordsFromItems(items), replica: region };
     }
     throw new StoreUnavailableError(deadline.aborted ? 'deadline passed' : 'every replica failed', attempts);
   }

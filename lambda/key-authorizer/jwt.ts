@@ -2,7 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
 import type { JwtConfig, PinnedJwk, SigningAlgorithm } from './authorizer-config';
 import { SIGNING_ALGORITHMS } from './authorizer-config';
-import { UID_PATTERN, VIDEO_ID_PATTERN } from './entitlement-schema';
+import { isVideoId, isViewerId } from './entitlement-schema';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {
@@ -109,11 +109,11 @@ export function createTokenVerifier(config: JwtConfig): TokenVerifier {
       if (issuedAt > nowSeconds + ISSUED_AT_SKEW_SECONDS) reject('bad-token', 'iat is in the future');
       if (expiresAt - issuedAt > config.maxLifetimeSeconds) reject('bad-token', 'token lifetime exceeds the maximum');
       const uid = payload[config.uidClaim];
-      if (typeof uid !== 'string' || !UID_PATTERN.test(uid)) reject('bad-token', `claim ${config.uidClaim} is not a viewer id`);
+      if (!isViewerId(uid)) reject('bad-token', `claim ${config.uidClaim} is not a viewer id`);
       const identity: VerifiedIdentity = { uid, issuedAt, expiresAt };
       const videos = payload[config.videosClaim];
       if (videos !== undefined) {
-        if (!Array.isArray(videos) || videos.some((v) => typeof v !== 'string' || !VIDEO_ID_PATTERN.test(v))) {
+        if (!Array.isArray(videos) || !videos.every(isVideoId)) {
           reject('bad-token', `claim ${config.videosClaim} must be an array of video ids`);
         }
         identity.videos = videos as string[];

@@ -67,7 +67,7 @@ describe('keygate dev across a restart', () => {
           .end();
       });
     for (const { path } of encodedPathAttacks('demo', '0')) {
-      for (const headers of [{}, { cookie: `keygate_token=${token}` }, { authorization: `Bearer ${token}` }]) {
+      for (const headers of [{}, { cookie: `keygate_token=${token}` }, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
         expect({ path, headers, leaked: (await rawGet(path, headers)).includes(key) }).toEqual({ path, headers, leaked: false });
       }
     }

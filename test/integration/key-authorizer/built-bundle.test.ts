@@ -28,8 +28,8 @@ const now = () => Math.floor(Date.now() / 1000);
 const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
 const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
 
-async function put(uid: string, sk: string, extra: Record<string, AttributeValue> = {}) {
-  await client.send(
+async function put(uid: string, sk: string, extra: Record<string, AttributeValue> = {}, to = client) {
+  await to.send(
     new PutItemCommand({ TableName: TABLE, Item: { uid: { S: uid }, sk: { S: sk }, grantedAt: { N: String(now()) }, ...extra } }),
   );
 }
@@ -238,5 +238,71 @@ describe('the built authorizer bundle against a real DynamoDB API (dynalite)', (
     const bundle = readFileSync(join(dir, 'index.js'));
     const zipped = deflateRawSync(bundle, { level: 9 }).length + statSync(join(dir, 'authorizer-config.json')).size;
     expect(zipped).toBeLessThan(AUTHORIZER_ZIPPED_BUDGET_BYTES);
+  });
+});
+
+describe('the built authorizer bundle reading a malformed item from a two-replica table', () => {
+  const requests = { near: [] as string[], far: [] as string[] };
+  const replicas: { near?: LocalDynamoDb; far?: LocalDynamoDb } = {};
+  const clients: DynamoDBClient[] = [];
+
+  /** Writes the item raw, as an operator's backend might, to both replicas: a global table holds it everywhere. */
+  async function putOnBothReplicas(uid: string, sk: string, extra: Record<string, AttributeValue>) {
+    for (const replicaClient of clients) await put(uid, sk, extra, replicaClient);
+  }
+
+  function twoReplicaHandler() {
+    return loadBuiltAuthorizer(
+      localConfig({
+        endpoint: undefined,
+        replicaRegions: ['us-east-1', 'eu-west-1'],
+        replicaPreference: { 'us-east-1': ['us-east-1', 'eu-west-1'] },
+        replicaEndpoints: { 'us-east-1': replicas.near!.endpoint, 'eu-west-1': replicas.far!.endpoint },
+      }),
+      'us-east-1',
+    ).handler;
+  }
+
+  const batchGets = (replica: keyof typeof requests) => requests[replica].filter((op) => op === 'BatchGetItem').length;
+
+  beforeAll(async () => {
+    for (const replica of ['near', 'far'] as const) {
+      replicas[replica] = await startLocalDynamoDb({ onRequest: (operation) => requests[replica].push(operation) });
+      const replicaClient = localDynamoDbClient(replicas[replica].endpoint);
+      await ensureEntitlementTable(replicaClient, TABLE);
+      clients.push(replicaClient);
+    }
+  });
+
+  beforeEach(() => {
+    requests.near.length = 0;
+    requests.far.length = 0;
+    logLines.length = 0;
+  });
+
+  afterAll(async () => {
+    for (const replicaClient of clients) replicaClient.destroy();
+    await Promise.all([replicas.near?.close(), replicas.far?.close()]);
+  });
+
+  it('answers 503 store-unavailable with the malformed-item cause from the nearest replica, without failing over', async () => {
+    await putOnBothReplicas('null-rental', 'movie', { expiresAt: { NULL: true } });
+    const handler = twoReplicaHandler();
+    const result = await handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${makeToken('null-rental')}` } }));
+    expect([status(result), reason(result)]).toEqual([503, 'store-unavailable']);
+    expect(logLines.at(-1)).toMatchObject({ reason: 'store-unavailable', storeCause: 'malformed-item' });
+    expect(logLines.at(-1)?.storeErrors).toHaveLength(1);
+    // The far replica holds the same item: asking it would only have spent the deadline.
+    expect({ near: batchGets('near'), far: batchGets('far') }).toEqual({ near: 1, far: 0 });
+  });
+
+  it('opens no video for an all-access item whose expiresAt is NULL', async () => {
+    await putOnBothReplicas('null-subscriber', '*', { expiresAt: { NULL: true } });
+    const handler = twoReplicaHandler();
+    const token = makeToken('null-subscriber');
+    for (const uri of ['/keys/movie/0.key', '/keys/other/5.key']) {
+      const result = await handler(viewerRequestEvent({ uri, headers: { Authorization: `Bearer ${token}` } }));
+      expect([uri, status(result), reason(result)]).toEqual([uri, 503, 'store-unavailable']);
+    }
   });
 });

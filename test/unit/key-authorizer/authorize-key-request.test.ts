@@ -1,8 +1,29 @@
-import { bearer, cookie, makeAuthorizer, reasonOf, statusOf } from '../../fixtures/authorizer-harness';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { KeyRequest } from '../../../lambda/key-authorizer/authorize-key-request';
+import {
+  RawItemEntitlementStore,
+  bearer,
+  cookie,
+  makeAuthorizer,
+  makeAuthorizerOver,
+  reasonOf,
+  statusOf,
+} from '../../fixtures/authorizer-harness';
 import { makeToken, nowSeconds } from '../../fixtures/authorizer-fixtures';
 
 const KEY = '/keys/movie/0.key';
 const ORIGIN = 'https://player.keygate.test';
+
+/** A raw `*` item for alice, as an operator's backend might write it. */
+const allAccessItem = (extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> => ({
+  uid: { S: 'alice' },
+  sk: { S: '*' },
+  grantedAt: { N: `${nowSeconds()}` },
+  ...extra,
+});
+
+/** 1 MB that made the former `/^Bearer(?:[ \t]+(.*))?$/i` backtrack for minutes (349 ms at 16 KB). */
+const PATHOLOGICAL = `Bearer${' '.repeat(1 << 20)}\u2028x`;
 
 describe('authorizeKeyRequest', () => {
   it('forwards an entitled viewer with every credential stripped', async () => {
@@ -202,6 +223,89 @@ describe('authorizeKeyRequest', () => {
     });
   });
 
+  describe('an item the schema refuses', () => {
+    it('answers 503 store-unavailable, never a key, for a `*` item whose expiresAt is NULL', async () => {
+      const store = new RawItemEntitlementStore();
+      store.put(allAccessItem({ expiresAt: { NULL: true } }));
+      const { authorize } = makeAuthorizerOver(store);
+      const outcome = await authorize({ uri: KEY, headers: bearer(makeToken('alice')) });
+      expect([statusOf(outcome), reasonOf(outcome)]).toEqual([503, 'store-unavailable']);
+    });
+
+    it('logs the malformed-item cause, naming the item and the attribute', async () => {
+      const store = new RawItemEntitlementStore();
+      store.put(allAccessItem({ expiresAt: { NULL: true } }));
+      const { authorize, logs } = makeAuthorizerOver(store);
+      await authorize({ uri: KEY, headers: bearer(makeToken('alice')) });
+      expect(logs[0]).toMatchObject({
+        reason: 'store-unavailable',
+        storeCause: 'malformed-item',
+        storeErrors: ['MalformedItemError: item *: attribute expiresAt must have DynamoDB type N, found NULL'],
+      });
+    });
+
+    it('caches nothing from it: once the item is fixed, the next request reads it again', async () => {
+      const store = new RawItemEntitlementStore();
+      store.put(allAccessItem({ expiresAt: { NULL: true } }));
+      const { authorize } = makeAuthorizerOver(store);
+      const token = makeToken('alice');
+      expect(statusOf(await authorize({ uri: KEY, headers: bearer(token) }))).toBe(503);
+      store.put(allAccessItem());
+      expect(statusOf(await authorize({ uri: KEY, headers: bearer(token) }))).toBe(200);
+      expect(store.lookups).toBe(2);
+    });
+  });
+
+  describe('ids that are not well-formed Unicode', () => {
+    const loneSurrogates = [
+      ['high', 'a\ud800'],
+      ['low', 'a\udc00'],
+    ];
+
+    it.each(loneSurrogates)('answers 401 bad-token to a sub with a lone %s surrogate, without touching the store', async (_which, uid) => {
+      const { authorize, store } = makeAuthorizer();
+      const outcome = await authorize({ uri: KEY, headers: bearer(makeToken(uid)) });
+      expect([statusOf(outcome), reasonOf(outcome), store.lookups]).toEqual([401, 'bad-token', 0]);
+    });
+
+    it.each(loneSurrogates)(
+      'answers 401 bad-token to a legacy uid cookie with a lone %s surrogate, without touching the store',
+      async (_which, uid) => {
+        const { authorize, store } = makeAuthorizer({ allowUidCookie: true });
+        const outcome = await authorize({ uri: KEY, headers: cookie(`uid=${uid}`) });
+        expect([statusOf(outcome), reasonOf(outcome), store.lookups]).toEqual([401, 'bad-token', 0]);
+      },
+    );
+
+    it.each(loneSurrogates)('answers 401 bad-token to vids with a lone %s surrogate, without touching the store', async (_which, id) => {
+      const { authorize, store } = makeAuthorizer();
+      const outcome = await authorize({ uri: KEY, headers: bearer(makeToken('alice', { vids: ['movie', id] })) });
+      expect([statusOf(outcome), reasonOf(outcome), store.lookups]).toEqual([401, 'bad-token', 0]);
+    });
+  });
+
+  describe('a 1 MB pathological credential is answered, not choked on', () => {
+    const places: [string, Partial<KeyRequest>][] = [
+      ['the Authorization header', { headers: { authorization: [PATHOLOGICAL] } }],
+      ['the token cookie', { headers: cookie(`keygate_token=${PATHOLOGICAL}`) }],
+      ['the token query parameter', { querystring: `token=${PATHOLOGICAL}` }],
+    ];
+
+    it.each(places)(
+      'in %s',
+      async (_place, request) => {
+        const { authorize } = makeAuthorizer();
+        expect(reasonOf(await authorize({ uri: KEY, ...request }))).toBe('bad-token');
+      },
+      30_000,
+    );
+
+    it('in the legacy uid cookie', async () => {
+      const { authorize } = makeAuthorizer({ allowUidCookie: true });
+      expect(reasonOf(await authorize({ uri: KEY, headers: cookie(`uid=${PATHOLOGICAL}`) }))).toBe('bad-token');
+    }, 30_000);
+  });
+
   describe('the legacy uid cookie', () => {
     it('is refused when allowUidCookie is off', async () => {
       const { authorize, store } = makeAuthorizer();
@@ -244,6 +348,13 @@ describe('authorizeKeyRequest', () => {
       const text = JSON.stringify(logs);
       expect(text).not.toContain('alice');
       expect(text).not.toContain(token.split('.')[2]);
+    });
+
+    it('gives the unavailable cause and each failed replica attempt for a store that does not answer', async () => {
+      const { authorize, store, logs } = makeAuthorizer();
+      store.failing = true;
+      await authorize({ uri: KEY, headers: bearer(makeToken('alice')) });
+      expect(logs[0]).toMatchObject({ reason: 'store-unavailable', storeCause: 'unavailable', storeErrors: ['test:Boom'] });
     });
   });
 });

@@ -31,6 +31,34 @@ describe('findCredential', () => {
     expect(findCredential({ headers: { authorization: ['Basic Zm9vOmJhcg=='] }, querystring: '' }, config).kind).toBe('none');
   });
 
+  it('passes over a scheme that merely begins with Bearer', () => {
+    expect(findCredential({ headers: { authorization: ['Bearerx aaa'] }, querystring: '' }, config).kind).toBe('none');
+  });
+
+  it('reads the Bearer scheme case-insensitively', () => {
+    expect(findCredential({ headers: { authorization: ['bEARER aaa'] }, querystring: '' }, config)).toMatchObject({ token: 'aaa' });
+  });
+
+  it('takes a tab or several spaces after Bearer, and trims the token', () => {
+    expect(findCredential({ headers: { authorization: ['Bearer \t  aaa  '] }, querystring: '' }, config)).toMatchObject({ token: 'aaa' });
+  });
+
+  it('judges a bare Bearer header, without even a space, as an empty token', () => {
+    expect(findCredential({ headers: { authorization: ['Bearer'] }, querystring: '' }, config)).toEqual({
+      kind: 'jwt',
+      token: '',
+      source: 'bearer',
+    });
+  });
+
+  it('returns a bearer token holding a line separator to be judged, rather than passing over it', () => {
+    const found = findCredential(
+      { headers: { authorization: ['Bearer a\u2028b'], cookie: ['keygate_token=bbb'] }, querystring: '' },
+      config,
+    );
+    expect(found).toEqual({ kind: 'jwt', token: 'a\u2028b', source: 'bearer' });
+  });
+
   it('uses the configured cookie name', () => {
     const custom = makeAuthorizerConfig({ cookieName: 'session' });
     expect(findCredential({ headers: { cookie: ['session=zzz; keygate_token=yyy'] }, querystring: '' }, custom)).toMatchObject({

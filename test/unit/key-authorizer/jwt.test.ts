@@ -41,6 +41,10 @@ describe('createTokenVerifier accepts', () => {
     expect(verifier.verify(makeToken('alice', { vids: ['a', 'b'] }), nowSeconds()).videos).toEqual(['a', 'b']);
   });
 
+  it('accepts a viewer id of well-formed non-ASCII characters, surrogate pairs included', () => {
+    expect(verifier.verify(makeToken('zoë🎬'), nowSeconds()).uid).toBe('zoë🎬');
+  });
+
   it('reads the viewer id from the configured claim', () => {
     const custom = createTokenVerifier({ ...config.jwt, uidClaim: 'custom:uid' });
     expect(custom.verify(makeToken('ignored', { 'custom:uid': 'bob' }), nowSeconds()).uid).toBe('bob');
@@ -99,8 +103,11 @@ describe('the attack corpus: every token is refused', () => {
     ['a missing sub', () => makeToken('alice', { sub: undefined }), 'bad-token'],
     ['sub that is not a string', () => makeToken('alice', { sub: 42 }), 'bad-token'],
     ['sub holding a control character', () => makeToken('ali\nce'), 'bad-token'],
+    ['sub holding a lone high surrogate (DynamoDB would read it as U+FFFD)', () => makeToken('a\ud800'), 'bad-token'],
+    ['sub holding a lone low surrogate', () => makeToken('a\udc00'), 'bad-token'],
     ['vids that is not an array', () => makeToken('alice', { vids: 'movie' }), 'bad-token'],
     ['vids holding a malformed id', () => makeToken('alice', { vids: ['../x'] }), 'bad-token'],
+    ['vids holding an id with a lone surrogate', () => makeToken('alice', { vids: ['movie\ud800'] }), 'bad-token'],
     [
       'a bad signature (payload changed after signing)',
       () => `${validHeader}.${b64(claims({ sub: 'mallory' }))}.${validSignature}`,

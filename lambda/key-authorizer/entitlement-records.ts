@@ -1,0 +1,101 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  ALL_ACCESS_SK,
+  ITEM_ATTRIBUTES,
+  MAX_EPOCH_SECONDS,
+  PARTITION_KEY,
+  REVOKED_BEFORE,
+  REVOKED_SK,
+  SORT_KEY,
+  VIDEO_ID_PATTERN,
+  type EntitlementRecords,
+  type GrantItem,
+  type RevocationItem,
+} from './entitlement-schema';
+
+/** An item the authorizer cannot trust. Every replica holds the same item, so no replica is asked again. */
+export class MalformedItemError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedItemError';
+  }
+}
+
+type Attribute = keyof typeof ITEM_ATTRIBUTES;
+/** The schema attributes an item holds, each read into its type. */
+type ItemValues = { [A in Attribute]?: (typeof ITEM_ATTRIBUTES)[A] extends 'string' ? string : number };
+
+const DYNAMODB_TYPE = { string: 'S', 'epoch-seconds': 'N' } as const;
+/** A DynamoDB number in decimal. No quantifier can trade characters with another: linear time. */
+const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The one type tag (S, N, NULL, M, …) an attribute value carries and what it holds; several or none is no DynamoDB type. */
+function tagged(value: unknown): { tag: string; held?: unknown } {
+  if (typeof value !== 'object' || value === null) return { tag: typeof value };
+  const tags = Object.entries(value).filter(([, held]) => held !== undefined);
+  return tags.length === 1 ? { tag: tags[0][0], held: tags[0][1] } : { tag: `{${tags.map(([tag]) => tag).join(',')}}` };
+}
+
+/** Which item, for the operator who must fix it: its sort key when that is safe to log (never the uid). */
+function itemLabel(item: Record<string, AttributeValue>): string {
+  const sk = item[SORT_KEY]?.S;
+  return sk !== undefined && (sk === ALL_ACCESS_SK || sk === REVOKED_SK || VIDEO_ID_PATTERN.test(sk)) ? `item ${sk}` : 'item';
+}
+
+function readAttribute(label: string, name: Attribute, value: AttributeValue): string | number {
+  const kind = ITEM_ATTRIBUTES[name];
+  const expected = DYNAMODB_TYPE[kind];
+  const { tag, held } = tagged(value);
+  if (tag !== expected || typeof held !== 'string') {
+    throw new MalformedItemError(`${label}: attribute ${name} must have DynamoDB type ${expected}, found ${tag}`);
+  }
+  if (kind === 'string') return held;
+  const seconds = DECIMAL.test(held) ? Number(held) : NaN;
+  // Range, not only type: an epoch in milliseconds would make a rental last for thousands of years.
+  if (!(Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_EPOCH_SECONDS)) {
+    throw new MalformedItemError(`${label}: attribute ${name} must be epoch seconds from 0 to ${MAX_EPOCH_SECONDS} (9999-12-31T23:59:59Z)`);
+  }
+  return seconds;
+}
+
+function readItem(item: Record<string, AttributeValue>): ItemValues & { uid: string; sk: string } {
+  const label = itemLabel(item);
+  const values: Record<string, string | number> = {};
+  for (const name of Object.keys(ITEM_ATTRIBUTES) as Attribute[]) {
+    if (Object.hasOwn(item, name)) values[name] = readAttribute(label, name, item[name]);
+  }
+  if (values[PARTITION_KEY] === undefined || values[SORT_KEY] === undefined) {
+    throw new MalformedItemError(`${label}: attributes ${PARTITION_KEY} and ${SORT_KEY} are required`);
+  }
+  return values as ItemValues & { uid: string; sk: string };
+}
+
+function grantFrom(uid: string, sk: string, values: ItemValues): GrantItem {
+  const grant: GrantItem = { uid, sk, grantedAt: values.grantedAt ?? 0 };
+  if (values.expiresAt !== undefined) grant.expiresAt = values.expiresAt;
+  if (values.ttl !== undefined) grant.ttl = values.ttl;
+  if (values.orderId !== undefined) grant.orderId = values.orderId;
+  return grant;
+}
+
+function revocationFrom(uid: string, values: ItemValues): RevocationItem {
+  if (values.revokedBefore === undefined) throw new MalformedItemError(`item ${REVOKED_SK}: attribute ${REVOKED_BEFORE} is required`);
+  return { uid, sk: REVOKED_SK, revokedBefore: values.revokedBefore };
+}
+
+/**
+ * Reads the raw DynamoDB items of one viewer into records. Strict: a schema attribute of another
+ * type or an implausible time throws MalformedItemError, since a NULL `expiresAt` read as "no
+ * expiry" would turn a rental into a purchase.
+ */
+export function recordsFromItems(items: Record<string, AttributeValue>[]): EntitlementRecords {
+  const records: EntitlementRecords = {};
+  for (const item of items) {
+    const values = readItem(item);
+    const { uid, sk } = values;
+    if (sk === REVOKED_SK) records.revocation = revocationFrom(uid, values);
+    else if (sk === ALL_ACCESS_SK) records.allAccess = grantFrom(uid, sk, values);
+    else records.video = grantFrom(uid, sk, values);
+  }
+  return records;
+}
