@@ -1,8 +1,9 @@
 import {
   ALL_ACCESS_SK,
+  MAX_EPOCH_SECONDS,
   REVOKED_SK,
-  UID_PATTERN,
   VIDEO_ID_PATTERN,
+  isViewerId,
   type GrantItem,
   type RevocationItem,
 } from '../../lambda/key-authorizer/entitlement-schema';
@@ -27,8 +28,10 @@ export interface GrantRequest {
 }
 
 export function checkUid(uid: string): string {
-  if (!UID_PATTERN.test(uid))
-    throw new InvalidGrantError(`viewer id ${JSON.stringify(uid)} must be 1–256 characters without control characters or #`);
+  if (!isViewerId(uid))
+    throw new InvalidGrantError(
+      `viewer id ${JSON.stringify(uid)} must be 1–256 characters of well-formed Unicode without control characters or #`,
+    );
   return uid;
 }
 
@@ -45,6 +48,9 @@ export function grantItem(request: GrantRequest, nowSeconds: number): GrantItem 
   if (request.expiresAt !== undefined) {
     if (!Number.isInteger(request.expiresAt) || request.expiresAt <= nowSeconds)
       throw new InvalidGrantError('a rental must end in the future');
+    // The authorizer refuses (503) an item whose times pass 9999-12-31: never write one.
+    if (request.expiresAt + RENTAL_TTL_GRACE_SECONDS > MAX_EPOCH_SECONDS)
+      throw new InvalidGrantError('a rental must end before 9999-12-30 (use a purchase for no end)');
     item.expiresAt = request.expiresAt;
     item.ttl = request.expiresAt + RENTAL_TTL_GRACE_SECONDS;
   }

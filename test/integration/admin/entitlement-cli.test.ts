@@ -99,6 +99,8 @@ describe('bad input gets one actionable line, a non-zero exit, and changes nothi
     [['grant', 'mallory', 'movie', '--until', 'tomorrow'], /--until "tomorrow" must be an ISO time/],
     [['grant', 'mallory', 'movie', '--until', '2001-01-01T00:00:00Z'], /a rental must end in the future/],
     [['grant', 'mallory', 'movie', '--for', '1h', '--until', '2099-01-01T00:00:00Z'], /not both/],
+    // The authorizer would refuse the item (its ttl passes year 9999) with a 503 for that viewer.
+    [['grant', 'mallory', 'movie', '--until', '9999-12-31T23:59:59Z'], /a rental must end before 9999-12-30/],
   ])('keygate %j', async (args, message) => {
     const result = await keygate(...args);
     expect(result.code).not.toBe(0);
