@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../lambda/key-authorizer/cloudfront-event';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
 import { KEYS_PATH_PATTERN } from '../../lambda/key-authorizer/key-path';
-import { matchesPathPattern, normalizeForBehaviorMatching } from './cloudfront-paths';
+import { normalizeForBehaviorMatching, pathPatternMatcher } from './cloudfront-paths';
 import { serveS3Object, type S3BucketModel } from './s3-bucket-model';
 
 export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
@@ -116,11 +116,11 @@ type BehaviorName = 'keys' | 'dev-site' | 'media';
 export function createCloudFrontEmulator(options: EmulatorOptions): { server: Server; stats: () => EmulatorStats } {
   let stats = emptyStats();
   let requestCounter = 0;
-  const behaviors: { pattern: string; name: BehaviorName }[] = [
-    { pattern: KEYS_PATH_PATTERN, name: 'keys' },
+  const behaviors: { matches: (path: string) => boolean; name: BehaviorName }[] = [
+    { pattern: KEYS_PATH_PATTERN, name: 'keys' as const },
     ...(options.extraRoutes ? DEV_SITE_PATTERNS.map((pattern) => ({ pattern, name: 'dev-site' as const })) : []),
-    { pattern: '*', name: 'media' },
-  ];
+    { pattern: '*', name: 'media' as const },
+  ].map(({ pattern, name }) => ({ matches: pathPatternMatcher(pattern), name }));
 
   /** Runs a behavior's viewer-request function and honours what it returns: a response, or the (possibly rewritten) request for the origin. */
   async function edgeBehavior(
@@ -188,7 +188,7 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request\n');
       return;
     }
-    const behavior = behaviors.find((b) => matchesPathPattern(b.pattern, matchPath))?.name;
+    const behavior = behaviors.find((b) => b.matches(matchPath))?.name;
     if (behavior === 'keys') return keyBehavior(req, res, rawPath);
     if (behavior === 'dev-site') return devSiteBehavior(req, res);
     return mediaBehavior(req, res, rawPath);

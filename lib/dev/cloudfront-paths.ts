@@ -48,12 +48,13 @@ export function normalizeForBehaviorMatching(rawPath: string): string | undefine
   return removeDotSegments(path.replace(/\/{2,}/g, '/'));
 }
 
-/** A CloudFront path pattern: case-sensitive, `*` for any run of characters, `?` for exactly one. */
-export function matchesPathPattern(pattern: string, path: string): boolean {
+/** A CloudFront path pattern as a matcher: case-sensitive, `*` for any run of characters, `?` for exactly one. */
+export function pathPatternMatcher(pattern: string): (path: string) => boolean {
   const anchored = pattern.startsWith('/') || pattern.startsWith('*') ? pattern : `/${pattern}`;
   const source = anchored
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(path);
+  const regex = new RegExp(`^${source}$`, 's');
+  return (path) => regex.test(path);
 }

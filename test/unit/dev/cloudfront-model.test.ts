@@ -1,4 +1,6 @@
-import { matchesPathPattern, normalizeForBehaviorMatching } from '../../../lib/dev/cloudfront-paths';
+import { normalizeForBehaviorMatching, pathPatternMatcher } from '../../../lib/dev/cloudfront-paths';
+
+const matchesPathPattern = (pattern: string, path: string) => pathPatternMatcher(pattern)(path);
 import { objectFile, publishedBuckets, s3ObjectKeyFor } from '../../../lib/dev/s3-bucket-model';
 
 describe('normalizeForBehaviorMatching (CloudFront, RFC 3986)', () => {
@@ -46,7 +48,7 @@ describe('normalizeForBehaviorMatching (CloudFront, RFC 3986)', () => {
   });
 });
 
-describe('matchesPathPattern (CloudFront path patterns)', () => {
+describe('pathPatternMatcher (CloudFront path patterns)', () => {
   it('matches * across slashes and ? as exactly one character', () => {
     expect(matchesPathPattern('/keys/*', '/keys/movie/0.key')).toBe(true);
     expect(matchesPathPattern('/keys/*', '/keys/')).toBe(true);
