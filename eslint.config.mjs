@@ -1,6 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Dependencies point one way (ARCHITECTURE.md, Layout): the edge function imports nothing of the
+ * app; admin, media, config, build and infra never import the dev server or the CLI; nothing
+ * outside test/ imports test/. Each folder gets the whole list of what it may not import, because
+ * a later config object's no-restricted-imports replaces an earlier one's instead of adding to it.
+ */
+const forbidden = {
+  lib: { regex: '^(\\.\\./)+lib(/|$)', message: 'the edge function imports nothing from lib/: move what it needs into lambda/' },
+  app: {
+    regex: '^(\\.\\./)+(bin|bench|scripts)(/|$)',
+    message: 'application code never imports bin/, bench/ or scripts/: move the shared piece into lib/',
+  },
+  test: { regex: '^(\\.\\./)+test(/|$)', message: 'only tests import test/: move the shared piece into lib/ or bench/harness/' },
+  devOrCli: {
+    regex: '^(\\.\\./)+(lib/)?(dev|cli)(/|$)',
+    message: 'admin, media, config, build and infra never import the dev server or the CLI: move the shared piece down into their layer',
+  },
+};
+const restrict = (files, rules) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: rules }] } });
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'cdk.out/', '.keygate/', 'coverage/', 'test-artifacts/', 'bench/.work/'] },
   js.configs.recommended,
@@ -22,4 +42,9 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  restrict(['lambda/**/*.ts'], [forbidden.lib, forbidden.app, forbidden.test]),
+  restrict(['lib/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], [forbidden.app, forbidden.test]),
+  restrict(['lib/{admin,media,config,build,infra}/**/*.ts', 'lib/*.ts'], [forbidden.app, forbidden.test, forbidden.devOrCli]),
+  // bench and scripts sit beside lib/, so their own folder is not "the application" to them.
+  restrict(['bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.ts'], [forbidden.test]),
 );

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey } from '../lib/admin/signing-keys';
-import { launchChromium } from '../test/fixtures/chromium';
+import { launchChromium } from './harness/chromium';
 import { prepareVideos } from './harness/media';
 import { startWorld } from './harness/world';
 import { benchColdStart } from './suites/cold-start';

@@ -1,7 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/cloudfront-event';
 import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
-import { createStringKeyTable, LOCAL_CREDENTIALS } from '../../lib/dev/local-dynamodb';
+import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
+import { createStringKeyTable } from '../../lib/dev/local-dynamodb';
 
 /**
  * The design Keygate grew from (seeds/002, a Python Lambda@Edge function ported line for line):
@@ -19,7 +20,7 @@ export interface SeedTarget {
 
 function seedClient(target: SeedTarget): DynamoDBClient {
   // The seed used boto3's defaults; the SDK's defaults are the honest equivalent, on loopback.
-  return new DynamoDBClient({ endpoint: target.endpoint, region: target.region, credentials: LOCAL_CREDENTIALS });
+  return new DynamoDBClient({ endpoint: target.endpoint, region: target.region, credentials: LOCAL_ENDPOINT_CREDENTIALS });
 }
 
 function parseCookies(event: CloudFrontRequestEvent): Record<string, string> {

@@ -1,6 +1,6 @@
 import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
 import { STATS_PATH } from '../../lib/dev/cloudfront-emulator';
-import { EntitlementWriter } from '../../lib/admin/entitlement-client';
+import { EntitlementClient } from '../../lib/admin/entitlement-client';
 import { grantItem } from '../../lib/admin/entitlement-items';
 import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
 import { SEED_HASH_KEY, SEED_RANGE_KEY, SEED_TABLE } from '../baselines/seed-handler';
@@ -43,8 +43,8 @@ export async function startWorld(options: { originDir: string; workDir: string; 
     },
     stats: (design) => json<EmulatorStats>(urls[design] + STATS_PATH),
     grant: async (grants) => {
-      const keygate = new EntitlementWriter({ table: BENCH_TABLE, ...target });
-      const seed = new EntitlementWriter({ table: SEED_TABLE, ...target });
+      const keygate = new EntitlementClient({ table: BENCH_TABLE, ...target });
+      const seed = new EntitlementClient({ table: SEED_TABLE, ...target });
       try {
         const now = Date.now() / 1000;
         const items = grants.map((g) => grantItem({ uid: g.uid, videoId: g.videoId }, now));

@@ -1,6 +1,6 @@
 import type { AuthorizerConfig } from './authorizer-config';
 import { findCredential, stripCredentials, type RequestParts } from './credentials';
-import type { DecisionCache } from './decision-cache';
+import type { EntitlementCache } from './entitlement-cache';
 import { hashViewerId, type DecisionLogEntry, type DecisionLogger } from './decision-log';
 import type { DenialReason } from './denial-reasons';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
@@ -20,7 +20,7 @@ export interface AuthorizerDeps {
   config: AuthorizerConfig;
   verifier: TokenVerifier;
   store: EntitlementStore;
-  cache: DecisionCache;
+  cache: EntitlementCache;
   /** Milliseconds since the epoch. */
   now: () => number;
   log: DecisionLogger;

@@ -2,7 +2,7 @@ import type { AuthorizerConfig } from './authorizer-config';
 import { authorizeKeyRequest, type AuthorizerDeps } from './authorize-key-request';
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from './cloudfront-event';
 import { CoalescingEntitlementStore } from './coalescing-store';
-import { DecisionCache } from './decision-cache';
+import { EntitlementCache } from './entitlement-cache';
 import { jsonLineLogger } from './decision-log';
 import { DynamoDbEntitlementStore } from './entitlement-store';
 import { createTokenVerifier } from './jwt';
@@ -35,7 +35,7 @@ export function createHandler(config: AuthorizerConfig, executingRegion = proces
     config,
     verifier: createTokenVerifier(config.jwt),
     store: new CoalescingEntitlementStore(new DynamoDbEntitlementStore(config, executingRegion)),
-    cache: new DecisionCache(config.cache.maxEntries),
+    cache: new EntitlementCache(config.cache.maxEntries),
     now: () => Date.now(),
     log: jsonLineLogger,
   };

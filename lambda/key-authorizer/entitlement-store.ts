@@ -1,6 +1,7 @@
 import { BatchGetItemCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AuthorizerConfig } from './authorizer-config';
 import { recordsFromItems } from './entitlement-records';
+import { LOCAL_ENDPOINT_CREDENTIALS } from './local-endpoint';
 import { ALL_ACCESS_SK, PARTITION_KEY, REVOKED_SK, SORT_KEY, type EntitlementRecords } from './entitlement-schema';
 
 export interface StoreLookup {
@@ -50,7 +51,7 @@ function clientFor(config: AuthorizerConfig, region: string): DynamoDBClient {
     },
     ...(endpoint
       ? // A local endpoint never needs real credentials; fixed ones keep the SDK off the metadata service.
-        { endpoint, credentials: { accessKeyId: 'keygate-local', secretAccessKey: 'keygate-local' } }
+        { endpoint, credentials: LOCAL_ENDPOINT_CREDENTIALS }
       : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PARTITION_KEY, SORT_KEY, type GrantItem, type RevocationItem } from '../../lambda/key-authorizer/entitlement-schema';
-import { LOCAL_CREDENTIALS } from '../dev/local-dynamodb';
+import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
 import { checkUid, checkVideoOrAll } from './entitlement-items';
 
 export interface EntitlementTarget {
@@ -14,14 +14,14 @@ export interface EntitlementTarget {
 const isLoopback = (endpoint: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
 
 /** Writes and reads the entitlement items the authorizer checks. */
-export class EntitlementWriter {
+export class EntitlementClient {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(private readonly target: EntitlementTarget) {
     const client = new DynamoDBClient({
       region: target.region,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      ...(target.endpoint && isLoopback(target.endpoint) ? { credentials: LOCAL_CREDENTIALS } : {}),
+      ...(target.endpoint && isLoopback(target.endpoint) ? { credentials: LOCAL_ENDPOINT_CREDENTIALS } : {}),
     });
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }

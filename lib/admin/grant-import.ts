@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { PARTITION_KEY, SORT_KEY, type GrantItem } from '../../lambda/key-authorizer/entitlement-schema';
-import type { EntitlementWriter } from './entitlement-client';
+import type { EntitlementClient } from './entitlement-client';
 import { grantItem } from './entitlement-items';
 import { rentalEnd } from './rental-end';
 
@@ -55,7 +55,7 @@ export function planImport(csv: string, nowSeconds: number): ImportPlan {
 /** Writes the plan in BatchWrites of 25 (DynamoDB's maximum), reporting progress after each. */
 export async function applyImport(
   plan: ImportPlan,
-  writer: EntitlementWriter,
+  writer: EntitlementClient,
   onProgress: (written: number) => void = () => {},
 ): Promise<number> {
   return writer.putAll(plan.items, onProgress);

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntitlementTarget } from '../admin/entitlement-client';
-import { EntitlementWriter } from '../admin/entitlement-client';
+import { EntitlementClient } from '../admin/entitlement-client';
 import { grantItem } from '../admin/entitlement-items';
 import { packageVideo } from '../media/package-video';
 import { generateTestClip } from '../media/test-clip';
@@ -35,7 +35,7 @@ export interface DemoVideoOptions {
  */
 export async function ensureDemoVideo(options: DemoVideoOptions): Promise<boolean> {
   if (hasDemoVideo(options.originDir)) return false;
-  const writer = new EntitlementWriter(options.table);
+  const writer = new EntitlementClient(options.table);
   try {
     await writer.put(grantItem({ uid: DEMO_OWNER, videoId: DEMO_VIDEO }, Date.now() / 1000));
   } finally {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lambda/key-authorizer/entitlement-schema';
+import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
 
 // dynalite ships no types.
 const dynalite = require('dynalite') as (options: { createTableMs?: number; path?: string }) => import('node:http').Server;
@@ -15,9 +16,6 @@ export interface LocalDynamoDb {
   endpoint: string;
   close(): Promise<void>;
 }
-
-/** Fixed credentials for loopback endpoints: the SDK then never looks for real ones. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'keygate-local', secretAccessKey: 'keygate-local' };
 
 /** A real DynamoDB-API server (dynalite) on 127.0.0.1; in memory, or persisted under `path`. */
 export async function startLocalDynamoDb(
@@ -54,7 +52,7 @@ export async function startLocalDynamoDb(
 }
 
 export function localDynamoDbClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_ENDPOINT_CREDENTIALS, maxAttempts: 2 });
 }
 
 /** Creates an on-demand table keyed by two string attributes (partition and sort key). */

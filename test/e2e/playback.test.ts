@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
-import { launchChromium } from '../fixtures/chromium';
+import { launchChromium } from '../../bench/harness/chromium';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
 import { PROJECT_ROOT } from '../fixtures/synth-keygate';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EntitlementWriter } from '../../admin/entitlement-client';
+import { EntitlementClient } from '../../admin/entitlement-client';
 import { grantItem, revocationItem } from '../../admin/entitlement-items';
 import { rentalEnd } from '../../admin/rental-end';
 import { describeError } from '../describe-error';
@@ -7,8 +7,8 @@ import { tableTarget, withTableOptions, type TableOptions } from '../table-optio
 
 const nowSeconds = () => Date.now() / 1000;
 
-async function withWriter<T>(options: TableOptions, action: (writer: EntitlementWriter) => Promise<T>): Promise<T> {
-  const writer = new EntitlementWriter(tableTarget(options));
+async function withWriter<T>(options: TableOptions, action: (writer: EntitlementClient) => Promise<T>): Promise<T> {
+  const writer = new EntitlementClient(tableTarget(options));
   try {
     return await action(writer);
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { EntitlementWriter } from '../../admin/entitlement-client';
+import { EntitlementClient } from '../../admin/entitlement-client';
 import { applyImport, IMPORT_COLUMNS, planImport } from '../../admin/grant-import';
 import { CliError } from '../cli-error';
 import { describeError } from '../describe-error';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     if (!existsSync(csvPath)) throw new CliError(`no file at ${csvPath}`);
     const target = tableTarget(options);
     const plan = planImport(readFileSync(csvPath, 'utf8'), Date.now() / 1000);
-    const writer = new EntitlementWriter(target);
+    const writer = new EntitlementClient(target);
     const bar = progressBar(plan.items.length, 'granting');
     let written = 0;
     try {

@@ -1,17 +1,17 @@
-import { DecisionCache } from '../../../lambda/key-authorizer/decision-cache';
+import { EntitlementCache } from '../../../lambda/key-authorizer/entitlement-cache';
 
 const records = { video: { uid: 'alice', sk: 'movie', grantedAt: 0 } };
 
-describe('DecisionCache', () => {
+describe('EntitlementCache', () => {
   it('returns an entry until its time to live has passed', () => {
-    const cache = new DecisionCache(10);
+    const cache = new EntitlementCache(10);
     cache.set('alice', 'movie', records, 30, 1_000);
     expect(cache.get('alice', 'movie', 30_999)).toBe(records);
     expect(cache.get('alice', 'movie', 31_000)).toBeUndefined();
   });
 
   it('evicts the least recently used entry beyond its bound', () => {
-    const cache = new DecisionCache(2);
+    const cache = new EntitlementCache(2);
     cache.set('a', 'v', records, 30, 0);
     cache.set('b', 'v', records, 30, 0);
     cache.get('a', 'v', 1);
@@ -21,22 +21,22 @@ describe('DecisionCache', () => {
   });
 
   it('never grows past its bound however many viewers pass', () => {
-    const cache = new DecisionCache(100);
+    const cache = new EntitlementCache(100);
     for (let i = 0; i < 10_000; i++) cache.set(`viewer-${i}`, 'movie', records, 30, i);
     expect(cache.size).toBe(100);
   });
 
   it('keeps viewers and videos apart', () => {
-    const cache = new DecisionCache(10);
+    const cache = new EntitlementCache(10);
     cache.set('alice', 'movie', records, 30, 0);
     expect(cache.get('alice', 'other', 1)).toBeUndefined();
     expect(cache.get('bob', 'movie', 1)).toBeUndefined();
   });
 
   it('stores nothing when disabled or with a zero TTL', () => {
-    const disabled = new DecisionCache(0);
+    const disabled = new EntitlementCache(0);
     disabled.set('alice', 'movie', records, 30, 0);
-    const zeroTtl = new DecisionCache(10);
+    const zeroTtl = new EntitlementCache(10);
     zeroTtl.set('alice', 'movie', records, 0, 0);
     expect([disabled.size, zeroTtl.size]).toEqual([0, 0]);
   });

@@ -11,7 +11,7 @@ interface Entry {
  * judged afresh on every request; only the store round trip is saved.
  * Hand-written (a Map keeps insertion order) because the clock must be injected.
  */
-export class DecisionCache {
+export class EntitlementCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly maxEntries: number) {}
