@@ -83,6 +83,13 @@ function revocationFrom(uid: string, values: ItemValues): RevocationItem {
   return { uid, sk: REVOKED_SK, revokedBefore: values.revokedBefore };
 }
 
+/** Reads one raw DynamoDB item of the table: a grant or a revocation; throws MalformedItemError. */
+export function readEntitlementItem(item: Record<string, AttributeValue>): GrantItem | RevocationItem {
+  const values = readItem(item);
+  const { uid, sk } = values;
+  return sk === REVOKED_SK ? revocationFrom(uid, values) : grantFrom(uid, sk, values);
+}
+
 /**
  * Reads the raw DynamoDB items of one viewer into records. Strict: a schema attribute of another
  * type or an implausible time throws MalformedItemError, since a NULL `expiresAt` read as "no
@@ -90,12 +97,11 @@ function revocationFrom(uid: string, values: ItemValues): RevocationItem {
  */
 export function recordsFromItems(items: Record<string, AttributeValue>[]): EntitlementRecords {
   const records: EntitlementRecords = {};
-  for (const item of items) {
-    const values = readItem(item);
-    const { uid, sk } = values;
-    if (sk === REVOKED_SK) records.revocation = revocationFrom(uid, values);
-    else if (sk === ALL_ACCESS_SK) records.allAccess = grantFrom(uid, sk, values);
-    else records.video = grantFrom(uid, sk, values);
+  for (const raw of items) {
+    const item = readEntitlementItem(raw);
+    if (item.sk === REVOKED_SK) records.revocation = item as RevocationItem;
+    else if (item.sk === ALL_ACCESS_SK) records.allAccess = item as GrantItem;
+    else records.video = item as GrantItem;
   }
   return records;
 }

@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { MalformedItemError, readEntitlementItem } from '../../lambda/key-authorizer/entitlement-records';
 import { PARTITION_KEY, SORT_KEY, type GrantItem, type RevocationItem } from '../../lambda/key-authorizer/entitlement-schema';
 import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
 import { checkUid, checkVideoOrAll } from './entitlement-items';
@@ -13,17 +14,21 @@ export interface EntitlementTarget {
 
 const isLoopback = (endpoint: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
 
+/** An item as `list` read it: parsed by the authorizer's own strict reader, or why that reader refuses it. */
+export type ListedItem = { item: GrantItem | RevocationItem } | { malformed: string; sk?: string };
+
 /** Writes and reads the entitlement items the authorizer checks. */
 export class EntitlementClient {
+  private readonly client: DynamoDBClient;
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(private readonly target: EntitlementTarget) {
-    const client = new DynamoDBClient({
+    this.client = new DynamoDBClient({
       region: target.region,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
       ...(target.endpoint && isLoopback(target.endpoint) ? { credentials: LOCAL_ENDPOINT_CREDENTIALS } : {}),
     });
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
   async put(item: GrantItem | RevocationItem): Promise<void> {
@@ -41,23 +46,31 @@ export class EntitlementClient {
     return result.Attributes !== undefined;
   }
 
-  async list(uid: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
+  /** Every item of a viewer, read as the authorizer reads them: an item it would refuse is listed as malformed. */
+  async list(uid: string): Promise<ListedItem[]> {
+    const listed: ListedItem[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.doc.send(
+      const page = await this.client.send(
         new QueryCommand({
           TableName: this.target.table,
           KeyConditionExpression: '#uid = :uid',
           ExpressionAttributeNames: { '#uid': PARTITION_KEY },
-          ExpressionAttributeValues: { ':uid': checkUid(uid) },
+          ExpressionAttributeValues: { ':uid': { S: checkUid(uid) } },
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(page.Items ?? []));
+      for (const raw of page.Items ?? []) {
+        try {
+          listed.push({ item: readEntitlementItem(raw) });
+        } catch (error) {
+          if (!(error instanceof MalformedItemError)) throw error;
+          listed.push({ malformed: error.message, sk: raw[SORT_KEY]?.S });
+        }
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return items;
+    return listed;
   }
 
   /**

@@ -7,16 +7,13 @@ import {
   type GrantItem,
   type RevocationItem,
 } from '../../lambda/key-authorizer/entitlement-schema';
+import { KeygateError } from '../keygate-error';
 
 /** DynamoDB may delete an expired rental a day after it ends; the authorizer checks expiresAt itself. */
 export const RENTAL_TTL_GRACE_SECONDS = 86_400;
 
-export class InvalidGrantError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidGrantError';
-  }
-}
+/** A grant that would write an item the authorizer cannot use. */
+export class InvalidGrantError extends KeygateError {}
 
 export interface GrantRequest {
   uid: string;

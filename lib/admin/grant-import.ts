@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { PARTITION_KEY, SORT_KEY, type GrantItem } from '../../lambda/key-authorizer/entitlement-schema';
-import type { EntitlementClient } from './entitlement-client';
 import { grantItem } from './entitlement-items';
 import { rentalEnd } from './rental-end';
+import { KeygateError } from '../keygate-error';
 
 export interface RejectedRow {
   line: number;
@@ -34,7 +34,7 @@ export function planImport(csv: string, nowSeconds: number): ImportPlan {
   for (const { record, info } of records) {
     try {
       const missing = ['uid', 'videoId'].filter((c) => !record[c]);
-      if (missing.length > 0) throw new Error(`missing ${missing.join(' and ')}`);
+      if (missing.length > 0) throw new KeygateError(`missing ${missing.join(' and ')}`);
       const until = record.until || undefined;
       const isDuration = until !== undefined && /^\d+[smhd]?$/.test(until);
       const expiresAt = rentalEnd(isDuration ? { for: until } : { until }, nowSeconds);
@@ -46,17 +46,11 @@ export function planImport(csv: string, nowSeconds: number): ImportPlan {
       if (byKey.delete(key)) superseded++;
       byKey.set(key, item);
     } catch (error) {
-      rejected.push({ line: info.lines, reason: error instanceof Error ? error.message : String(error) });
+      if (!(error instanceof KeygateError)) throw error;
+      // Both the end time and the length of a rental come from the until column.
+      const reason = error.input === 'until' || error.input === 'for' ? `until ${error.message}` : error.message;
+      rejected.push({ line: info.lines, reason });
     }
   }
   return { items: [...byKey.values()], rejected, superseded };
-}
-
-/** Writes the plan in BatchWrites of 25 (DynamoDB's maximum), reporting progress after each. */
-export async function applyImport(
-  plan: ImportPlan,
-  writer: EntitlementClient,
-  onProgress: (written: number) => void = () => {},
-): Promise<number> {
-  return writer.putAll(plan.items, onProgress);
 }

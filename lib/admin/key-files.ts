@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SigningAlgorithm } from '../../lambda/key-authorizer/authorizer-config';
-import { exportPrivateKeyPem, generateSigningKey, loadSigningKey, SigningKeyError, type SigningKey } from './signing-keys';
+import { exportPrivateKeyPem, generateSigningKey, loadSigningKey, type SigningKey } from './signing-keys';
+import { KeygateError } from '../keygate-error';
 
 export const PRIVATE_KEY_FILE = 'signing-key.pem';
 export const JWKS_FILE = 'jwks.json';
@@ -25,7 +26,7 @@ export function writeSigningKeyFiles(
   const privateKeyPath = join(dir, PRIVATE_KEY_FILE);
   const jwksPath = join(dir, JWKS_FILE);
   if (!overwrite && existsSync(privateKeyPath)) {
-    throw new SigningKeyError(`${privateKeyPath} already exists; pass --force to replace it (tokens signed with it will stop working)`);
+    throw new KeygateError(`${privateKeyPath} already exists`, 'force');
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = generateSigningKey(alg);
@@ -35,6 +36,6 @@ export function writeSigningKeyFiles(
 }
 
 export function readSigningKeyFile(path: string): SigningKey {
-  if (!existsSync(path)) throw new SigningKeyError(`no private key at ${path}; create one with: keygate keygen --out <dir>`);
+  if (!existsSync(path)) throw new KeygateError(`no private key at ${path}; create one with: keygate keygen --out <dir>`);
   return loadSigningKey(readFileSync(path, 'utf8'));
 }

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { PinnedJwk, SigningAlgorithm } from '../../lambda/key-authorizer/authorizer-config';
+import { KeygateError } from '../keygate-error';
 
 export interface SigningKey {
   alg: SigningAlgorithm;
@@ -12,20 +13,13 @@ export interface SigningKey {
 const CURVES: Record<'ES256' | 'ES384', string> = { ES256: 'P-256', ES384: 'P-384' };
 const HASHES: Record<SigningAlgorithm, string> = { RS256: 'sha256', ES256: 'sha256', ES384: 'sha384' };
 
-export class SigningKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SigningKeyError';
-  }
-}
-
 /** The public JWK of a private key, with a kid derived from it (RFC 7638 thumbprint). */
 export function publicJwkOf(privateKey: KeyObject, alg: SigningAlgorithm): PinnedJwk {
   const exported = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
   const members =
     exported.kty === 'RSA' ? { e: exported.e, kty: 'RSA', n: exported.n } : { crv: exported.crv, kty: 'EC', x: exported.x, y: exported.y };
   if (alg === 'RS256' ? exported.kty !== 'RSA' : exported.kty !== 'EC' || exported.crv !== CURVES[alg]) {
-    throw new SigningKeyError(`the key does not fit ${alg}: it is ${exported.kty}${exported.crv ? ` on ${exported.crv}` : ''}`);
+    throw new KeygateError(`the key does not fit ${alg}: it is ${exported.kty}${exported.crv ? ` on ${exported.crv}` : ''}`);
   }
   const kid = createHash('sha256').update(JSON.stringify(members)).digest('base64url');
   return { ...(members as Omit<PinnedJwk, 'kid' | 'alg'>), kid, alg, use: 'sig' } as PinnedJwk;
@@ -44,14 +38,14 @@ export function loadSigningKey(pem: string): SigningKey {
   try {
     privateKey = createPrivateKey(pem);
   } catch {
-    throw new SigningKeyError('the file is not a PEM private key');
+    throw new KeygateError('the file is not a PEM private key');
   }
   const details = privateKey.asymmetricKeyDetails ?? {};
   let alg: SigningAlgorithm;
   if (privateKey.asymmetricKeyType === 'rsa') alg = 'RS256';
   else if (privateKey.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') alg = 'ES256';
   else if (privateKey.asymmetricKeyType === 'ec' && details.namedCurve === 'secp384r1') alg = 'ES384';
-  else throw new SigningKeyError('only RSA, P-256 and P-384 keys are supported (RS256, ES256, ES384)');
+  else throw new KeygateError('only RSA, P-256 and P-384 keys are supported (RS256, ES256, ES384)');
   const jwk = publicJwkOf(privateKey, alg);
   return { alg, kid: jwk.kid, privateKey, jwk };
 }

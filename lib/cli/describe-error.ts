@@ -1,25 +1,50 @@
-import { InvalidGrantError } from '../admin/entitlement-items';
-import { SigningKeyError } from '../admin/signing-keys';
-import { CliError } from './cli-error';
-import type { TableOptions } from './table-options';
+import { KeygateError } from '../keygate-error';
 
-/** Turns the failures a user can fix into one actionable line; anything else keeps its own message. */
-export function describeError(error: unknown, options: TableOptions = {}): Error {
-  if (error instanceof CliError) return error;
-  if (error instanceof InvalidGrantError || error instanceof SigningKeyError) return new CliError(error.message);
+/** The options of the command that failed, as commander parsed them. */
+export interface FailedCommandOptions {
+  table?: string;
+  endpoint?: string;
+  bucket?: string;
+  keyBucket?: string;
+}
+
+/** Which flag to change, for the inputs library errors name: the library says what is wrong, the CLI which flag fixes it. */
+const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
+  until: (message) => `--until ${message}`,
+  for: (message) => `--for ${message}`,
+  rotateEvery: (message) => `--rotate-every ${message}`,
+  force: (message) => `${message}; pass --force to replace it`,
+  port: (message) => `${message}: stop what uses it or pass --port <another>`,
+  host: (message) => `${message}: pass --host 127.0.0.1 or another local address`,
+  keyBucket: (message) => `${message}: pass --key-bucket (stack output KeyBucketName)`,
+};
+
+/** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */
+function describeAwsError(error: unknown, options: FailedCommandOptions): string | undefined {
   const name = error instanceof Error ? error.name : '';
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (name === 'ResourceNotFoundException') {
-    return new CliError(
-      `table ${options.table ?? process.env.KEYGATE_TABLE} not found: check --table and --region (the stack outputs name them)`,
-    );
+  if (name === 'ResourceNotFoundException')
+    return `table ${options.table ?? process.env.KEYGATE_TABLE} not found: check --table and --region (the stack outputs name them)`;
+  if (name === 'NoSuchBucket') {
+    const bucket = (error as { BucketName?: string }).BucketName ?? options.bucket;
+    const flag = bucket !== undefined && bucket === options.keyBucket ? '--key-bucket' : '--bucket';
+    return `bucket ${bucket} does not exist: check ${flag} and --region`;
   }
-  if (code === 'ECONNREFUSED' || name === 'TimeoutError') {
-    return new CliError(
-      `cannot reach DynamoDB${options.endpoint ? ` at ${options.endpoint}` : ''}: is it running, and is --endpoint right?`,
-    );
-  }
+  if (code === 'ECONNREFUSED' || name === 'TimeoutError')
+    return `cannot reach ${options.endpoint ?? 'AWS'}${options.endpoint ? '' : ' (network or region)'}: is it running, and is --endpoint right?`;
   if (name === 'CredentialsProviderError')
-    return new CliError('no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
-  return error instanceof Error ? error : new Error(String(error));
+    return 'no AWS credentials: set AWS_PROFILE, --profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+  return undefined;
+}
+
+/**
+ * The one line the CLI prints for a failure the user can fix, or undefined for an unexpected one
+ * (a bug: the CLI then prints its name and suggests --debug for the stack).
+ */
+export function describeError(error: unknown, options: FailedCommandOptions = {}): string | undefined {
+  if (error instanceof KeygateError) {
+    const withFlag = error.input === undefined ? undefined : FLAG_FOR_INPUT[error.input];
+    return withFlag ? withFlag(error.message) : error.message;
+  }
+  return describeAwsError(error, options);
 }

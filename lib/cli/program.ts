@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CliError } from './cli-error';
+import { describeError, type FailedCommandOptions } from './describe-error';
 import * as dev from './commands/dev';
 import * as encrypt from './commands/encrypt';
 import * as entitlements from './commands/entitlements';
@@ -25,15 +25,24 @@ const COMMANDS: ((program: Command) => void)[] = [
 export function buildProgram(): Command {
   const program = new Command('keygate')
     .description('Keygate: AES-128 HLS whose keys are gated per viewer at the edge.')
+    .option('--debug', 'print the stack trace of an unexpected error')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;
 }
 
-/** Runs the CLI; every failure ends as one actionable line on stderr and a non-zero exit. */
+/**
+ * Runs the CLI. Every failure is printed here and only here: a KeygateError (or an AWS failure a
+ * user can fix) as one actionable line, anything else as one line that names it and suggests
+ * --debug, which adds the stack. Either way the exit code is non-zero.
+ */
 export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
+  let failedOptions: FailedCommandOptions = {};
+  program.hook('preAction', (_program, command) => {
+    failedOptions = command.opts();
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -41,7 +50,14 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    process.stderr.write(`keygate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+    process.exitCode = 1;
+    const line = describeError(error, failedOptions);
+    if (line !== undefined) {
+      process.stderr.write(`keygate: ${line}\n`);
+      return;
+    }
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (program.opts().debug) process.stderr.write(`keygate: unexpected error: ${error instanceof Error ? error.stack : what}\n`);
+    else process.stderr.write(`keygate: unexpected error: ${what.split('\n')[0]} (run again with --debug for the stack)\n`);
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EntitlementTarget } from '../admin/entitlement-client';
-import { CliError } from './cli-error';
+import { KeygateError } from '../keygate-error';
 
 export interface TableOptions {
   table?: string;
@@ -19,10 +19,10 @@ export function withTableOptions(command: Command): Command {
 export function tableTarget(options: TableOptions): EntitlementTarget {
   const table = options.table ?? process.env.KEYGATE_TABLE;
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!table) throw new CliError('no table: pass --table <name> or set KEYGATE_TABLE (the stack output EntitlementTableName)');
-  if (!region) throw new CliError('no region: pass --region <region> or set AWS_REGION (the table’s primary region)');
+  if (!table) throw new KeygateError('no table: pass --table <name> or set KEYGATE_TABLE (the stack output EntitlementTableName)');
+  if (!region) throw new KeygateError('no region: pass --region <region> or set AWS_REGION (the table’s primary region)');
   if (options.endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(options.endpoint)) {
-    throw new CliError(`--endpoint must be a URL like http://127.0.0.1:8000 (got ${options.endpoint})`);
+    throw new KeygateError(`--endpoint must be a URL like http://127.0.0.1:8000 (got ${options.endpoint})`);
   }
   return { table, region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
 }

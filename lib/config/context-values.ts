@@ -1,14 +1,14 @@
 import { parseDuration } from '../duration';
+import { KeygateError } from '../keygate-error';
 
 /**
  * Readers for cdk.json context values. A value may come from cdk.json (typed JSON) or from
  * `-c key=value` on the command line (always a string), so each reader accepts both forms.
  */
-export class InvalidConfigError extends Error {
+export class InvalidConfigError extends KeygateError {
   constructor(key: string, expected: string, got?: unknown) {
     const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
-    super(`cdk.json context "${key}" must be ${expected} (got ${shown}). Fix it in cdk.json or pass -c ${key}=…`);
-    this.name = 'InvalidConfigError';
+    super(`cdk.json context "${key}" must be ${expected} (got ${shown}). Fix it in cdk.json or pass -c ${key}=…`, key);
   }
 }
 

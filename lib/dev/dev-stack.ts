@@ -11,6 +11,7 @@ import { demoRoutes } from './demo-routes';
 import { ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { publishedBuckets } from './s3-bucket-model';
+import { KeygateError } from '../keygate-error';
 
 export { DEMO_VIDEO } from './demo-video';
 /** The emulated edge location's region: the authorizer picks its nearest replica from it. */
@@ -18,13 +19,6 @@ export const DEV_REGION = 'us-east-1';
 export const DEV_TABLE = 'keygate-dev';
 export const DEV_ISSUER = 'https://keygate.dev.local';
 export const DEV_AUDIENCE = 'keygate-dev';
-
-export class DevStackError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DevStackError';
-  }
-}
 
 export interface DevStackOptions {
   port: number;
@@ -56,9 +50,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new DevStackError(`port ${port} on ${host} is in use: stop what uses it or pass --port <another>`)
+          ? new KeygateError(`port ${port} on ${host} is in use`, 'port')
           : error.code === 'EADDRNOTAVAIL'
-            ? new DevStackError(`${host} is not an address of this machine: pass --host 127.0.0.1 or another local address`)
+            ? new KeygateError(`${host} is not an address of this machine`, 'host')
             : error,
       ),
     );

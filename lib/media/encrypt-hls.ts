@@ -12,13 +12,10 @@ import {
   type MediaPlaylist,
 } from './hls-playlist';
 import { decryptSegment, encryptSegmentFile, hasNoSyncPattern, isClearTransportStream } from './segment-crypto';
+import { KeygateError } from '../keygate-error';
 
-export class PackagingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PackagingError';
-  }
-}
+/** A packaging or encryption run that cannot go on. */
+export class PackagingError extends KeygateError {}
 
 export interface EncryptOptions {
   /** A folder of clear HLS: a master playlist (master.m3u8 or any with #EXT-X-STREAM-INF) or one media playlist. */
@@ -72,7 +69,7 @@ export function assertCanWriteVideo(outDir: string, videoId: string, force: bool
   const finalVideos = join(outDir, 'videos', videoId);
   const finalKeys = join(outDir, 'keys', videoId);
   if (!force && (existsSync(finalVideos) || existsSync(finalKeys))) {
-    throw new PackagingError(`${videoId} already exists in ${outDir}; pass --force to replace it`);
+    throw new PackagingError(`${videoId} already exists in ${outDir}`, 'force');
   }
   return { finalVideos, finalKeys };
 }
@@ -85,7 +82,7 @@ export function assertCanWriteVideo(outDir: string, videoId: string, force: bool
  */
 export async function encryptHls(options: EncryptOptions): Promise<EncryptResult> {
   const { inputDir, videoId, outDir, rotateEvery } = options;
-  if (!Number.isInteger(rotateEvery) || rotateEvery < 1) throw new PackagingError('--rotate-every must be a whole number of segments ≥ 1');
+  if (!Number.isInteger(rotateEvery) || rotateEvery < 1) throw new PackagingError('must be a whole number of segments ≥ 1', 'rotateEvery');
   const keyBaseUrl = (options.keyBaseUrl ?? '/keys').replace(/\/$/, '');
   const { finalVideos, finalKeys } = assertCanWriteVideo(outDir, videoId, options.force === true);
 

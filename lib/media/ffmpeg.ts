@@ -1,20 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-
-export class FfmpegMissingError extends Error {
-  constructor(tool: string) {
-    super(`${tool} was not found on PATH: install it with "apt-get install ffmpeg" (Debian/Ubuntu) or "brew install ffmpeg" (macOS)`);
-    this.name = 'FfmpegMissingError';
-  }
-}
-
-export class FfmpegFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FfmpegFailedError';
-  }
-}
+import { KeygateError } from '../keygate-error';
 
 export function findOnPath(tool: string): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -26,7 +13,9 @@ export function findOnPath(tool: string): string {
       // not here
     }
   }
-  throw new FfmpegMissingError(tool);
+  throw new KeygateError(
+    `${tool} was not found on PATH: install it with "apt-get install ffmpeg" (Debian/Ubuntu) or "brew install ffmpeg" (macOS)`,
+  );
 }
 
 export interface MediaInfo {
@@ -42,11 +31,10 @@ export function probe(input: string): Promise<MediaInfo> {
   const ffprobe = findOnPath('ffprobe');
   return new Promise((resolve, reject) => {
     execFile(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', input], (error, stdout, stderr) => {
-      if (error)
-        return reject(new FfmpegFailedError(`cannot read ${input} as a video: ${stderr.trim().split('\n').pop() ?? error.message}`));
+      if (error) return reject(new KeygateError(`cannot read ${input} as a video: ${stderr.trim().split('\n').pop() ?? error.message}`));
       const info = JSON.parse(stdout) as { streams: Record<string, unknown>[]; format: { duration?: string } };
       const video = info.streams.find((s) => s.codec_type === 'video');
-      if (!video) return reject(new FfmpegFailedError(`${input} has no video stream`));
+      if (!video) return reject(new KeygateError(`${input} has no video stream`));
       const [num, den] = String(video.avg_frame_rate ?? '25/1')
         .split('/')
         .map(Number);
@@ -82,10 +70,10 @@ export function runFfmpeg(args: string[], options: { onProgress?: (seconds: numb
       for (let m = match.exec(chunk.toString()); m; m = match.exec(chunk.toString())) last = m;
       if (last) options.onProgress?.(Number(last[1]) / 1e6);
     });
-    child.on('error', (error) => reject(error.name === 'AbortError' ? new FfmpegFailedError('ffmpeg was interrupted') : error));
+    child.on('error', (error) => reject(error.name === 'AbortError' ? new KeygateError('ffmpeg was interrupted') : error));
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new FfmpegFailedError(`ffmpeg failed (${signal ?? `exit ${code}`}): ${errors.trim().split('\n').slice(-3).join(' / ')}`));
+      else reject(new KeygateError(`ffmpeg failed (${signal ?? `exit ${code}`}): ${errors.trim().split('\n').slice(-3).join(' / ')}`));
     });
   });
 }

@@ -1,10 +1,8 @@
+import { KeygateError } from '../keygate-error';
+
 /** Just enough of RFC 8216 to read clear HLS produced by ffmpeg, MediaConvert or Shaka and to re-key it. */
-export class PlaylistError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlaylistError';
-  }
-}
+/** A clear playlist that cannot be read or re-keyed. */
+export class PlaylistError extends KeygateError {}
 
 export interface Variant {
   /** The #EXT-X-STREAM-INF line, kept as written. */

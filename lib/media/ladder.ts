@@ -1,3 +1,5 @@
+import { KeygateError } from '../keygate-error';
+
 /** The renditions `keygate package` can produce: height and a video bitrate suited to H.264. */
 export const LADDER_RUNGS: Record<string, { height: number; videoKbps: number }> = {
   '1080p': { height: 1080, videoKbps: 5000 },
@@ -22,13 +24,6 @@ export interface Rendition {
   videoKbps: number;
 }
 
-export class LadderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LadderError';
-  }
-}
-
 const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
 
 /**
@@ -38,7 +33,7 @@ const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
 export function planLadder(requested: string[], width: number, height: number): Rendition[] {
   const unknown = requested.filter((r) => !(r in LADDER_RUNGS));
   if (unknown.length > 0)
-    throw new LadderError(`unknown ladder rung ${unknown.join(', ')}: choose from ${Object.keys(LADDER_RUNGS).join(', ')}`);
+    throw new KeygateError(`unknown ladder rung ${unknown.join(', ')}: choose from ${Object.keys(LADDER_RUNGS).join(', ')}`);
   const fitting = [...new Set(requested)]
     .map((name) => ({ name, ...LADDER_RUNGS[name] }))
     .filter((rung) => rung.height <= height)

@@ -5,21 +5,7 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { bucketRoleOf, KEYS_PREFIX, objectPolicyOf, type BucketRole } from './origin-layout';
-
-export class PublishError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PublishError';
-  }
-}
-
-/** The folder holds keys and no key bucket was named. */
-export class MissingKeyBucketError extends PublishError {
-  constructor(dir: string) {
-    super(`${dir} holds keys/ and no key bucket was given`);
-    this.name = 'MissingKeyBucketError';
-  }
-}
+import { KeygateError } from '../keygate-error';
 
 export const CHECKSUM_METADATA = 'keygate-sha256';
 
@@ -78,18 +64,18 @@ export function s3ClientFor(target: PublishTarget): S3Client {
 /** Refuses a pair of buckets that would put keys where an ungated behavior can read them. */
 async function checkBuckets(dir: string, client: S3Client, buckets: PublishBuckets, hasKeys: boolean, signal?: AbortSignal) {
   if (buckets.keys !== undefined && buckets.keys.toLowerCase() === buckets.media.toLowerCase()) {
-    throw new PublishError(
+    throw new KeygateError(
       `the key bucket and the media bucket are both ${buckets.media}: keys must live in a bucket of their own, or anyone can read them through the media behavior`,
     );
   }
-  if (hasKeys && buckets.keys === undefined) throw new MissingKeyBucketError(dir);
+  if (hasKeys && buckets.keys === undefined) throw new KeygateError(`${dir} holds keys/ and no key bucket was given`, 'keyBucket');
   // A deployment from before the key bucket still has keys in the media bucket: publishing more
   // there, or beside them, would keep the leak open. Stop until they are moved.
   const listing = await client.send(new ListObjectsV2Command({ Bucket: buckets.media, Prefix: KEYS_PREFIX, MaxKeys: 1 }), {
     abortSignal: signal,
   });
   if ((listing.KeyCount ?? listing.Contents?.length ?? 0) > 0) {
-    throw new PublishError(
+    throw new KeygateError(
       `the media bucket ${buckets.media} holds keys (${listing.Contents?.[0]?.Key ?? KEYS_PREFIX}): move them to the key bucket and delete them from the media bucket first (README: "Moving keys out of the media bucket")`,
     );
   }
@@ -108,7 +94,7 @@ export async function publishOrigin(
 ): Promise<PublishReport> {
   const roots = ['videos', 'keys'].filter((d) => existsSync(join(dir, d)));
   if (roots.length === 0)
-    throw new PublishError(`${dir} holds neither videos/ nor keys/: publish the --out folder of keygate package or encrypt`);
+    throw new KeygateError(`${dir} holds neither videos/ nor keys/: publish the output folder of keygate package or encrypt`);
   const report: PublishReport = { uploaded: [], skipped: [], ignored: [], bytesUploaded: 0 };
   const objects: LocalObject[] = [];
   const bucketFor: Record<BucketRole, string | undefined> = { media: buckets.media, keys: buckets.keys };

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { FfmpegFailedError, FfmpegMissingError } from '../../media/ffmpeg';
-import { DevStackError, startDevStack, type DevStack } from '../../dev/dev-stack';
-import { CliError } from '../cli-error';
+import type { DevStack } from '../../dev/dev-stack';
+import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 
 /** One bar per packaging phase (transcoding, encrypting); a new phase ends the previous bar. */
@@ -30,7 +29,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON line when ready, for scripts and tests')
     .action(async (options: DevCommandOptions) => {
       if (!/^\d+$/.test(options.port) || Number(options.port) > 65535)
-        throw new CliError(`--port must be a port number from 0 to 65535 (got ${options.port})`);
+        throw new KeygateError(`--port must be a port number from 0 to 65535 (got ${options.port})`);
       // Ctrl-C or SIGTERM at any time, even during the first start's packaging, ends in a clean close.
       const stopping = new AbortController();
       const stop = () => stopping.abort();
@@ -56,6 +55,8 @@ interface DevCommandOptions {
 async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal): Promise<void> {
   const say = (line: string) => !options.json && process.stderr.write(`${line}\n`);
   const bars = phaseBars();
+  // Loaded only when dev runs: it brings dynalite, esbuild and the SDK, which no other command needs.
+  const { startDevStack } = require('../../dev/dev-stack') as typeof import('../../dev/dev-stack');
   let stack: DevStack;
   try {
     stack = await startDevStack({
@@ -68,8 +69,6 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
     });
   } catch (error) {
     if (stopping.aborted) return;
-    if ([DevStackError, FfmpegMissingError, FfmpegFailedError].some((type) => error instanceof type))
-      throw new CliError((error as Error).message);
     throw error;
   } finally {
     bars.stop();

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { PlaylistError } from '../../media/hls-playlist';
-import { encryptHls, PackagingError } from '../../media/encrypt-hls';
-import { CliError } from '../cli-error';
+import { encryptHls } from '../../media/encrypt-hls';
 import { progressBar } from '../progress';
 
 /** keygate encrypt: AES-128 with key rotation for clear HLS made by any packager. */
@@ -34,12 +32,10 @@ export function register(program: Command): void {
           bar?.stop();
           process.stdout.write(
             `encrypted ${result.segmentCount} segments of ${result.renditions.length} rendition(s) with ${result.keyCount} key(s)\n` +
-              `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${options.video}/ (never publish them beside the segments)\n`,
+              `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${options.video}/ (keygate publish puts them in the key bucket)\n`,
           );
-        } catch (error) {
+        } finally {
           bar?.stop();
-          if (error instanceof PackagingError || error instanceof PlaylistError) throw new CliError(error.message);
-          throw error;
         }
       },
     );

@@ -1,20 +1,18 @@
 import type { Command } from 'commander';
+import { ALL_ACCESS_SK, type GrantItem } from '../../../lambda/key-authorizer/entitlement-schema';
 import { EntitlementClient } from '../../admin/entitlement-client';
 import { grantItem, revocationItem } from '../../admin/entitlement-items';
 import { rentalEnd } from '../../admin/rental-end';
-import { describeError } from '../describe-error';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
 
 const nowSeconds = () => Date.now() / 1000;
 
-async function withWriter<T>(options: TableOptions, action: (writer: EntitlementClient) => Promise<T>): Promise<T> {
-  const writer = new EntitlementClient(tableTarget(options));
+async function withClient<T>(options: TableOptions, action: (client: EntitlementClient) => Promise<T>): Promise<T> {
+  const client = new EntitlementClient(tableTarget(options));
   try {
-    return await action(writer);
-  } catch (error) {
-    throw describeError(error, options);
+    return await action(client);
   } finally {
-    writer.destroy();
+    client.destroy();
   }
 }
 
@@ -30,11 +28,11 @@ export function register(program: Command): void {
       .option('--for <duration>', 'rental length, such as 48h or 7d')
       .option('--order-id <id>', 'your order reference, kept on the item'),
   ).action(async (uid: string, videoId: string, options: TableOptions & { until?: string; for?: string; orderId?: string }) => {
-    await withWriter(options, async (writer) => {
+    await withClient(options, async (client) => {
       const now = nowSeconds();
       const item = grantItem({ uid, videoId, expiresAt: rentalEnd(options, now), orderId: options.orderId }, now);
-      await writer.put(item);
-      const what = videoId === '*' ? 'every video' : videoId;
+      await client.put(item);
+      const what = videoId === ALL_ACCESS_SK ? 'every video' : videoId;
       process.stdout.write(`granted ${uid} ${what}${item.expiresAt ? ` until ${iso(item.expiresAt)}` : ''}\n`);
     });
   });
@@ -42,8 +40,8 @@ export function register(program: Command): void {
   withTableOptions(
     program.command('revoke <uid> <videoId>').description('remove a grant (videoId or *); playback stops within one key rotation window'),
   ).action(async (uid: string, videoId: string, options: TableOptions) => {
-    await withWriter(options, async (writer) => {
-      const existed = await writer.revoke(uid, videoId);
+    await withClient(options, async (client) => {
+      const existed = await client.revoke(uid, videoId);
       process.stdout.write(existed ? `revoked ${uid} ${videoId}\n` : `${uid} had no grant for ${videoId}; nothing to revoke\n`);
     });
   });
@@ -51,9 +49,9 @@ export function register(program: Command): void {
   withTableOptions(
     program.command('revoke-sessions <uid>').description('refuse every token issued to this viewer until now (sign out everywhere)'),
   ).action(async (uid: string, options: TableOptions) => {
-    await withWriter(options, async (writer) => {
+    await withClient(options, async (client) => {
       const item = revocationItem(uid, nowSeconds());
-      await writer.put(item);
+      await client.put(item);
       process.stdout.write(`tokens of ${uid} issued before ${iso(item.revokedBefore)} are refused\n`);
     });
   });
@@ -61,24 +59,34 @@ export function register(program: Command): void {
   withTableOptions(
     program.command('list <uid>').description("list a viewer's grants and session revocation").option('--json', 'print JSON for scripts'),
   ).action(async (uid: string, options: TableOptions & { json?: boolean }) => {
-    await withWriter(options, async (writer) => {
-      const items = await writer.list(uid);
+    await withClient(options, async (client) => {
+      const listed = await client.list(uid);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(items)}\n`);
+        process.stdout.write(`${JSON.stringify(listed.map((l) => ('item' in l ? l.item : l)))}\n`);
         return;
       }
-      if (items.length === 0) {
+      if (listed.length === 0) {
         process.stdout.write(`${uid} has no grants\n`);
         return;
       }
       const now = nowSeconds();
-      const rows = items.map((item) => ({
-        video: String(item.sk),
-        kind: item.sk === '#revoked' ? 'sessions revoked' : item.sk === '*' ? 'all access' : item.expiresAt ? 'rental' : 'purchase',
-        until: iso(item.expiresAt ?? item.revokedBefore),
-        state: typeof item.expiresAt === 'number' && item.expiresAt <= now ? 'expired' : '',
-        order: String(item.orderId ?? ''),
-      }));
+      const rows = listed.map((listed) => {
+        if ('malformed' in listed) {
+          // The authorizer answers 503 for this viewer until the item is fixed: say so, don't guess.
+          return { video: listed.sk ?? '?', kind: 'MALFORMED', until: '', state: listed.malformed, order: '' };
+        }
+        const { item } = listed;
+        if ('revokedBefore' in item)
+          return { video: item.sk, kind: 'sessions revoked', until: iso(item.revokedBefore), state: '', order: '' };
+        const grant: GrantItem = item;
+        return {
+          video: grant.sk,
+          kind: grant.sk === ALL_ACCESS_SK ? 'all access' : grant.expiresAt !== undefined ? 'rental' : 'purchase',
+          until: iso(grant.expiresAt),
+          state: grant.expiresAt !== undefined && grant.expiresAt <= now ? 'expired' : '',
+          order: grant.orderId ?? '',
+        };
+      });
       console.table(rows);
     });
   });

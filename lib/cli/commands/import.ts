@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { EntitlementClient } from '../../admin/entitlement-client';
-import { applyImport, IMPORT_COLUMNS, planImport } from '../../admin/grant-import';
-import { CliError } from '../cli-error';
-import { describeError } from '../describe-error';
+import { IMPORT_COLUMNS, planImport } from '../../admin/grant-import';
+import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
 
@@ -17,19 +16,17 @@ export function register(program: Command): void {
       )
       .option('--json', 'print the report as JSON'),
   ).action(async (csvPath: string, options: TableOptions & { json?: boolean }) => {
-    if (!existsSync(csvPath)) throw new CliError(`no file at ${csvPath}`);
+    if (!existsSync(csvPath)) throw new KeygateError(`no file at ${csvPath}`);
     const target = tableTarget(options);
     const plan = planImport(readFileSync(csvPath, 'utf8'), Date.now() / 1000);
-    const writer = new EntitlementClient(target);
+    const client = new EntitlementClient(target);
     const bar = progressBar(plan.items.length, 'granting');
     let written = 0;
     try {
-      written = await applyImport(plan, writer, (done) => bar.update(done));
-    } catch (error) {
-      throw describeError(error, options);
+      written = await client.putAll(plan.items, (done) => bar.update(done));
     } finally {
       bar.stop();
-      writer.destroy();
+      client.destroy();
     }
     const report = { written, rejected: plan.rejected, superseded: plan.superseded };
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);

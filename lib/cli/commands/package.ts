@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { PackagingError } from '../../media/encrypt-hls';
-import { FfmpegFailedError, FfmpegMissingError } from '../../media/ffmpeg';
-import { PlaylistError } from '../../media/hls-playlist';
-import { DEFAULT_LADDER, LadderError } from '../../media/ladder';
+import { DEFAULT_LADDER } from '../../media/ladder';
 import { packageVideo } from '../../media/package-video';
-import { CliError } from '../cli-error';
+import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 
 function wholeNumber(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${flag} must be a whole number ≥ 1 (got ${value})`);
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new KeygateError(`${flag} must be a whole number ≥ 1 (got ${value})`);
   return Number(value);
 }
 
@@ -54,15 +51,10 @@ export function register(program: Command): void {
         const ladder = result.renditionDetails.map((r) => `${r.name} ${r.width}x${r.height}`).join(', ');
         process.stdout.write(
           `packaged ${result.videoId}: ${ladder}; ${result.segmentCount} segments, ${result.keyCount} key(s)\n` +
-            `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${result.videoId}/ (never publish them beside the segments)\n`,
+            `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${result.videoId}/ (keygate publish puts them in the key bucket)\n`,
         );
-      } catch (error) {
-        for (const bar of bars.values()) bar.stop();
-        if ([PackagingError, PlaylistError, FfmpegMissingError, FfmpegFailedError, LadderError].some((type) => error instanceof type)) {
-          throw new CliError((error as Error).message);
-        }
-        throw error;
       } finally {
+        for (const bar of bars.values()) bar.stop();
         process.removeListener('SIGINT', interrupt);
         process.removeListener('SIGTERM', interrupt);
       }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { MissingKeyBucketError, PublishError, publishOrigin, s3ClientFor } from '../../media/publish';
-import { CliError } from '../cli-error';
+import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 
 /** keygate publish: upload an origin folder to the media and key buckets, resumable and idempotent. */
@@ -20,11 +19,13 @@ export function register(program: Command): void {
         dir: string,
         options: { bucket: string; keyBucket?: string; region?: string; profile?: string; concurrency: string; endpoint?: string },
       ) => {
-        if (!existsSync(dir)) throw new CliError(`no folder at ${dir}`);
+        if (!existsSync(dir)) throw new KeygateError(`no folder at ${dir}`);
         const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-        if (!region) throw new CliError('no region: pass --region or set AWS_REGION (the stack region)');
+        if (!region) throw new KeygateError('no region: pass --region or set AWS_REGION (the stack region)');
         if (!/^\d+$/.test(options.concurrency) || Number(options.concurrency) < 1)
-          throw new CliError('--concurrency must be a whole number ≥ 1');
+          throw new KeygateError('--concurrency must be a whole number ≥ 1');
+        // Required only when publish runs (the S3 SDK is large and no other command needs it); tsx keeps import() native.
+        const { publishOrigin, s3ClientFor } = require('../../media/publish') as typeof import('../../media/publish');
         const client = s3ClientFor({ region, profile: options.profile, endpoint: options.endpoint });
         let bar: ReturnType<typeof progressBar> | undefined;
         try {
@@ -45,26 +46,8 @@ export function register(program: Command): void {
             `uploaded ${report.uploaded.length} objects (${(report.bytesUploaded / 1e6).toFixed(1)} MB), ` +
               `skipped ${report.skipped.length} unchanged${report.ignored.length ? `, ignored ${report.ignored.length} unknown files` : ''}\n`,
           );
-        } catch (error) {
-          bar?.stop();
-          if (error instanceof PublishError) {
-            throw new CliError(
-              error instanceof MissingKeyBucketError ? `${error.message}: pass --key-bucket (stack output KeyBucketName)` : error.message,
-            );
-          }
-          const name = error instanceof Error ? error.name : '';
-          if (name === 'NoSuchBucket') {
-            const bucket = (error as { BucketName?: string }).BucketName;
-            throw new CliError(
-              bucket === undefined || bucket === options.bucket
-                ? `bucket ${bucket ?? options.bucket} does not exist: check --bucket and --region`
-                : `bucket ${bucket} does not exist: check --key-bucket and --region`,
-            );
-          }
-          if (name === 'CredentialsProviderError')
-            throw new CliError('no AWS credentials: set AWS_PROFILE, --profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
-          throw new CliError(`upload failed (${name || 'error'}): ${(error as Error).message}; run the same command again to resume`);
         } finally {
+          bar?.stop();
           client.destroy();
         }
       },

@@ -5,8 +5,7 @@ import { checkUid } from '../../admin/entitlement-items';
 import { readSigningKeyFile, writeSigningKeyFiles } from '../../admin/key-files';
 import { mintToken } from '../../admin/tokens';
 import { parseDuration } from '../../duration';
-import { CliError } from '../cli-error';
-import { describeError } from '../describe-error';
+import { KeygateError } from '../../keygate-error';
 
 /** keygate keygen | token: a signing key of your own, and tokens the key authorizer accepts. */
 export function register(program: Command): void {
@@ -18,15 +17,11 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing key (tokens signed with it stop working)')
     .action((options: { out: string; alg: string; force?: boolean }) => {
       if (!SIGNING_ALGORITHMS.includes(options.alg as SigningAlgorithm))
-        throw new CliError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
-      try {
-        const files = writeSigningKeyFiles(options.out, options.alg as SigningAlgorithm, options.force === true);
-        process.stdout.write(
-          `private key: ${files.privateKeyPath} (keep it secret)\nJWKS:        ${files.jwksPath} (set "jwks" in cdk.json to this file)\nkid:         ${files.kid}\n`,
-        );
-      } catch (error) {
-        throw describeError(error);
-      }
+        throw new KeygateError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+      const files = writeSigningKeyFiles(options.out, options.alg as SigningAlgorithm, options.force === true);
+      process.stdout.write(
+        `private key: ${files.privateKeyPath} (keep it secret)\nJWKS:        ${files.jwksPath} (set "jwks" in cdk.json to this file)\nkid:         ${files.kid}\n`,
+      );
     });
 
   program
@@ -38,24 +33,20 @@ export function register(program: Command): void {
     .option('--ttl <duration>', 'lifetime, such as 10m or 2h', '10m')
     .option('--videos <ids>', 'comma-separated video ids the token is limited to')
     .action((uid: string, options: { key: string; issuer: string; audience: string; ttl: string; videos?: string }) => {
-      try {
-        const ttlSeconds = parseDuration(options.ttl);
-        if (!ttlSeconds) throw new CliError(`--ttl ${JSON.stringify(options.ttl)} must be a duration like 10m or 2h`);
-        const videos = options.videos?.split(',').map((v) => v.trim());
-        if (videos?.some((v) => !VIDEO_ID_PATTERN.test(v)))
-          throw new CliError('--videos must list video ids (A-Z a-z 0-9 _ -) separated by commas');
-        const token = mintToken({
-          key: readSigningKeyFile(options.key),
-          issuer: options.issuer,
-          audience: options.audience,
-          uid: checkUid(uid),
-          ttlSeconds,
-          videos,
-          nowSeconds: Date.now() / 1000,
-        });
-        process.stdout.write(`${token}\n`);
-      } catch (error) {
-        throw describeError(error);
-      }
+      const ttlSeconds = parseDuration(options.ttl);
+      if (!ttlSeconds) throw new KeygateError(`--ttl ${JSON.stringify(options.ttl)} must be a duration like 10m or 2h`);
+      const videos = options.videos?.split(',').map((v) => v.trim());
+      if (videos?.some((v) => !VIDEO_ID_PATTERN.test(v)))
+        throw new KeygateError('--videos must list video ids (A-Z a-z 0-9 _ -) separated by commas');
+      const token = mintToken({
+        key: readSigningKeyFile(options.key),
+        issuer: options.issuer,
+        audience: options.audience,
+        uid: checkUid(uid),
+        ttlSeconds,
+        videos,
+        nowSeconds: Date.now() / 1000,
+      });
+      process.stdout.write(`${token}\n`);
     });
 }

@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,25 @@ describe('keygate grant, revoke and list, read back by the authorizer', () => {
     expect(table.stdout).toContain('order-1');
     const json = JSON.parse((await keygate('list', 'alice', '--json')).stdout);
     expect(json).toEqual([expect.objectContaining({ uid: 'alice', sk: 'movie', orderId: 'order-1' })]);
+  });
+
+  it('lists an item the authorizer would refuse as malformed, with the attribute at fault, never as a purchase', async () => {
+    // What a backend writing `expiresAt: null` through DocumentClient leaves behind.
+    const client = localDynamoDbClient(dynamo.endpoint);
+    await client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { uid: { S: 'nulls' }, sk: { S: 'movie' }, grantedAt: { N: '1' }, expiresAt: { NULL: true } },
+      }),
+    );
+    client.destroy();
+    const table = await keygate('list', 'nulls');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('MALFORMED');
+    expect(table.stdout).toContain('attribute expiresAt must have DynamoDB type N, found NULL');
+    expect(table.stdout).not.toContain('purchase');
+    const json = JSON.parse((await keygate('list', 'nulls', '--json')).stdout);
+    expect(json).toEqual([{ sk: 'movie', malformed: expect.stringContaining('expiresAt') }]);
   });
 });
 
@@ -187,7 +207,7 @@ describe('keygate import', () => {
         bad.set(line, /video id/);
       } else if (i % 101 === 7) {
         lines.push(`bulk${i},movie,next tuesday,o${i}`);
-        bad.set(line, /ISO time/);
+        bad.set(line, /^until "next tuesday" must be an ISO time/);
       } else if (i === 500) {
         lines.push(`,movie,,`);
         bad.set(line, /missing uid/);

@@ -70,7 +70,14 @@ describe('encryptHls on clear HLS made by ffmpeg', () => {
   });
 
   it('refuses to overwrite an existing video without --force', async () => {
-    await expect(encryptHls({ inputDir: clear, videoId: 'demo', outDir: out, rotateEvery: 2 })).rejects.toThrow(/already exists.*--force/);
+    // The library names the input that fixes it (force); the CLI turns that into "pass --force".
+    await expect(encryptHls({ inputDir: clear, videoId: 'demo', outDir: out, rotateEvery: 2 })).rejects.toMatchObject({
+      message: expect.stringMatching(/already exists/),
+      input: 'force',
+    });
+    const cli = await runCli(['encrypt', clear, '--video', 'demo', '--out', out]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/^keygate: demo already exists in .*; pass --force to replace it\n$/);
   });
 });
 
