@@ -65,12 +65,13 @@ export async function runBench(options: BenchOptions) {
   const started = new Date();
   const key = generateSigningKey('ES256');
 
-  log('1/7 packaging the playback videos');
+  // Steps are numbered by the RESULTS.md section they measure; a section measured in two steps has a and b.
+  log('1a/7 packaging the playback videos');
   const videos = await prepareVideos(originDir, options.workDir, sizes.playback.lengths, sizes.playback, log);
   const world = await startWorld({ originDir, workDir: options.workDir, key });
   const browser = await launchChromium();
   try {
-    log('1/7 playing in Chromium: Keygate, gate-everything, seed');
+    log('1b/7 playing in Chromium: Keygate, gate-everything, seed');
     const playbackRuns = await benchPlayback(world, browser, key, videos, sizes.playback, (run) =>
       log(`  ${run.design} ${run.seconds} s: ${run.edgeInvocations} edge invocations, ${run.dynamodbRequests} DynamoDB requests`),
     );
@@ -79,9 +80,9 @@ export async function runBench(options: BenchOptions) {
 
     log('2/7 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
-    log('3/7 throughput of /keys/* under autocannon');
+    log('3a/7 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
-    log('3/7 profiling the distribution process under load: Keygate without its cache, and the seed');
+    log('3b/7 profiling the distribution process under load: Keygate without its cache, and the seed');
     const throughputProfile = await profileThroughput(originDir, options.workDir, key, sizes.throughput, ['keygate-nocache', 'seed']);
     log('4/7 cold starts');
     const coldStart = await benchColdStart(world, key, options.workDir, sizes.coldStart);

@@ -18,11 +18,13 @@ const program = new Command('bench')
   .option('--quick', 'tiny sizes, in about a minute: checks the harness, not the numbers (npm test runs it)')
   .option('--out <dir>', 'where RESULTS.md and results.json go (default: bench/, or bench/.work/quick with --quick)')
   .option('--render-only', "rewrite RESULTS.md from the out dir's results.json, measuring nothing")
-  .option('--work-dir <dir>', 'media and scratch files, kept so videos are packaged once', 'bench/.work')
-  .action(async (options: { quick?: boolean; out?: string; workDir: string; renderOnly?: boolean }) => {
+  .option('--work-dir <dir>', 'media and scratch files, kept so videos are packaged once (default: bench/.work)')
+  .action(async (options: { quick?: boolean; out?: string; workDir?: string; renderOnly?: boolean }) => {
     const quick = options.quick === true;
-    const workDir = resolve(options.workDir, quick ? 'quick' : 'full');
-    const outDir = resolve(options.out ?? (quick ? join(options.workDir, 'quick') : 'bench'));
+    // Paths given are the caller's, from the working directory; the defaults are this folder's, from anywhere.
+    const baseWorkDir = resolve(options.workDir ?? join(__dirname, '.work'));
+    const workDir = join(baseWorkDir, quick ? 'quick' : 'full');
+    const outDir = resolve(options.out ?? (quick ? join(baseWorkDir, 'quick') : __dirname));
     if (options.renderOnly) {
       const saved = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as BenchResults;
       writeAtomically(join(outDir, 'RESULTS.md'), renderResults(saved));

@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/cloudfront-event';
 import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
 import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
@@ -63,6 +63,24 @@ export async function createSeedTable(target: SeedTarget): Promise<void> {
   const client = seedClient(target);
   try {
     await createStringKeyTable(client, SEED_TABLE, SEED_HASH_KEY, SEED_RANGE_KEY);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Lets each viewer open each of its key URIs: one seed item per pair, in BatchWrites of 25 (DynamoDB's maximum). */
+export async function grantSeedKeys(target: SeedTarget, grants: { uid: string; keyUris: string[] }[]): Promise<void> {
+  const requests: WriteRequest[] = grants.flatMap((g) =>
+    g.keyUris.map((uri) => ({ PutRequest: { Item: { [SEED_HASH_KEY]: { S: g.uid }, [SEED_RANGE_KEY]: { S: uri } } } })),
+  );
+  const client = seedClient(target);
+  try {
+    for (let i = 0; i < requests.length; i += 25) {
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [SEED_TABLE]: requests.slice(i, i + 25) } }));
+      // dynalite, the only store the bench runs against, never throttles: a leftover item is a broken run, not a retry.
+      const left = result.UnprocessedItems?.[SEED_TABLE]?.length ?? 0;
+      if (left > 0) throw new Error(`${left} seed items were left unprocessed by ${target.endpoint}`);
+    }
   } finally {
     client.destroy();
   }

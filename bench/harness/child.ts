@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 
 /**
  * Benchmark work that must not share a process with the harness (a server under load, a heap
@@ -12,8 +11,12 @@ export interface ChildHandle<R> {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts `script`, an absolute path (callers join it to their `__dirname`); tsx is resolved from
+ * here too, so the bench runs from any working directory.
+ */
 export async function startChild<R>(script: string, input: unknown, nodeArgs: string[] = []): Promise<ChildHandle<R>> {
-  const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', resolve(script)], {
+  const child = spawn(process.execPath, [...nodeArgs, '--require', require.resolve('tsx/cjs'), script], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });

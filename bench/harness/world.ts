@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
 import { STATS_PATH } from '../../lib/dev/cloudfront-emulator';
 import { EntitlementClient } from '../../lib/admin/entitlement-client';
 import { grantItem } from '../../lib/admin/entitlement-items';
 import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
-import { SEED_HASH_KEY, SEED_RANGE_KEY, SEED_TABLE } from '../baselines/seed-handler';
+import { grantSeedKeys } from '../baselines/seed-handler';
 import { BENCH_REGION, BENCH_TABLE } from './bench-authorizer';
 import { startChild } from './child';
 import { countDynamoDbRequests, DYNAMO_COUNTER_PATH, type Design, type WorldReady } from './world-types';
@@ -23,7 +24,7 @@ const json = async <T>(url: string, method = 'GET'): Promise<T> => (await (await
 
 export async function startWorld(options: { originDir: string; workDir: string; key: SigningKey; nodeArgs?: string[] }): Promise<World> {
   const child = await startChild<WorldReady>(
-    'bench/harness/world-main.ts',
+    join(__dirname, 'world-main.ts'),
     {
       originDir: options.originDir,
       workDir: options.workDir,
@@ -44,17 +45,13 @@ export async function startWorld(options: { originDir: string; workDir: string; 
     stats: (design) => json<EmulatorStats>(urls[design] + STATS_PATH),
     grant: async (grants) => {
       const keygate = new EntitlementClient({ table: BENCH_TABLE, ...target });
-      const seed = new EntitlementClient({ table: SEED_TABLE, ...target });
       try {
         const now = Date.now() / 1000;
-        const items = grants.map((g) => grantItem({ uid: g.uid, videoId: g.videoId }, now));
-        const seedItems = grants.flatMap((g) => g.keyUris.map((uri) => ({ [SEED_HASH_KEY]: g.uid, [SEED_RANGE_KEY]: uri })));
-        await keygate.putAll(items);
-        await seed.putAll(seedItems);
+        await keygate.putAll(grants.map((g) => grantItem({ uid: g.uid, videoId: g.videoId }, now)));
       } finally {
         keygate.destroy();
-        seed.destroy();
       }
+      await grantSeedKeys(target, grants);
     },
     close: () => child.stop(),
   };

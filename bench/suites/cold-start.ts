@@ -1,15 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SigningKey } from '../../lib/admin/signing-keys';
-import { AUTHORIZER_CONFIG_FILE } from '../../lambda/key-authorizer/authorizer-config';
+import { EDGE_VIEWER_REQUEST_ZIPPED_LIMIT_BYTES, zippedSize } from '../../lib/build/zipped-size';
 import { BENCH_REGION, benchKeyEvent, benchToken, buildBenchAuthorizer } from '../harness/bench-authorizer';
 import { interleaved, median } from '../harness/stats';
 import type { World } from '../harness/world';
-
-/** Lambda@Edge's limit for a viewer-request function's zipped package. */
-export const EDGE_ZIPPED_LIMIT_BYTES = 1024 * 1024;
 
 interface Probe {
   loadMs: number;
@@ -19,22 +15,15 @@ interface Probe {
   wallMs: number;
 }
 
-/**
- * The size of the deployment zip: each file deflated (level 9, as CDK's asset zips) plus the zip
- * format's own headers (local header 30 B + name, central directory 46 B + name, end record 22 B).
- */
-export function zippedSize(files: string[]): number {
-  let total = 22;
-  for (const file of files) total += deflateRawSync(readFileSync(file), { level: 9 }).length + 30 + 46 + 2 * basename(file).length;
-  return total;
-}
+const PROBE = join(__dirname, '..', 'harness', 'cold-start-probe.js');
+const EMPTY_HANDLER = join(__dirname, '..', 'baselines', 'empty-handler.js');
 
 function probe(bundleFile: string, event: unknown): Promise<Probe> {
   const started = performance.now();
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      [resolve('bench/harness/cold-start-probe.js'), bundleFile, JSON.stringify(event)],
+      [PROBE, bundleFile, JSON.stringify(event)],
       { env: { ...process.env, AWS_REGION: BENCH_REGION, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
       (error, _stdout, stderr) => {
         const wallMs = performance.now() - started;
@@ -52,12 +41,12 @@ function probe(bundleFile: string, event: unknown): Promise<Probe> {
  * fresh processes loading a handler that does nothing.
  */
 export async function benchColdStart(world: World, key: SigningKey, workDir: string, options: { processes: number }) {
-  const bundleFile = buildBenchAuthorizer(join(workDir, 'edge-cold'), world.dynamodbEndpoint, key);
-  const zipped = zippedSize([bundleFile, join(workDir, 'edge-cold', AUTHORIZER_CONFIG_FILE)]);
+  const bundleDir = join(workDir, 'edge-cold');
+  const bundleFile = buildBenchAuthorizer(bundleDir, world.dynamodbEndpoint, key);
   const uid = 'cold-viewer';
   await world.grant([{ uid, videoId: 'cold-v', keyUris: ['/keys/cold-v/0.key'] }]);
   const event = benchKeyEvent('/keys/cold-v/0.key', ['Authorization', `Bearer ${benchToken(key, uid)}`]);
-  const handlers = { keygate: bundleFile, empty: resolve('bench/baselines/empty-handler.js') };
+  const handlers = { keygate: bundleFile, empty: EMPTY_HANDLER };
   const runs = await interleaved(['keygate', 'empty'] as const, options.processes, (which) => probe(handlers[which], event));
   const summary = (list: Probe[]) => ({
     loadMs: median(list.map((p) => p.loadMs)),
@@ -68,9 +57,9 @@ export async function benchColdStart(world: World, key: SigningKey, workDir: str
     processes: list.length,
   });
   return {
-    bundleBytes: readFileSync(bundleFile).length,
-    zippedBytes: zipped,
-    limitBytes: EDGE_ZIPPED_LIMIT_BYTES,
+    bundleBytes: statSync(bundleFile).size,
+    zippedBytes: zippedSize(bundleDir),
+    limitBytes: EDGE_VIEWER_REQUEST_ZIPPED_LIMIT_BYTES,
     keygate: summary(runs.keygate),
     empty: summary(runs.empty),
   };

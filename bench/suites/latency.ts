@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
 import { runChild } from '../harness/child';
 import type { World } from '../harness/world';
@@ -27,5 +28,5 @@ export async function benchLatency(
     requestsPerCase: options.requestsPerCase,
     rounds: options.rounds,
   };
-  return runChild('bench/suites/latency-main.ts', input, options.nodeArgs);
+  return runChild(join(__dirname, 'latency-main.ts'), input, options.nodeArgs);
 }

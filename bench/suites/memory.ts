@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { exportPrivateKeyPem, type SigningKey } from '../../lib/admin/signing-keys';
 import { runChild } from '../harness/child';
 import type { World } from '../harness/world';
@@ -21,5 +22,5 @@ export function benchMemory(
     decisions: options.decisions,
     ...(options.cacheMaxEntries !== undefined ? { cacheMaxEntries: options.cacheMaxEntries } : {}),
   };
-  return runChild('bench/suites/memory-main.ts', input, ['--expose-gc', ...(options.nodeArgs ?? [])]);
+  return runChild(join(__dirname, 'memory-main.ts'), input, ['--expose-gc', ...(options.nodeArgs ?? [])]);
 }

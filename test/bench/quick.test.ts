@@ -5,20 +5,26 @@ import { join } from 'node:path';
 import type { BenchResults } from '../../bench/run-bench';
 import { PROJECT_ROOT } from '../fixtures/synth-keygate';
 
-// `npm run bench -- --quick`, exactly as a reviewer runs it, with tiny sizes. Only facts that do
-// not depend on the machine's speed are asserted: counts, bounds, equalities. Never a timing.
+// `npm run bench -- --quick`, exactly as a reviewer runs it, with tiny sizes, but from another
+// working directory: the bench finds its own files. Only facts that do not depend on the machine's
+// speed are asserted: counts, bounds, equalities. Never a timing.
 let dir: string;
 let results: BenchResults;
 let report: string;
+let progress: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
+  const options = ['--quick', '--out', dir, '--work-dir', join(dir, 'work')];
   await new Promise<void>((resolve, reject) =>
     execFile(
       process.execPath,
-      ['--require', 'tsx/cjs', 'bench/run.ts', '--quick', '--out', dir, '--work-dir', join(dir, 'work')],
-      { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) => (error ? reject(new Error(`bench --quick failed: ${stderr}`)) : resolve()),
+      ['--require', require.resolve('tsx/cjs'), join(PROJECT_ROOT, 'bench', 'run.ts'), ...options],
+      { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        progress = stderr;
+        return error ? reject(new Error(`bench --quick failed: ${stderr}`)) : resolve();
+      },
     ),
   );
   results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchResults;
@@ -102,6 +108,11 @@ describe('npm run bench -- --quick', () => {
   it('costs fewer edge requests with Keygate than with gate-everything', () => {
     const row = (d: string) => results.cost.rows.find((r) => r.design === d)!;
     expect(row('keygate').edgeRequests).toBeLessThan(row('gate-everything').edgeRequests);
+  });
+
+  it('numbers its progress steps once each and in order, by the section they measure', () => {
+    const steps = [...progress.matchAll(/^(\w+)\/7 /gm)].map((m) => m[1]);
+    expect(steps).toEqual(['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {
