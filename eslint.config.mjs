@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Dependencies point one way (ARCHITECTURE.md, Layout): the edge function imports nothing of the
+ * Dependencies point one way (../shared/ARCHITECTURE.md, Layout): the edge function imports nothing of the
  * app; admin, media, config, build and infra never import the dev server or the CLI; nothing
  * outside test/ imports test/. Each folder gets the whole list of what it may not import, because
  * a later config object's no-restricted-imports replaces an earlier one's instead of adding to it.

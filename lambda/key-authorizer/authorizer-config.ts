@@ -114,7 +114,7 @@ function optionalEndpoint(value: unknown, path: string): string | undefined {
   return value;
 }
 
-export function parsePinnedJwk(value: unknown, path: string): PinnedJwk {
+function parsePinnedJwk(value: unknown, path: string): PinnedJwk {
   if (!isObject(value)) throw new InvalidAuthorizerConfigError(path, 'a JWK object');
   const kid = string(value, 'kid', `${path}.kid`);
   const alg = value.alg;

@@ -9,7 +9,7 @@ export interface RequestParts {
   querystring: string;
 }
 
-export const LEGACY_UID_COOKIE = 'uid';
+const LEGACY_UID_COOKIE = 'uid';
 
 export function parseCookies(headerValues: string[] | undefined): Map<string, string> {
   const cookies = new Map<string, string>();

@@ -36,7 +36,7 @@ export const VIDEO_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Viewer ids are bounded so a hostile claim cannot blow up keys, logs or the cache. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what the pattern excludes
-export const UID_PATTERN = /^[^\u0000-\u001f#]{1,256}$/;
+const UID_PATTERN = /^[^\u0000-\u001f#]{1,256}$/;
 
 /**
  * A viewer id: UID_PATTERN, and well-formed UTF-16. A lone surrogate (`"a\ud800"`, valid JSON)

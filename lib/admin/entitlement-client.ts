@@ -77,8 +77,8 @@ export class EntitlementClient {
    * Writes up to 25 items in one BatchWrite, retrying what DynamoDB leaves unprocessed with
    * exponential backoff. Resolves with the number written; rejects if items remain after the retries.
    */
-  async putBatch<T extends object = GrantItem>(
-    items: T[],
+  async putBatch(
+    items: GrantItem[],
     options: { maxAttempts?: number; sleep?: (ms: number) => Promise<void> } = {},
   ): Promise<number> {
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -94,7 +94,7 @@ export class EntitlementClient {
   }
 
   /** Writes any number of items in BatchWrites of 25 (DynamoDB's maximum), reporting the running total after each. */
-  async putAll<T extends object = GrantItem>(items: T[], onProgress: (written: number) => void = () => {}): Promise<number> {
+  async putAll(items: GrantItem[], onProgress: (written: number) => void = () => {}): Promise<number> {
     let written = 0;
     for (let i = 0; i < items.length; i += 25) {
       written += await this.putBatch(items.slice(i, i + 25));

@@ -10,7 +10,7 @@ import {
 import { KeygateError } from '../keygate-error';
 
 /** DynamoDB may delete an expired rental a day after it ends; the authorizer checks expiresAt itself. */
-export const RENTAL_TTL_GRACE_SECONDS = 86_400;
+const RENTAL_TTL_GRACE_SECONDS = 86_400;
 
 /** A grant that would write an item the authorizer cannot use. */
 export class InvalidGrantError extends KeygateError {}

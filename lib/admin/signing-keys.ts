@@ -14,7 +14,7 @@ const CURVES: Record<'ES256' | 'ES384', string> = { ES256: 'P-256', ES384: 'P-38
 const HASHES: Record<SigningAlgorithm, string> = { RS256: 'sha256', ES256: 'sha256', ES384: 'sha384' };
 
 /** The public JWK of a private key, with a kid derived from it (RFC 7638 thumbprint). */
-export function publicJwkOf(privateKey: KeyObject, alg: SigningAlgorithm): PinnedJwk {
+function publicJwkOf(privateKey: KeyObject, alg: SigningAlgorithm): PinnedJwk {
   const exported = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
   const members =
     exported.kty === 'RSA' ? { e: exported.e, kty: 'RSA', n: exported.n } : { crv: exported.crv, kty: 'EC', x: exported.x, y: exported.y };

@@ -22,7 +22,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   dev.register,
 ];
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('keygate')
     .description('Keygate: AES-128 HLS whose keys are gated per viewer at the edge.')
     .option('--debug', 'print the stack trace of an unexpected error')

@@ -2,7 +2,7 @@
  * Approximate coordinates of AWS regions, for ordering replicas by distance at synth time.
  * Great-circle distance is a good enough proxy for latency between regions on AWS's backbone.
  */
-export const REGION_LOCATIONS: Record<string, [latitude: number, longitude: number]> = {
+const REGION_LOCATIONS: Record<string, [latitude: number, longitude: number]> = {
   'us-east-1': [38.9, -77.4],
   'us-east-2': [40.0, -83.0],
   'us-west-1': [37.4, -121.9],
@@ -37,7 +37,7 @@ export const REGION_LOCATIONS: Record<string, [latitude: number, longitude: numb
 };
 
 /** The regions where Lambda@Edge runs viewer functions: CloudFront's regional edge caches. */
-export const EDGE_EXECUTION_REGIONS = [
+const EDGE_EXECUTION_REGIONS = [
   'us-east-1',
   'us-east-2',
   'us-west-1',

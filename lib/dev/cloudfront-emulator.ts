@@ -40,9 +40,9 @@ export interface EmulatorOptions {
  * The dev site's behaviors: on a real deployment your own website lives elsewhere; here it is
  * a behavior of its own, matched before the default one like any other.
  */
-export const DEV_SITE_PATTERNS = ['/', '/__keygate/*'];
+const DEV_SITE_PATTERNS = ['/', '/__keygate/*'];
 export const STATS_PATH = '/__keygate/stats';
-export const EMULATED_DISTRIBUTION_ID = 'KEYGATEDEV';
+const EMULATED_DISTRIBUTION_ID = 'KEYGATEDEV';
 
 const emptyStats = (): EmulatorStats => ({
   requests: { media: 0, keys: 0, other: 0 },

@@ -8,13 +8,13 @@ import { generateTestClip } from '../media/test-clip';
 
 export const DEMO_VIDEO = 'demo';
 /** Who owns the demo video on a fresh data dir; bob is the viewer who owns nothing. */
-export const DEMO_OWNER = 'alice';
+const DEMO_OWNER = 'alice';
 
 /**
  * The demo video's shape: 24 s in 2 s segments, a new key every 2 segments (6 rotation windows),
  * two renditions small enough for ffmpeg to package in seconds on 2 cores.
  */
-export const DEMO_PACKAGING = { seconds: 24, width: 320, height: 180, ladder: ['180p', '144p'], segmentSeconds: 2, rotateEvery: 2 };
+const DEMO_PACKAGING = { seconds: 24, width: 320, height: 180, ladder: ['180p', '144p'], segmentSeconds: 2, rotateEvery: 2 };
 
 export const hasDemoVideo = (originDir: string) => existsSync(join(originDir, 'videos', DEMO_VIDEO));
 

@@ -15,10 +15,10 @@ import { KeygateError } from '../keygate-error';
 
 export { DEMO_VIDEO } from './demo-video';
 /** The emulated edge location's region: the authorizer picks its nearest replica from it. */
-export const DEV_REGION = 'us-east-1';
-export const DEV_TABLE = 'keygate-dev';
-export const DEV_ISSUER = 'https://keygate.dev.local';
-export const DEV_AUDIENCE = 'keygate-dev';
+const DEV_REGION = 'us-east-1';
+const DEV_TABLE = 'keygate-dev';
+const DEV_ISSUER = 'https://keygate.dev.local';
+const DEV_AUDIENCE = 'keygate-dev';
 
 export interface DevStackOptions {
   port: number;

@@ -2,7 +2,7 @@
  * The demo page: an hls.js player configured as the README recommends, sign-in buttons for the
  * dev-only token endpoints, the video list, and the denial reason the authorizer gives.
  */
-export const PLAYER_CONFIG_SNIPPET = `{
+const PLAYER_CONFIG_SNIPPET = `{
   // Never retry a key the authorizer refused: a 401/403 will not change on its own.
   keyLoadPolicy: {
     default: {

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
  * (the token cookie), `cs(Referer)` (a page URL may carry a token too) and the free-text
  * `viewer-*-log-data` fields. Legacy standard logging cannot leave out fields, so it is not used.
  */
-export const ACCESS_LOG_FIELDS = [
+const ACCESS_LOG_FIELDS = [
   'date',
   'time',
   'timestamp(ms)',

@@ -10,7 +10,7 @@ import { KeygateStack } from './keygate-stack';
  */
 export function buildKeygateApp(app: App, options: { baseDir: string; account?: string }): { config: KeygateConfig; stack: KeygateStack } {
   const config = parseKeygateConfig(app.node.getAllContext(), { baseDir: options.baseDir });
-  const stack = new KeygateStack(app, config, { env: { account: options.account } });
+  const stack = new KeygateStack(app, config.stackName, { config, env: { account: options.account } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { config, stack };
 }

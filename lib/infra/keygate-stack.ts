@@ -1,27 +1,43 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogs } from './access-logs';
 import { Construct } from 'constructs';
+import { authorizerConfigFor } from '../config/authorizer-config-for';
 import type { KeygateConfig } from '../config/keygate-config';
 import { Keygate } from './keygate';
+
+export interface KeygateStackProps extends StackProps {
+  /** The validated cdk.json context; its region is the stack's. */
+  config: KeygateConfig;
+}
 
 /** The stack `cdk deploy` creates: Keygate and the outputs an admin needs to publish and test. */
 export class KeygateStack extends Stack {
   readonly keygate: Keygate;
   readonly accessLogs: AccessLogs;
 
-  constructor(scope: Construct, config: KeygateConfig, props: StackProps = {}) {
-    super(scope, config.stackName, {
+  constructor(scope: Construct, id: string, props: KeygateStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, {
       description: 'Keygate: AES-128 HLS on CloudFront with per-viewer key authorization at the edge',
-      ...props,
+      ...stackProps,
       env: { region: config.region, ...(props.env?.account ? { account: props.env.account } : {}) },
       // CloudFront's access-log delivery can only be created in us-east-1: elsewhere a companion stack there reads the distribution ARN.
       crossRegionReferences: config.region !== 'us-east-1',
     });
-    this.keygate = new Keygate(this, 'Keygate', config);
+    this.keygate = new Keygate(this, 'Keygate', {
+      tableName: config.tableName,
+      replicaRegions: config.replicaRegions,
+      logRetentionDays: config.logRetentionDays,
+      authorizer: authorizerConfigFor(config),
+      allowedOrigins: config.allowedOrigins,
+      priceClass: config.priceClass,
+      customDomain: config.customDomain,
+      webAclArn: config.webAclArn,
+    });
     const logsHome =
       config.region === 'us-east-1'
         ? this
-        : new Stack(scope, `${config.stackName}-AccessLogs`, {
+        : new Stack(scope, `${id}-AccessLogs`, {
             description: 'Keygate: CloudFront access logs (standard logging v2, no query strings or cookies)',
             env: { region: 'us-east-1', ...(props.env?.account ? { account: props.env.account } : {}) },
             crossRegionReferences: true,

@@ -1,6 +1,6 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
-import { authorizerConfigFor } from '../config/authorizer-config-for';
+import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
 import type { KeygateConfig } from '../config/keygate-config';
 import { EntitlementTable } from './entitlement-table';
 import { KeyAuthorizerFunction } from './key-authorizer-function';
@@ -14,6 +14,20 @@ const PRICE_CLASSES: Record<KeygateConfig['priceClass'], cloudfront.PriceClass> 
   PriceClass_All: cloudfront.PriceClass.PRICE_CLASS_ALL,
 };
 
+/** What each of Keygate's constructs needs, and nothing else of the config. */
+export interface KeygateProps {
+  tableName: string;
+  /** Table replicas besides the stack region. */
+  replicaRegions: string[];
+  logRetentionDays: number;
+  /** The edge function's baked config (`authorizerConfigFor`). */
+  authorizer: AuthorizerConfig;
+  allowedOrigins: string[];
+  priceClass: KeygateConfig['priceClass'];
+  customDomain?: { domainName: string; certificateArn: string };
+  webAclArn?: string;
+}
+
 /**
  * Everything Keygate deploys, as one construct operators can put in their own stack (whose
  * region must be concrete): media storage, key storage, the entitlement table, the key authorizer, CloudFront.
@@ -25,20 +39,20 @@ export class Keygate extends Construct {
   readonly authorizer: KeyAuthorizerFunction;
   readonly distribution: KeyDistribution;
 
-  constructor(scope: Construct, id: string, config: KeygateConfig) {
+  constructor(scope: Construct, id: string, props: KeygateProps) {
     super(scope, id);
-    this.storage = new MediaStorage(this, 'Storage', { logRetentionDays: config.logRetentionDays });
+    this.storage = new MediaStorage(this, 'Storage', { logRetentionDays: props.logRetentionDays });
     this.keys = new KeyStorage(this, 'Keys', { logBucket: this.storage.logBucket });
-    this.entitlements = new EntitlementTable(this, 'Entitlements', { tableName: config.tableName, replicaRegions: config.replicaRegions });
-    this.authorizer = new KeyAuthorizerFunction(this, 'KeyAuthorizer', { config: authorizerConfigFor(config) });
+    this.entitlements = new EntitlementTable(this, 'Entitlements', { tableName: props.tableName, replicaRegions: props.replicaRegions });
+    this.authorizer = new KeyAuthorizerFunction(this, 'KeyAuthorizer', { config: props.authorizer });
     this.distribution = new KeyDistribution(this, 'Cdn', {
       mediaBucket: this.storage.mediaBucket,
       keyBucket: this.keys.keyBucket,
       authorizer: this.authorizer.function,
-      allowedOrigins: config.allowedOrigins,
-      priceClass: PRICE_CLASSES[config.priceClass],
-      customDomain: config.customDomain,
-      webAclArn: config.webAclArn,
+      allowedOrigins: props.allowedOrigins,
+      priceClass: PRICE_CLASSES[props.priceClass],
+      customDomain: props.customDomain,
+      webAclArn: props.webAclArn,
     });
   }
 }

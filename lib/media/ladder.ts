@@ -1,7 +1,7 @@
 import { KeygateError } from '../keygate-error';
 
 /** The renditions `keygate package` can produce: height and a video bitrate suited to H.264. */
-export const LADDER_RUNGS: Record<string, { height: number; videoKbps: number }> = {
+const LADDER_RUNGS: Record<string, { height: number; videoKbps: number }> = {
   '1080p': { height: 1080, videoKbps: 5000 },
   '720p': { height: 720, videoKbps: 2800 },
   '480p': { height: 480, videoKbps: 1400 },

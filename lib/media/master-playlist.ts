@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AUDIO_CODEC, VIDEO_CODEC, type Rendition } from './ladder';
 
 /** Peak and average bits per second of a rendition, measured from its segments as HLS requires. */
-export function measureBandwidth(renditionDir: string): { peak: number; average: number } {
+function measureBandwidth(renditionDir: string): { peak: number; average: number } {
   const lines = readFileSync(join(renditionDir, 'index.m3u8'), 'utf8').split('\n');
   let peak = 0;
   let bits = 0;

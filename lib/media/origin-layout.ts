@@ -7,7 +7,7 @@ import { extname } from 'node:path';
  * for anyone who spells its path with `%2F`. `keygate publish` and `keygate dev`'s S3 model share
  * this one rule.
  */
-export const VIDEOS_PREFIX = 'videos/';
+const VIDEOS_PREFIX = 'videos/';
 export const KEYS_PREFIX = 'keys/';
 
 export type BucketRole = 'media' | 'keys';
@@ -20,7 +20,7 @@ export function bucketRoleOf(objectKey: string): BucketRole | undefined {
 }
 
 /** What each kind of file is, and how long browsers and CloudFront may keep it. */
-export const OBJECT_POLICY: Record<string, { contentType: string; cacheControl: string; order: number }> = {
+const OBJECT_POLICY: Record<string, { contentType: string; cacheControl: string; order: number }> = {
   // Segments never change under a given name: cache them for a year.
   '.ts': { contentType: 'video/mp2t', cacheControl: 'public, max-age=31536000, immutable', order: 0 },
   // Keys go to CloudFront's /keys/* behavior, which adds no-store towards viewers as well.

@@ -21,7 +21,6 @@ export interface PackageOptions {
 
 export interface PackageResult extends EncryptResult {
   renditionDetails: (Rendition & { playlist: string })[];
-  rotationWindows: number;
 }
 
 function ffmpegLadderArgs(input: string, clearDir: string, renditions: Rendition[], hasAudio: boolean, segmentSeconds: number): string[] {
@@ -74,7 +73,6 @@ export async function packageVideo(options: PackageOptions): Promise<PackageResu
     });
     return {
       ...result,
-      rotationWindows: result.keyCount,
       renditionDetails: renditions.map((r) => ({ ...r, playlist: `${r.name}/index.m3u8` })),
     };
   } finally {

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { bucketRoleOf, KEYS_PREFIX, objectPolicyOf, type BucketRole } from './origin-layout';
 import { KeygateError } from '../keygate-error';
 
-export const CHECKSUM_METADATA = 'keygate-sha256';
+const CHECKSUM_METADATA = 'keygate-sha256';
 
 export interface PublishTarget {
   region: string;
