@@ -77,10 +77,7 @@ export class EntitlementClient {
    * Writes up to 25 items in one BatchWrite, retrying what DynamoDB leaves unprocessed with
    * exponential backoff. Resolves with the number written; rejects if items remain after the retries.
    */
-  async putBatch(
-    items: GrantItem[],
-    options: { maxAttempts?: number; sleep?: (ms: number) => Promise<void> } = {},
-  ): Promise<number> {
+  async putBatch(items: GrantItem[], options: { maxAttempts?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<number> {
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     let pending = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
