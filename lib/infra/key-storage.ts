@@ -1,6 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateOriginBucket } from './private-origin-bucket';
 
 export interface KeyStorageProps {
   /** Where the key bucket's S3 access logs go. */
@@ -18,18 +18,7 @@ export class KeyStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyStorageProps) {
     super(scope, id);
-    this.keyBucket = new s3.Bucket(this, 'KeyBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // A lost key is a title nobody can play again: keep the bucket when the stack goes.
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: props.logBucket,
-      serverAccessLogsPrefix: 's3-access-keys/',
-      // Re-encrypting a title replaces its keys; keep the old ones long enough to roll back.
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-    });
+    // Retained, like every origin bucket: a lost key is a title nobody can play again.
+    this.keyBucket = privateOriginBucket(this, 'KeyBucket', { logBucket: props.logBucket, logPrefix: 's3-access-keys/' });
   }
 }

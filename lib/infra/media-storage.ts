@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateOriginBucket } from './private-origin-bucket';
 
 export interface MediaStorageProps {
   logRetentionDays: number;
@@ -32,17 +33,6 @@ export class MediaStorage extends Construct {
         'This is the access-log bucket itself; logging it into itself would loop and another log bucket would need the same exemption.',
     });
 
-    this.mediaBucket = new s3.Bucket(this, 'MediaBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 's3-access/',
-      // Re-published segments leave old versions behind; keep them long enough to roll back.
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-    });
+    this.mediaBucket = privateOriginBucket(this, 'MediaBucket', { logBucket: this.logBucket, logPrefix: 's3-access/' });
   }
 }

@@ -3,7 +3,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { behaviorRoutes, bucketByOutput, synthKeygate, type BehaviorRoute, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import {
+  behaviorRoutes,
+  bucketByOutput,
+  expectPrivateOriginBucket,
+  synthKeygate,
+  type BehaviorRoute,
+  type SynthesizedKeygate,
+} from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
@@ -19,22 +26,7 @@ describe('KeyStorage', () => {
   it('keeps keys in a bucket of their own: private, encrypted, SSL-only, versioned, access-logged and retained', () => {
     const keys = bucketByOutput(synth, 'KeyBucketName');
     expect(keys.logicalId).not.toBe(bucketByOutput(synth, 'MediaBucketName').logicalId);
-    expect(keys.bucket.Properties).toMatchObject({
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-      VersioningConfiguration: { Status: 'Enabled' },
-      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/LogBucket/) }, LogFilePrefix: 's3-access-keys/' },
-    });
-    expect(keys.bucket.DeletionPolicy).toBe('Retain');
-    expect(keys.statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
+    expectPrivateOriginBucket(keys, 's3-access-keys/');
   });
 
   it('lets only this distribution read key objects, through Origin Access Control, and nothing else in', () => {
