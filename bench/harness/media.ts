@@ -13,7 +13,7 @@ export interface BenchVideo {
   renditions: number;
   /** Segments per rendition. */
   segmentCount: number;
-  /** The distinct key URIs (one per rotation window, shared by every rendition). */
+  /** The distinct key paths players request (one per rotation window, shared by every rendition). */
   keyUris: string[];
 }
 
@@ -22,7 +22,9 @@ export function describeVideo(originDir: string, id: string, seconds: number): B
   const dir = join(originDir, 'videos', id);
   const variants = parseMasterPlaylist(readFileSync(join(dir, 'master.m3u8'), 'utf8'));
   const playlist = readFileSync(join(dir, variants[0].uri), 'utf8');
-  const keyUris = [...new Set([...playlist.matchAll(/#EXT-X-KEY:.*URI="([^"]+)"/g)].map((m) => m[1]))];
+  // The paths players request: key URIs resolved against the playlist (they are written relative to it).
+  const playlistUrl = new URL(`/videos/${id}/${variants[0].uri}`, 'http://origin.invalid');
+  const keyUris = [...new Set([...playlist.matchAll(/#EXT-X-KEY:.*URI="([^"]+)"/g)].map((m) => new URL(m[1], playlistUrl).pathname))];
   return { id, seconds, renditions: variants.length, segmentCount: playlist.split('\n').filter((l) => l.endsWith('.ts')).length, keyUris };
 }
 

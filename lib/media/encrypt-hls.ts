@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, normalize, relative, sep } from 'node:path';
+import { dirname, join, normalize, posix, relative, sep } from 'node:path';
 import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
 import {
   isMasterPlaylist,
@@ -13,6 +13,7 @@ import {
 } from './hls-playlist';
 import { decryptSegment, encryptSegmentFile, hasNoSyncPattern, isClearTransportStream } from './segment-crypto';
 import { KeygateError } from '../keygate-error';
+import { KEYS_PREFIX, VIDEOS_PREFIX } from './origin-layout';
 
 /** A packaging or encryption run that cannot go on. */
 export class PackagingError extends KeygateError {}
@@ -25,6 +26,7 @@ export interface EncryptOptions {
   outDir: string;
   /** Segments per key: one key request per window, whatever the rendition. */
   rotateEvery: number;
+  /** Absolute base of key URIs (e.g. `https://keys.example.com/keys`); by default they are relative to each playlist. */
   keyBaseUrl?: string;
   force?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -75,6 +77,16 @@ export function assertCanWriteVideo(outDir: string, videoId: string, force: bool
 }
 
 /**
+ * The keys folder of a video relative to one of its playlists (`../../../keys/<id>` from
+ * `videos/<id>/<rendition>/index.m3u8`). Relative key URIs keep whatever prefix the playlist was
+ * fetched under: a path token (`/t/<token>/videos/…`) reaches the keys too, and no host is baked in.
+ */
+function relativeKeysUrl(videoId: string, playlistPath: string): string {
+  const playlistDir = posix.dirname(posix.join(VIDEOS_PREFIX, videoId, playlistPath.split(sep).join('/')));
+  return posix.relative(playlistDir, posix.join(KEYS_PREFIX, videoId));
+}
+
+/**
  * Encrypts clear HLS for Keygate: a random key and IV per rotation window, shared by every
  * rendition (one key URI per window), segments encrypted by streaming AES-128-CBC, playlists
  * rewritten with #EXT-X-KEY. Works in a temporary folder inside outDir, verifies the result, and
@@ -83,7 +95,7 @@ export function assertCanWriteVideo(outDir: string, videoId: string, force: bool
 export async function encryptHls(options: EncryptOptions): Promise<EncryptResult> {
   const { inputDir, videoId, outDir, rotateEvery } = options;
   if (!Number.isInteger(rotateEvery) || rotateEvery < 1) throw new PackagingError('must be a whole number of segments ≥ 1', 'rotateEvery');
-  const keyBaseUrl = (options.keyBaseUrl ?? '/keys').replace(/\/$/, '');
+  const keyBaseUrl = options.keyBaseUrl?.replace(/\/$/, '');
   const { finalVideos, finalKeys } = assertCanWriteVideo(outDir, videoId, options.force === true);
 
   const { master, media } = findPlaylists(inputDir);
@@ -113,7 +125,8 @@ export async function encryptHls(options: EncryptOptions): Promise<EncryptResult
         await encryptSegmentFile(source, target, key, iv);
         options.onProgress?.(++done, total);
       }
-      const rewritten = withKeyTags(playlist, rotateEvery, (n) => keyTag(`${keyBaseUrl}/${videoId}/${n}.key`, keys[n].iv));
+      const keysUrl = keyBaseUrl === undefined ? relativeKeysUrl(videoId, playlistPath) : `${keyBaseUrl}/${videoId}`;
+      const rewritten = withKeyTags(playlist, rotateEvery, (n) => keyTag(`${keysUrl}/${n}.key`, keys[n].iv));
       mkdirSync(dirname(join(workVideos, playlistPath)), { recursive: true });
       writeFileSync(join(workVideos, playlistPath), rewritten);
     }

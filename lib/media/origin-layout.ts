@@ -7,7 +7,7 @@ import { extname } from 'node:path';
  * for anyone who spells its path with `%2F`. `keygate publish` and `keygate dev`'s S3 model share
  * this one rule.
  */
-const VIDEOS_PREFIX = 'videos/';
+export const VIDEOS_PREFIX = 'videos/';
 export const KEYS_PREFIX = 'keys/';
 
 export type BucketRole = 'media' | 'keys';

@@ -10,10 +10,10 @@ export function register(program: Command): void {
     .requiredOption('--video <id>', 'video id: URLs become /videos/<id>/… and /keys/<id>/<n>.key')
     .requiredOption('--out <dir>', 'origin folder receiving videos/<id>/ and keys/<id>/')
     .option('--rotate-every <segments>', 'segments per key', '10')
-    .option('--key-base-url <url>', 'where players fetch keys', '/keys')
+    .option('--key-base-url <url>', 'absolute base of key URIs, e.g. https://cdn.example.com/keys (default: relative to each playlist)')
     .option('--force', 'replace this video if it is already in --out')
     .action(
-      async (clearHlsDir: string, options: { video: string; out: string; rotateEvery: string; keyBaseUrl: string; force?: boolean }) => {
+      async (clearHlsDir: string, options: { video: string; out: string; rotateEvery: string; keyBaseUrl?: string; force?: boolean }) => {
         const rotateEvery = Number(options.rotateEvery);
         let bar: ReturnType<typeof progressBar> | undefined;
         try {

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--ladder <rungs>', 'comma-separated renditions (never above the source height)', DEFAULT_LADDER.join(','))
     .option('--segment-seconds <s>', 'segment length', '4')
     .option('--rotate-every <segments>', 'segments per key', '10')
-    .option('--key-base-url <url>', 'where players fetch keys', '/keys')
+    .option('--key-base-url <url>', 'absolute base of key URIs, e.g. https://cdn.example.com/keys (default: relative to each playlist)')
     .option('--force', 'replace this video if it is already in --out')
     .action(async (inputFile: string, options: Record<string, string | boolean | undefined>) => {
       const bars = new Map<string, ReturnType<typeof progressBar>>();
@@ -38,7 +38,7 @@ export function register(program: Command): void {
             .map((r) => r.trim()),
           segmentSeconds: wholeNumber(String(options.segmentSeconds), '--segment-seconds'),
           rotateEvery: wholeNumber(String(options.rotateEvery), '--rotate-every'),
-          keyBaseUrl: String(options.keyBaseUrl),
+          keyBaseUrl: options.keyBaseUrl === undefined ? undefined : String(options.keyBaseUrl),
           force: options.force === true,
           signal: controller.signal,
           onProgress: (done, total, label) => {

@@ -40,8 +40,20 @@ describe('encryptHls on clear HLS made by ffmpeg', () => {
 
   it('gives every rendition the same key URI per window, so a player makes one request per window', () => {
     const uris = (r: string) => keyLines(join(out, 'videos', 'demo', r, 'index.m3u8')).map((l) => /URI="([^"]+)"/.exec(l)?.[1]);
-    expect(uris('180p')).toEqual(['/keys/demo/0.key', '/keys/demo/1.key', '/keys/demo/2.key']);
+    expect(uris('180p')).toEqual(['../../../keys/demo/0.key', '../../../keys/demo/1.key', '../../../keys/demo/2.key']);
     expect(uris('90p')).toEqual(uris('180p'));
+  });
+
+  it('writes key URIs relative to each playlist, so they keep whatever prefix the playlist came under', () => {
+    const uri = /URI="([^"]+)"/.exec(keyLines(join(out, 'videos', 'demo', '180p', 'index.m3u8'))[0])?.[1] as string;
+    expect(new URL(uri, 'https://cdn.example.com/videos/demo/180p/index.m3u8').pathname).toBe('/keys/demo/0.key');
+    expect(new URL(uri, 'https://cdn.example.com/t/TOKEN/videos/demo/180p/index.m3u8').pathname).toBe('/t/TOKEN/keys/demo/0.key');
+  });
+
+  it('writes absolute key URIs under --key-base-url when one is given', async () => {
+    const absolute = join(root, 'absolute');
+    await encryptHls({ inputDir: clear, videoId: 'demo', outDir: absolute, rotateEvery: 2, keyBaseUrl: 'https://keys.example.com/keys/' });
+    expect(keyLines(join(absolute, 'videos', 'demo', '180p', 'index.m3u8'))[0]).toContain('URI="https://keys.example.com/keys/demo/0.key"');
   });
 
   it('writes a random, non-zero IV per window', () => {
