@@ -1,5 +1,5 @@
 import type { AuthorizerConfig } from './authorizer-config';
-import { findCredential, stripCredentials, type RequestParts } from './credentials';
+import { findCredential, stripCredentials, type Credential, type RequestParts } from './credentials';
 import type { EntitlementCache } from './entitlement-cache';
 import { hashViewerId, type DecisionLogEntry, type DecisionLogger } from './decision-log';
 import type { DenialReason } from './denial-reasons';
@@ -26,7 +26,9 @@ export interface AuthorizerDeps {
   log: DecisionLogger;
 }
 
-export type AuthorizationOutcome = { kind: 'forward'; request: RequestParts } | { kind: 'respond'; response: GeneratedResponse };
+/** Forward `request` to the key bucket as `uri` (the plain key path), or answer with `response`. */
+export type AuthorizationOutcome =
+  { kind: 'forward'; uri: string; request: RequestParts } | { kind: 'respond'; response: GeneratedResponse };
 
 type Identification = { viewer: Viewer; videos?: string[]; credential: string } | { reason: DenialReason; credential: string };
 
@@ -38,8 +40,10 @@ function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'st
   return { storeCause: 'unavailable', storeErrors: ['unexpected'] };
 }
 
-function identify(request: KeyRequest, deps: AuthorizerDeps, nowSeconds: number): Identification {
-  const credential = findCredential(request, deps.config);
+function identify(request: KeyRequest, pathToken: string | undefined, deps: AuthorizerDeps, nowSeconds: number): Identification {
+  // A token in the path is the credential of that URL: nothing else the request carries is judged.
+  const credential: Credential =
+    pathToken !== undefined ? { kind: 'jwt', token: pathToken, source: 'path' } : findCredential(request, deps.config);
   switch (credential.kind) {
     case 'none':
       return { reason: 'no-credentials', credential: 'none' };
@@ -49,6 +53,12 @@ function identify(request: KeyRequest, deps: AuthorizerDeps, nowSeconds: number)
     case 'jwt':
       try {
         const identity = deps.verifier.verify(credential.token, nowSeconds);
+        // A path token is copied into logs, shared URLs and referrers: it must name its videos and expire soon.
+        if (credential.source === 'path') {
+          const { maxLifetimeSeconds } = deps.config.pathToken;
+          if (identity.videos === undefined || identity.videos.length === 0) return { reason: 'bad-token', credential: 'path' };
+          if (identity.expiresAt - identity.issuedAt > maxLifetimeSeconds) return { reason: 'bad-token', credential: 'path' };
+        }
         return {
           viewer: { uid: identity.uid, issuedAt: identity.issuedAt },
           videos: identity.videos,
@@ -72,15 +82,17 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   const origin = request.headers.origin?.[0];
   const log: Omit<DecisionLogEntry, 'decision' | 'reason' | 'status' | 'ms'> = { cache: 'none' };
 
+  const route = routeKeyRequest(request.method, request.uri, config.pathToken.prefix);
   const finish = (reason: DenialReason | 'entitled' | 'preflight', response?: GeneratedResponse): AuthorizationOutcome => {
     const allowed = response === undefined;
     const status = allowed ? 200 : response.status;
     deps.log({ decision: allowed || reason === 'preflight' ? 'allow' : 'deny', reason, status, ...log, ms: deps.now() - startedMs });
-    return allowed ? { kind: 'forward', request: stripCredentials(request, config) } : { kind: 'respond', response };
+    if (!allowed || route.kind !== 'key') return { kind: 'respond', response: response as GeneratedResponse };
+    // The key bucket is asked for the plain key path: a path token reaches neither S3 nor the cache key.
+    return { kind: 'forward', uri: route.keyPath, request: stripCredentials(request, config) };
   };
   const deny = (reason: DenialReason): AuthorizationOutcome => finish(reason, denialResponse(reason, origin, config));
 
-  const route = routeKeyRequest(request.method, request.uri);
   if (route.kind === 'not-found') return deny('not-found');
   if (route.kind === 'method-not-allowed') return deny('method-not-allowed');
   log.videoId = route.videoId;
@@ -89,7 +101,7 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
     return finish('preflight', preflightResponse(origin, config));
   }
 
-  const identification = identify(request, deps, nowSeconds);
+  const identification = identify(request, route.pathToken, deps, nowSeconds);
   log.credential = identification.credential;
   if ('reason' in identification) return deny(identification.reason);
   const { viewer, videos } = identification;

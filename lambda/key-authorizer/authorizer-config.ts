@@ -46,6 +46,12 @@ export interface AuthorizerConfig {
   queryParameter: string;
   /** The forgeable legacy `uid` cookie: off unless an operator accepts the risk. */
   allowUidCookie: boolean;
+  /**
+   * Tokens in the path, for players that can carry nothing else: `/<prefix>/<token>/keys/…`. Such a
+   * token leaks more easily (logs, shared URLs), so it must list its videos (`vids`) and live at most
+   * `maxLifetimeSeconds`.
+   */
+  pathToken: { prefix: string; maxLifetimeSeconds: number };
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   store: { deadlineMs: number; attemptTimeoutMs: number; retryAfterSeconds: number };
@@ -54,11 +60,15 @@ export interface AuthorizerConfig {
 }
 
 export const AUTHORIZER_CONFIG_FILE = 'authorizer-config.json';
+/** The first path segment of path-token URLs: a CloudFront path pattern must be able to name it literally. */
+export const PATH_TOKEN_PREFIX = /^[a-z0-9-]{1,16}$/;
 
 export const AUTHORIZER_DEFAULTS = {
   cookieName: 'keygate_token',
   queryParameter: 'token',
   allowUidCookie: false,
+  pathTokenPrefix: 't',
+  pathTokenMaxLifetimeSeconds: 4 * 3600,
   maxLifetimeSeconds: 24 * 3600,
   maxTokenBytes: 4096,
   uidClaim: 'sub',
@@ -184,6 +194,12 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   }
   const allowUidCookie = value.allowUidCookie;
   if (typeof allowUidCookie !== 'boolean') throw new InvalidAuthorizerConfigError('allowUidCookie', 'true or false');
+  const pathToken = value.pathToken;
+  if (!isObject(pathToken)) throw new InvalidAuthorizerConfigError('pathToken', 'an object');
+  const prefix = string(pathToken, 'prefix', 'pathToken.prefix');
+  if (!PATH_TOKEN_PREFIX.test(prefix) || prefix === 'videos' || prefix === 'keys') {
+    throw new InvalidAuthorizerConfigError('pathToken.prefix', 'a path segment of a-z 0-9 - (1–16), not "videos" or "keys"');
+  }
   const config: AuthorizerConfig = {
     tableName: string(value, 'tableName', 'tableName'),
     replicaRegions,
@@ -200,6 +216,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
     cookieName: string(value, 'cookieName', 'cookieName'),
     queryParameter: string(value, 'queryParameter', 'queryParameter'),
     allowUidCookie,
+    pathToken: { prefix, maxLifetimeSeconds: positiveInt(pathToken, 'maxLifetimeSeconds', 'pathToken.maxLifetimeSeconds') },
     allowedOrigins: stringArray(value, 'allowedOrigins', 'allowedOrigins', true),
     cache: {
       allowTtlSeconds: positiveInt(cache, 'allowTtlSeconds', 'cache.allowTtlSeconds', true),

@@ -48,6 +48,7 @@ export function createHandler(config: AuthorizerConfig, executingRegion = proces
     if (outcome.kind === 'respond') return toCloudFrontResponse(outcome.response);
     return {
       ...request,
+      uri: outcome.uri,
       querystring: outcome.request.querystring,
       headers: fromHeaderValues(outcome.request.headers, request.headers),
     };

@@ -1,7 +1,7 @@
 import type { AuthorizerConfig } from './authorizer-config';
 
 export type Credential =
-  { kind: 'jwt'; token: string; source: 'bearer' | 'cookie' | 'query' } | { kind: 'uid-cookie'; uid: string } | { kind: 'none' };
+  { kind: 'jwt'; token: string; source: 'path' | 'bearer' | 'cookie' | 'query' } | { kind: 'uid-cookie'; uid: string } | { kind: 'none' };
 
 /** Request parts as the authorizer sees them: lower-cased header names, each with its values. */
 export interface RequestParts {

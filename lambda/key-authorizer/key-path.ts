@@ -1,13 +1,26 @@
 import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from './entitlement-schema';
 
-export type KeyRoute =
-  | { kind: 'key'; videoId: string; keyName: string }
-  | { kind: 'preflight'; videoId: string; keyName: string }
-  | { kind: 'not-found' }
-  | { kind: 'method-not-allowed' };
+/** A key request: the video and key it names, the token its path carries (if any), and the key object's path. */
+interface KeyTarget {
+  videoId: string;
+  keyName: string;
+  /** `/keys/<videoId>/<keyName>.key`: what the key bucket is asked for, whatever path the viewer used. */
+  keyPath: string;
+  /** The token of a `/<prefix>/<token>/keys/…` path. */
+  pathToken?: string;
+}
 
-/** The CloudFront path pattern of the keys behavior, the only one this function runs on. */
+export type KeyRoute =
+  ({ kind: 'key' } & KeyTarget) | ({ kind: 'preflight' } & KeyTarget) | { kind: 'not-found' } | { kind: 'method-not-allowed' };
+
+/** The CloudFront path pattern of the keys behavior. */
 export const KEYS_PATH_PATTERN = '/keys/*';
+/** The path pattern of the keys behavior for path-token URLs (`/<prefix>/<token>/keys/…`). */
+export const pathTokenKeysPattern = (prefix: string) => `/${prefix}/*/keys/*`;
+/** The path pattern of path-token media (`/<prefix>/<token>/videos/…`), whose CloudFront Function strips the token. */
+export const pathTokenMediaPattern = (prefix: string) => `/${prefix}/*`;
+/** A path token as it may stand in a URL: the compact JWS alphabet only, never an escape. */
+const PATH_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * The only shape a key URI may take. The URI is matched as CloudFront delivers it (still
@@ -15,13 +28,27 @@ export const KEYS_PATH_PATTERN = '/keys/*';
  */
 const KEY_URI = /^\/keys\/([^/]+)\/([^/]+)\.key$/;
 
-export function routeKeyRequest(method: string, uri: string): KeyRoute {
-  const match = KEY_URI.exec(uri);
+/**
+ * Routes a request of a keys behavior. `pathTokenPrefix` enables `/<prefix>/<token>/keys/…`; the
+ * token is split off by position (linear), and whatever follows must be a plain key path.
+ */
+export function routeKeyRequest(method: string, uri: string, pathTokenPrefix?: string): KeyRoute {
+  let pathToken: string | undefined;
+  let keyPath = uri;
+  if (pathTokenPrefix !== undefined && uri.startsWith(`/${pathTokenPrefix}/`)) {
+    const rest = uri.slice(pathTokenPrefix.length + 2);
+    const slash = rest.indexOf('/');
+    if (slash <= 0 || !PATH_TOKEN.test(rest.slice(0, slash))) return { kind: 'not-found' };
+    pathToken = rest.slice(0, slash);
+    keyPath = rest.slice(slash);
+  }
+  const match = KEY_URI.exec(keyPath);
   if (!match || !VIDEO_ID_PATTERN.test(match[1]) || !KEY_NAME_PATTERN.test(match[2])) {
     return { kind: 'not-found' };
   }
   const [, videoId, keyName] = match;
-  if (method === 'GET' || method === 'HEAD') return { kind: 'key', videoId, keyName };
-  if (method === 'OPTIONS') return { kind: 'preflight', videoId, keyName };
+  const target: KeyTarget = { videoId, keyName, keyPath, ...(pathToken !== undefined ? { pathToken } : {}) };
+  if (method === 'GET' || method === 'HEAD') return { kind: 'key', ...target };
+  if (method === 'OPTIONS') return { kind: 'preflight', ...target };
   return { kind: 'method-not-allowed' };
 }

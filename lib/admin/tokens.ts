@@ -1,3 +1,5 @@
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { KeygateError } from '../keygate-error';
 import { signJwt, type SigningKey } from './signing-keys';
 
 export interface MintTokenOptions {
@@ -25,4 +27,25 @@ export function mintToken(options: MintTokenOptions): string {
     },
     options.key,
   );
+}
+
+/** The video id of a master playlist URL (`https://cdn/videos/<id>/master.m3u8` or `/videos/<id>/…`). */
+export function videoIdOfMediaUrl(mediaUrl: string): string {
+  const path = new URL(mediaUrl, 'https://relative.invalid').pathname;
+  const match = /^\/videos\/([^/]+)\/[^/]/.exec(path);
+  if (!match || !VIDEO_ID_PATTERN.test(match[1])) throw new KeygateError(`${mediaUrl} is not a URL under /videos/<videoId>/`, 'pathUrl');
+  return match[1];
+}
+
+/**
+ * The URL a native player (Safari, iOS, AirPlay, Chrome's own HLS) can be given as it is:
+ * `/<prefix>/<token>/videos/<id>/master.m3u8`. Every relative URI in the playlists keeps the prefix,
+ * so each key request carries the token; the distribution strips it from media before caching.
+ */
+export function pathTokenUrl(mediaUrl: string, token: string, prefix: string): string {
+  videoIdOfMediaUrl(mediaUrl);
+  const absolute = /^https?:\/\//.test(mediaUrl);
+  const url = new URL(mediaUrl, 'https://relative.invalid');
+  url.pathname = `/${prefix}/${token}${url.pathname}`;
+  return absolute ? url.href : `${url.pathname}${url.search}`;
 }

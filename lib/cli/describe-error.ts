@@ -17,6 +17,7 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   port: (message) => `${message}: stop what uses it or pass --port <another>`,
   host: (message) => `${message}: pass --host 127.0.0.1 or another local address`,
   keyBucket: (message) => `${message}: pass --key-bucket (stack output KeyBucketName)`,
+  pathUrl: (message) => `--path-url: ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */

@@ -26,6 +26,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     cookieName: config.cookieName,
     queryParameter: AUTHORIZER_DEFAULTS.queryParameter,
     allowUidCookie: config.allowUidCookie,
+    pathToken: config.pathToken,
     allowedOrigins: config.allowedOrigins,
     cache: config.cache,
     // Leave room for a second replica inside the deadline: the first attempt gets just over half.

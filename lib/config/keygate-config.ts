@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import {
   AUTHORIZER_DEFAULTS,
   InvalidAuthorizerConfigError,
+  PATH_TOKEN_PREFIX,
   parseJwks,
   type PinnedJwk,
 } from '../../lambda/key-authorizer/authorizer-config';
@@ -38,6 +39,8 @@ export interface KeygateConfig {
   };
   cookieName: string;
   allowUidCookie: boolean;
+  /** Tokens in the path for native players: `/<prefix>/<token>/videos/…`; only vids-scoped, short-lived tokens. */
+  pathToken: { prefix: string; maxLifetimeSeconds: number };
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   storeDeadlineMs: number;
@@ -51,6 +54,20 @@ export interface KeygateConfig {
 }
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** The path segment before a path token; it becomes a CloudFront path pattern, so it is kept plain. */
+function readPathTokenPrefix(context: Context): string {
+  const prefix = readString(
+    context,
+    'pathTokenPrefix',
+    PATH_TOKEN_PREFIX,
+    'a path segment of a-z 0-9 - (1–16 characters)',
+    AUTHORIZER_DEFAULTS.pathTokenPrefix,
+  );
+  if (prefix === 'videos' || prefix === 'keys')
+    throw new InvalidConfigError('pathTokenPrefix', 'another segment than "videos" or "keys"', prefix);
+  return prefix;
+}
 const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
 const NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
@@ -144,6 +161,10 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     },
     cookieName: readString(context, 'cookieName', /^[A-Za-z0-9_-]{1,64}$/, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
     allowUidCookie: readBoolean(context, 'allowUidCookie', false),
+    pathToken: {
+      prefix: readPathTokenPrefix(context),
+      maxLifetimeSeconds: readDurationSeconds(context, 'pathTokenMaxLifetime', 60, 12 * 3600, '4h'),
+    },
     allowedOrigins: readList(
       context,
       'allowedOrigins',

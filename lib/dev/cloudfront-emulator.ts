@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../lambda/key-authorizer/cloudfront-event';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
-import { KEYS_PATH_PATTERN } from '../../lambda/key-authorizer/key-path';
+import { AUTHORIZER_DEFAULTS } from '../../lambda/key-authorizer/authorizer-config';
+import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
+import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
+import { loadCloudFrontFunction } from './cloudfront-function';
 import { normalizeForBehaviorMatching, pathPatternMatcher } from './cloudfront-paths';
 import { serveS3Object, type S3BucketModel } from './s3-bucket-model';
 
@@ -11,11 +14,18 @@ export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontR
 export interface EmulatorStats {
   /** Requests per behavior: the default (media) behavior, /keys/*, and the dev site's own routes. */
   requests: { media: number; keys: number; other: number };
-  /** Edge function invocations, on every behavior that has one. */
+  /** Lambda@Edge invocations, on every behavior that has one. */
   edgeInvocations: number;
+  /** CloudFront Function invocations (the path-token rewrite): billed apart, at a small fraction of Lambda@Edge. */
+  functionInvocations: number;
   keyRequests: { uri: string; status: number }[];
   /** Media requests (default behavior) that carried an Authorization header (should stay 0). */
   mediaRequestsWithAuthorization: number;
+  /**
+   * Requests per media cache key (the path after any viewer-request function; the cache policy
+   * adds no header, cookie or query string): one entry per segment, however many viewers and tokens ask.
+   */
+  mediaCacheKeys: Record<string, number>;
 }
 
 export interface EmulatorOptions {
@@ -32,6 +42,8 @@ export interface EmulatorOptions {
    * benchmark's gate-everything baseline does, as per-segment token schemes do.
    */
   mediaHandler?: EdgeHandler;
+  /** The first path segment of path-token URLs (`/<prefix>/<token>/…`), as the deployed config sets it. */
+  pathTokenPrefix?: string;
   /** The dev site (demo page, sign-in, stats) under DEV_SITE_PATTERNS; return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
@@ -47,8 +59,10 @@ const EMULATED_DISTRIBUTION_ID = 'KEYGATEDEV';
 const emptyStats = (): EmulatorStats => ({
   requests: { media: 0, keys: 0, other: 0 },
   edgeInvocations: 0,
+  functionInvocations: 0,
   keyRequests: [],
   mediaRequestsWithAuthorization: 0,
+  mediaCacheKeys: {},
 });
 
 /** What of an incoming request the viewer-request event is made of. */
@@ -105,7 +119,7 @@ function corsHeaders(origin: string | undefined, allowedOrigins: string[], expos
   };
 }
 
-type BehaviorName = 'keys' | 'dev-site' | 'media';
+type BehaviorName = 'keys' | 'dev-site' | 'path-token-media' | 'media';
 
 /**
  * A local stand-in for the CloudFront distribution, as strict as the real one: each request goes to
@@ -116,11 +130,16 @@ type BehaviorName = 'keys' | 'dev-site' | 'media';
 export function createCloudFrontEmulator(options: EmulatorOptions): { server: Server; stats: () => EmulatorStats } {
   let stats = emptyStats();
   let requestCounter = 0;
+  const prefix = options.pathTokenPrefix ?? AUTHORIZER_DEFAULTS.pathTokenPrefix;
+  // The distribution's behaviors, in the order KeyDistribution declares them (the default one last).
   const behaviors: { matches: (path: string) => boolean; name: BehaviorName }[] = [
     { pattern: KEYS_PATH_PATTERN, name: 'keys' as const },
+    { pattern: pathTokenKeysPattern(prefix), name: 'keys' as const },
     ...(options.extraRoutes ? DEV_SITE_PATTERNS.map((pattern) => ({ pattern, name: 'dev-site' as const })) : []),
+    { pattern: pathTokenMediaPattern(prefix), name: 'path-token-media' as const },
     { pattern: '*', name: 'media' as const },
   ].map(({ pattern, name }) => ({ matches: pathPatternMatcher(pattern), name }));
+  const stripPathToken = loadCloudFrontFunction(stripPathTokenFunctionCode(prefix));
 
   /** Runs a behavior's viewer-request function and honours what it returns: a response, or the (possibly rewritten) request for the origin. */
   async function edgeBehavior(
@@ -147,7 +166,29 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
       res.writeHead(status, result.statusDescription, headers).end(result.body ?? '');
       return status;
     }
+    if (bucket === options.mediaBucket) countCacheKey(result.uri);
     return serveS3Object(bucket, result.uri, result.method, res, policyHeaders);
+  }
+
+  const countCacheKey = (uri: string) => (stats.mediaCacheKeys[uri] = (stats.mediaCacheKeys[uri] ?? 0) + 1);
+
+  /** The path-token media behavior's CloudFront Function, then the media bucket with the rewritten path. */
+  function pathTokenMediaBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string, mediaHeaders: Record<string, string>): void {
+    const headers: Record<string, { value: string }> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = { value };
+    stats.functionInvocations++;
+    const result = stripPathToken({
+      version: '1.0',
+      context: { eventType: 'viewer-request', distributionId: EMULATED_DISTRIBUTION_ID, requestId: `dev-${++requestCounter}` },
+      viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
+      request: { method: req.method ?? 'GET', uri: rawPath, querystring: {}, headers, cookies: {} },
+    });
+    if ('statusCode' in result) {
+      res.writeHead(result.statusCode, result.statusDescription, { 'content-type': 'text/plain', ...mediaHeaders }).end();
+      return;
+    }
+    countCacheKey(result.uri);
+    serveS3Object(options.mediaBucket, result.uri, result.method, res, mediaHeaders);
   }
 
   async function keyBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
@@ -160,12 +201,17 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
     stats.keyRequests.push({ uri: rawPath, status });
   }
 
-  async function mediaBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
+  async function mediaBehavior(req: IncomingMessage, res: ServerResponse, rawPath: string, pathToken: boolean): Promise<void> {
     stats.requests.media++;
     if (req.headers.authorization) stats.mediaRequestsWithAuthorization++;
     const mediaHeaders = corsHeaders(req.headers.origin, options.allowedOrigins, []);
-    if (options.mediaHandler) await edgeBehavior(req, res, options.mediaHandler, options.mediaBucket, mediaHeaders);
-    else serveS3Object(options.mediaBucket, rawPath, req.method ?? 'GET', res, mediaHeaders);
+    if (pathToken) return pathTokenMediaBehavior(req, res, rawPath, mediaHeaders);
+    if (options.mediaHandler) {
+      await edgeBehavior(req, res, options.mediaHandler, options.mediaBucket, mediaHeaders);
+      return;
+    }
+    countCacheKey(rawPath);
+    serveS3Object(options.mediaBucket, rawPath, req.method ?? 'GET', res, mediaHeaders);
   }
 
   async function devSiteBehavior(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -191,7 +237,7 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
     const behavior = behaviors.find((b) => b.matches(matchPath))?.name;
     if (behavior === 'keys') return keyBehavior(req, res, rawPath);
     if (behavior === 'dev-site') return devSiteBehavior(req, res);
-    return mediaBehavior(req, res, rawPath);
+    return mediaBehavior(req, res, rawPath, behavior === 'path-token-media');
   }
 
   const server = createServer((req, res) => {

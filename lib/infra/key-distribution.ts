@@ -4,7 +4,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { KEYS_PATH_PATTERN } from '../../lambda/key-authorizer/key-path';
+import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
+import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
 
 export interface KeyDistributionProps {
@@ -14,6 +15,8 @@ export interface KeyDistributionProps {
   keyBucket: s3.IBucket;
   authorizer: cloudfront.experimental.EdgeFunction;
   allowedOrigins: string[];
+  /** First path segment of path-token URLs. */
+  pathTokenPrefix: string;
   priceClass: cloudfront.PriceClass;
   customDomain?: { domainName: string; certificateArn: string };
   webAclArn?: string;
@@ -69,27 +72,43 @@ export class KeyDistribution extends Construct {
       enableAcceptEncodingBrotli: false,
     });
 
+    const media: cloudfront.BehaviorOptions = {
+      origin: mediaOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+      compress: true,
+      responseHeadersPolicy: mediaHeaders,
+    };
+    const keys: cloudfront.BehaviorOptions = {
+      origin: keyOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      cachePolicy: keyCachePolicy,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      compress: false,
+      responseHeadersPolicy: keyHeaders,
+      edgeLambdas: [{ functionVersion: props.authorizer.currentVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST }],
+    };
+    // Path tokens: the token is stripped from media URLs before the cache lookup (one shared entry
+    // per segment) and judged by the authorizer on key URLs, which it forwards as plain key paths.
+    const stripPathToken = new cloudfront.Function(this, 'StripPathToken', {
+      comment: 'Keygate: /<prefix>/<token>/videos/... to /videos/... (the token is judged only on keys)',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(stripPathTokenFunctionCode(props.pathTokenPrefix)),
+    });
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Keygate: encrypted HLS with gated keys',
-      defaultBehavior: {
-        origin: mediaOrigin,
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
-        compress: true,
-        responseHeadersPolicy: mediaHeaders,
-      },
+      defaultBehavior: media,
+      // First match wins, in this order: both key patterns before the path-token media pattern.
       additionalBehaviors: {
-        [KEYS_PATH_PATTERN]: {
-          origin: keyOrigin,
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          cachePolicy: keyCachePolicy,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-          cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
-          compress: false,
-          responseHeadersPolicy: keyHeaders,
-          edgeLambdas: [{ functionVersion: props.authorizer.currentVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST }],
+        [KEYS_PATH_PATTERN]: keys,
+        [pathTokenKeysPattern(props.pathTokenPrefix)]: keys,
+        [pathTokenMediaPattern(props.pathTokenPrefix)]: {
+          ...media,
+          functionAssociations: [{ function: stripPathToken, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,

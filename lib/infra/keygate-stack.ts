@@ -30,6 +30,7 @@ export class KeygateStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       authorizer: authorizerConfigFor(config),
       allowedOrigins: config.allowedOrigins,
+      pathTokenPrefix: config.pathToken.prefix,
       priceClass: config.priceClass,
       customDomain: config.customDomain,
       webAclArn: config.webAclArn,

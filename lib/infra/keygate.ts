@@ -23,6 +23,8 @@ export interface KeygateProps {
   /** The edge function's baked config (`authorizerConfigFor`). */
   authorizer: AuthorizerConfig;
   allowedOrigins: string[];
+  /** First path segment of path-token URLs (`/<prefix>/<token>/videos/…`). */
+  pathTokenPrefix: string;
   priceClass: KeygateConfig['priceClass'];
   customDomain?: { domainName: string; certificateArn: string };
   webAclArn?: string;
@@ -50,6 +52,7 @@ export class Keygate extends Construct {
       keyBucket: this.keys.keyBucket,
       authorizer: this.authorizer.function,
       allowedOrigins: props.allowedOrigins,
+      pathTokenPrefix: props.pathTokenPrefix,
       priceClass: PRICE_CLASSES[props.priceClass],
       customDomain: props.customDomain,
       webAclArn: props.webAclArn,

@@ -1,3 +1,4 @@
+import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
 import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -30,12 +31,50 @@ function resourceById(s: SynthesizedKeygate, ref: unknown) {
 describe('KeyDistribution', () => {
   it('runs the authorizer as the one viewer-request function of /keys/*, and no function on the default behavior', () => {
     const config = distributionConfig(synth);
-    expect(config.CacheBehaviors).toHaveLength(1);
     const keys = config.CacheBehaviors[0];
     expect(keys.PathPattern).toBe('/keys/*');
     expect(keys.LambdaFunctionAssociations).toEqual([{ EventType: 'viewer-request', LambdaFunctionARN: expect.anything() }]);
+    expect(keys.FunctionAssociations).toBeUndefined();
     expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toBeUndefined();
     expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
+  });
+
+  it('orders the path-token behaviors after /keys/*: its keys pattern before its media pattern', () => {
+    expect(distributionConfig(synth).CacheBehaviors.map((b) => b.PathPattern)).toEqual(['/keys/*', '/t/*/keys/*', '/t/*']);
+  });
+
+  it('runs the same authorizer on path-token keys as on /keys/*, with the same cache and headers policies', () => {
+    const [keys, pathKeys] = distributionConfig(synth).CacheBehaviors;
+    expect({ ...pathKeys, PathPattern: keys.PathPattern }).toEqual(keys);
+  });
+
+  it('strips the token from path-token media with a cloudfront-js-2.0 function, and caches it like the default behavior', () => {
+    const config = distributionConfig(synth);
+    const media = config.CacheBehaviors[2];
+    expect(media.LambdaFunctionAssociations).toBeUndefined();
+    expect(media.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: expect.anything() }]);
+    const { PathPattern: _pattern, FunctionAssociations: _functions, ...rest } = media;
+    expect(rest).toEqual(config.DefaultCacheBehavior);
+    const functions = Object.values(synth.template.findResources('AWS::CloudFront::Function')) as { Properties: Record<string, unknown> }[];
+    expect(functions).toHaveLength(1);
+    expect(functions[0].Properties).toMatchObject({
+      FunctionCode: stripPathTokenFunctionCode('t'),
+      FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
+      AutoPublish: true,
+    });
+  });
+
+  it('uses the configured path-token prefix in both patterns and in the function', () => {
+    const other = synthKeygate({ pathTokenPrefix: 'play' });
+    try {
+      expect(distributionConfig(other).CacheBehaviors.map((b) => b.PathPattern)).toEqual(['/keys/*', '/play/*/keys/*', '/play/*']);
+      const functions = Object.values(other.template.findResources('AWS::CloudFront::Function')) as {
+        Properties: { FunctionCode: string };
+      }[];
+      expect(functions[0].Properties.FunctionCode).toBe(stripPathTokenFunctionCode('play'));
+    } finally {
+      other.cleanup();
+    }
   });
 
   it('keeps cookies, headers and query strings out of the keys cache key', () => {

@@ -18,9 +18,22 @@ beforeAll(() => {
 });
 afterAll(() => synth.cleanup());
 
-/** The rule of the design: a behavior that runs no viewer-request function must not reach a bucket that holds keys. */
+/**
+ * The rule of the design: a behavior that does not run the key authorizer on viewer-request must not
+ * reach a bucket that holds keys. A CloudFront Function only rewrites (the path-token one strips the
+ * token unverified), so it gates nothing.
+ */
+const AUTHORIZER_ASSOCIATION = {
+  EventType: 'viewer-request',
+  LambdaFunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^KeygateKeyAuthorizer/), 'FunctionArn'] },
+};
+const runsAuthorizer = (route: BehaviorRoute) =>
+  route.viewerRequestLambdas.length === 1 &&
+  /^\{"EventType":"viewer-request","LambdaFunctionARN":\{"Fn::GetAtt":\["KeygateKeyAuthorizer\w*","FunctionArn"\]\}\}$/.test(
+    JSON.stringify(route.viewerRequestLambdas[0]),
+  );
 const ungatedRoutesTo = (routes: BehaviorRoute[], keyBucket: string) =>
-  routes.filter((r) => r.originBucket === keyBucket && r.viewerRequestFunctions.length === 0).map((r) => r.pathPattern);
+  routes.filter((r) => r.originBucket === keyBucket && !runsAuthorizer(r)).map((r) => r.pathPattern);
 
 describe('KeyStorage', () => {
   it('keeps keys in a bucket of their own: private, encrypted, SSL-only, versioned, access-logged and retained', () => {
@@ -40,13 +53,14 @@ describe('KeyStorage', () => {
     expect(sourceArn).toContain(`{"Ref":"${distributionId}"}`);
   });
 
-  it('is reached by the keys behavior alone, and that behavior runs the key authorizer on viewer-request', () => {
+  it('is reached by the two keys behaviors alone, plain and path-token, and both run the key authorizer on viewer-request', () => {
     const keyBucket = bucketByOutput(synth, 'KeyBucketName').logicalId;
     const toKeys = behaviorRoutes(synth.template).filter((r) => r.originBucket === keyBucket);
-    expect(toKeys.map((r) => r.pathPattern)).toEqual(['/keys/*']);
-    expect(toKeys[0].viewerRequestFunctions).toEqual([
-      { EventType: 'viewer-request', LambdaFunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^KeygateKeyAuthorizer/), 'FunctionArn'] } },
-    ]);
+    expect(toKeys.map((r) => r.pathPattern)).toEqual(['/keys/*', '/t/*/keys/*']);
+    for (const route of toKeys) {
+      expect(route.viewerRequestLambdas).toEqual([AUTHORIZER_ASSOCIATION]);
+      expect(route.viewerRequestFunctions).toEqual([]);
+    }
   });
 
   it('leaves no behavior without the authorizer a way to the key bucket, whatever the path encoding', () => {
@@ -58,7 +72,7 @@ describe('KeyStorage', () => {
     expect(routes.find((r) => r.pathPattern === '*')?.originBucket).toBe(bucketByOutput(synth, 'MediaBucketName').logicalId);
   });
 
-  it('would catch the old layout, keys beside the media behind the default behavior', () => {
+  it('would catch the old layout, keys beside the media behind the default behavior, and a rewriting function posing as a gate', () => {
     // The layout that leaked `/keys%2F<id>%2F0.key`: one bucket behind both behaviors.
     const stack = new Stack(new App(), 'OldLayout', { env: { region: 'us-east-1' } });
     const bucket = new s3.Bucket(stack, 'MediaAndKeys');
@@ -73,6 +87,6 @@ describe('KeyStorage', () => {
       },
     });
     const routes = behaviorRoutes(Template.fromStack(stack));
-    expect(ungatedRoutesTo(routes, stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket))).toEqual(['*']);
+    expect(ungatedRoutesTo(routes, stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket))).toEqual(['*', '/keys/*']);
   });
 });

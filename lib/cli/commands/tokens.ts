@@ -1,9 +1,24 @@
 import type { Command } from 'commander';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../../lambda/key-authorizer/authorizer-config';
+import {
+  AUTHORIZER_DEFAULTS,
+  PATH_TOKEN_PREFIX,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from '../../../lambda/key-authorizer/authorizer-config';
+
+interface TokenOptions {
+  key: string;
+  issuer: string;
+  audience: string;
+  ttl: string;
+  videos?: string;
+  pathUrl?: string;
+  pathPrefix: string;
+}
 import { VIDEO_ID_PATTERN } from '../../../lambda/key-authorizer/entitlement-schema';
 import { checkUid } from '../../admin/entitlement-items';
 import { readSigningKeyFile, writeSigningKeyFiles } from '../../admin/key-files';
-import { mintToken } from '../../admin/tokens';
+import { mintToken, pathTokenUrl, videoIdOfMediaUrl } from '../../admin/tokens';
 import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
 
@@ -32,12 +47,25 @@ export function register(program: Command): void {
     .requiredOption('--audience <aud>', 'one of the jwtAudience values')
     .option('--ttl <duration>', 'lifetime, such as 10m or 2h', '10m')
     .option('--videos <ids>', 'comma-separated video ids the token is limited to')
-    .action((uid: string, options: { key: string; issuer: string; audience: string; ttl: string; videos?: string }) => {
+    .option(
+      '--path-url <master>',
+      'print a URL for native players instead: the master playlist URL with the token in its path (limited to that video; keep --ttl within the deployment’s pathTokenMaxLifetime, 4h by default)',
+    )
+    .option('--path-prefix <segment>', 'the deployment’s pathTokenPrefix', AUTHORIZER_DEFAULTS.pathTokenPrefix)
+    .action((uid: string, options: TokenOptions) => {
       const ttlSeconds = parseDuration(options.ttl);
       if (!ttlSeconds) throw new KeygateError(`--ttl ${JSON.stringify(options.ttl)} must be a duration like 10m or 2h`);
-      const videos = options.videos?.split(',').map((v) => v.trim());
+      let videos = options.videos?.split(',').map((v) => v.trim());
       if (videos?.some((v) => !VIDEO_ID_PATTERN.test(v)))
         throw new KeygateError('--videos must list video ids (A-Z a-z 0-9 _ -) separated by commas');
+      if (options.pathUrl !== undefined) {
+        // The authorizer accepts a token in the path only when it names its videos.
+        const videoId = videoIdOfMediaUrl(options.pathUrl);
+        if (videos !== undefined && !videos.includes(videoId))
+          throw new KeygateError(`--videos must include ${videoId}, the video of --path-url`);
+        videos ??= [videoId];
+        if (!PATH_TOKEN_PREFIX.test(options.pathPrefix)) throw new KeygateError('--path-prefix must be a path segment of a-z 0-9 - (1–16)');
+      }
       const token = mintToken({
         key: readSigningKeyFile(options.key),
         issuer: options.issuer,
@@ -47,6 +75,6 @@ export function register(program: Command): void {
         videos,
         nowSeconds: Date.now() / 1000,
       });
-      process.stdout.write(`${token}\n`);
+      process.stdout.write(`${options.pathUrl === undefined ? token : pathTokenUrl(options.pathUrl, token, options.pathPrefix)}\n`);
     });
 }

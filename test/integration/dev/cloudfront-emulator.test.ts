@@ -200,6 +200,41 @@ describe('the default behavior (the media bucket)', () => {
   });
 });
 
+describe('the path-token behaviors', () => {
+  const TOKEN = 'aaa.bbb.ccc';
+
+  it('send /t/<token>/keys/… to the edge function as received, and serve the key path it returns from the key bucket', async () => {
+    answer = (event) => ({ ...passThrough(event), uri: '/keys/movie/0.key' });
+    const res = await rawGet(`/t/${TOKEN}/keys/movie/0.key`);
+    expect(received[0].Records[0].cf.request.uri).toBe(`/t/${TOKEN}/keys/movie/0.key`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(KEY_BYTES);
+    expect((await stats()).keyRequests).toEqual([{ uri: `/t/${TOKEN}/keys/movie/0.key`, status: 200 }]);
+  });
+
+  it('strip the token from media with the CloudFront Function, so every token shares one cache entry', async () => {
+    for (const token of [TOKEN, 'ddd.eee.fff']) {
+      const res = await rawGet(`/t/${token}/videos/movie/seg00000.ts`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('video/mp2t');
+    }
+    expect(received).toHaveLength(0);
+    expect(await stats()).toMatchObject({ edgeInvocations: 0, functionInvocations: 2, mediaCacheKeys: { '/videos/movie/seg00000.ts': 2 } });
+  });
+
+  it('never hand out a key through the path-token media behavior', async () => {
+    for (const path of [
+      `/t/${TOKEN}/keys%2Fmovie%2F0.key`,
+      `/t/${TOKEN}/videos/..%2F..%2Fkeys/movie/0.key`,
+      `/t/${TOKEN}/videos%2F..%2Fkeys%2Fmovie%2F0.key`,
+    ]) {
+      const res = await rawGet(path);
+      expect(res.body.includes(KEY_BYTES)).toBe(false);
+    }
+    expect(received).toHaveLength(0);
+  });
+});
+
 describe('the stats endpoint', () => {
   it('counts requests per behavior, authorizer invocations only for keys, and media requests carrying Authorization', async () => {
     await rawGet('/videos/movie/master.m3u8', { authorization: 'Bearer leaked' });
@@ -208,8 +243,10 @@ describe('the stats endpoint', () => {
     expect(await stats()).toEqual({
       requests: { media: 2, keys: 1, other: 1 },
       edgeInvocations: 1,
+      functionInvocations: 0,
       keyRequests: [{ uri: '/keys/movie/0.key', status: 200 }],
       mediaRequestsWithAuthorization: 1,
+      mediaCacheKeys: { '/videos/movie/master.m3u8': 1, '/videos/movie/seg00000.ts': 1 },
     });
   });
 

@@ -35,7 +35,7 @@ describe('authorizeKeyRequest', () => {
       headers: { ...bearer(token), cookie: [`keygate_token=${token}; lang=fr`] },
       querystring: `token=${token}&x=1`,
     });
-    expect(outcome).toEqual({ kind: 'forward', request: { headers: { cookie: ['lang=fr'] }, querystring: 'x=1' } });
+    expect(outcome).toEqual({ kind: 'forward', uri: KEY, request: { headers: { cookie: ['lang=fr'] }, querystring: 'x=1' } });
   });
 
   it('accepts the token from the cookie and from the query parameter', async () => {
@@ -356,5 +356,64 @@ describe('authorizeKeyRequest', () => {
       await authorize({ uri: KEY, headers: bearer(makeToken('alice')) });
       expect(logs[0]).toMatchObject({ reason: 'store-unavailable', storeCause: 'unavailable', storeErrors: ['test:Boom'] });
     });
+  });
+});
+
+describe('authorizeKeyRequest with a token in the path', () => {
+  const pathKey = (token: string, key = KEY) => `/t/${token}${key}`;
+  const scoped = (claims: Record<string, unknown> = {}) => makeToken('alice', { vids: ['movie'], ...claims });
+
+  it('forwards the plain key path, so neither the key bucket nor the cache key sees the token', async () => {
+    const { authorize, store, logs } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const outcome = await authorize({ uri: pathKey(scoped()) });
+    expect(outcome).toMatchObject({ kind: 'forward', uri: KEY });
+    expect(logs[0]).toMatchObject({ decision: 'allow', credential: 'path' });
+  });
+
+  it('refuses a path token without vids: one that opened every video would be too much to leak', async () => {
+    const { authorize, store } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const outcome = await authorize({ uri: pathKey(makeToken('alice')) });
+    expect([statusOf(outcome), reasonOf(outcome)]).toEqual([401, 'bad-token']);
+    expect(store.lookups).toBe(0);
+  });
+
+  it('refuses a path token that lives longer than the path-token cap, though the general cap allows it', async () => {
+    const { authorize, store, config } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const iat = nowSeconds();
+    const tooLong = scoped({ iat, exp: iat + config.pathToken.maxLifetimeSeconds + 1 });
+    expect(config.pathToken.maxLifetimeSeconds + 1).toBeLessThan(config.jwt.maxLifetimeSeconds);
+    expect(reasonOf(await authorize({ uri: pathKey(tooLong) }))).toBe('bad-token');
+    expect(statusOf(await authorize({ uri: pathKey(scoped({ iat, exp: iat + config.pathToken.maxLifetimeSeconds })) }))).toBe(200);
+  });
+
+  it('refuses a path token for another video as out of scope', async () => {
+    const { authorize, store } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const other = makeToken('alice', { vids: ['trailer'] });
+    expect([statusOf(await authorize({ uri: pathKey(other) })), reasonOf(await authorize({ uri: pathKey(other) }))]).toEqual([
+      403,
+      'out-of-scope',
+    ]);
+  });
+
+  it('judges only the token in the path, never a cookie or header beside it', async () => {
+    const { authorize, store } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const good = makeToken('alice');
+    const outcome = await authorize({ uri: pathKey(`${scoped()}x`), headers: { ...bearer(good), cookie: [`keygate_token=${good}`] } });
+    expect([statusOf(outcome), reasonOf(outcome)]).toEqual([401, 'bad-token']);
+  });
+
+  it('refuses a tampered path token', async () => {
+    const { authorize, store } = makeAuthorizer();
+    store.grant('alice', 'movie');
+    const [header, payload, signature] = scoped().split('.');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'bob' })).toString(
+      'base64url',
+    );
+    expect(reasonOf(await authorize({ uri: pathKey(`${header}.${forged}.${signature}`) }))).toBe('bad-token');
   });
 });
