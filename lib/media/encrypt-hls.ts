@@ -68,6 +68,9 @@ function findPlaylists(inputDir: string): { master?: string; media: string[] } {
 /** Checks, before any work, that the video id is URL-safe and that its output does not exist yet (unless forced). */
 export function assertCanWriteVideo(outDir: string, videoId: string, force: boolean): { finalVideos: string; finalKeys: string } {
   if (!VIDEO_ID_PATTERN.test(videoId)) throw new PackagingError(`video id ${JSON.stringify(videoId)} must be 1–128 of A-Z a-z 0-9 _ -`);
+  // `/t/<token>/videos/keys/…` would match the path-token keys behavior (`/t/*/keys/*`) and be refused there.
+  if (videoId === 'keys')
+    throw new PackagingError('video id "keys" is reserved: path-token URLs would send its media to the key authorizer');
   const finalVideos = join(outDir, 'videos', videoId);
   const finalKeys = join(outDir, 'keys', videoId);
   if (!force && (existsSync(finalVideos) || existsSync(finalKeys))) {
@@ -99,6 +102,9 @@ export async function encryptHls(options: EncryptOptions): Promise<EncryptResult
   const { finalVideos, finalKeys } = assertCanWriteVideo(outDir, videoId, options.force === true);
 
   const { master, media } = findPlaylists(inputDir);
+  const reserved = media.find((path) => path.split(sep).includes('keys'));
+  if (reserved)
+    throw new PackagingError(`${reserved}: a folder named "keys" is reserved (path-token URLs would send it to the key authorizer)`);
   const renditions: Rendition[] = media.map((playlistPath) => ({
     playlistPath,
     playlist: parseMediaPlaylist(readFileSync(join(inputDir, playlistPath), 'utf8')),

@@ -117,6 +117,12 @@ describe('a failed run leaves nothing behind', () => {
     await expect(encryptHls({ inputDir: clear, videoId: '../x', outDir: join(root, 'o'), rotateEvery: 2 })).rejects.toThrow(PackagingError);
   });
 
+  it('refuses the video id "keys", whose path-token URLs the keys behavior would take', async () => {
+    await expect(encryptHls({ inputDir: clear, videoId: 'keys', outDir: join(root, 'o'), rotateEvery: 2 })).rejects.toThrow(
+      /"keys" is reserved/,
+    );
+  });
+
   it('refuses a playlist whose segment URI leaves its folder', async () => {
     const escaping = join(root, 'escaping');
     cpSync(join(clear, '180p'), escaping, { recursive: true });
