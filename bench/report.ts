@@ -68,6 +68,37 @@ function authorizationsPerPlayback(r: BenchResults): string[] {
       `${meta.sizes.playback.rounds} round(s). Edge invocations count every viewer-request function run on any behavior.`,
     playbackCounts(r),
     playbackGrowth(r),
+    'A native player (ffmpeg, a real HLS client with no JavaScript, standing in for Safari, iOS and AirPlay) given a path-token URL ' +
+      "(`/t/<token>/videos/<id>/<rendition>/index.m3u8`: one rendition's playlist, since ffmpeg given a master probes every variant, which native players do not), " +
+      'playing it to its end; a new viewer per playback. ' +
+      'The key authorizer runs on key requests only; the path-token CloudFront Function on every playlist and segment request.',
+    nativePlaybackCounts(r),
+  );
+}
+
+/** The native player's counts, per video. */
+function nativePlaybackCounts(r: BenchResults): string {
+  return table(
+    [
+      'video',
+      'Lambda@Edge invocations',
+      'key requests',
+      'CloudFront Function invocations',
+      'playlist + segment requests',
+      'DynamoDB requests',
+      'cache keys with a token',
+      'played to the end',
+    ],
+    r.nativePlayback.summary.map((p) => [
+      `${p.seconds} s (${keyWindows(r, p.seconds)} key windows)`,
+      p.edgeInvocations,
+      p.keyRequests,
+      p.functionInvocations,
+      p.mediaRequests,
+      p.dynamodbRequests,
+      p.cacheKeysWithToken,
+      p.allCompleted ? 'yes' : '**no**',
+    ]),
   );
 }
 
@@ -261,6 +292,9 @@ function costPerPlaybackHours({ cost }: BenchResults): string[] {
         `$${c.usdMeasured.toFixed(2)}`,
       ]),
     ),
+    `A native viewer with a path-token URL costs ${int(cost.pathToken.edgeRequests)} Lambda@Edge requests (as any Keygate viewer) plus ` +
+      `${int(cost.pathToken.functionRequests)} CloudFront Function requests ($${UNIT_PRICES.cloudFrontFunctionRequestPerMillion.usd} per million) ` +
+      `per 1,000 playback-hours: $${cost.pathToken.usdWorstCase.toFixed(2)} worst case.`,
   );
 }
 

@@ -7,7 +7,8 @@ import { launchChromium } from './harness/chromium';
 import { prepareVideos } from './harness/media';
 import { startWorld } from './harness/world';
 import { benchColdStart } from './suites/cold-start';
-import { costModel } from './suites/cost';
+import { costModel, pathTokenCost } from './suites/cost';
+import { benchNativePlayback, summarizeNativePlayback } from './suites/native-playback';
 import { benchLatency } from './suites/latency';
 import { benchMemory } from './suites/memory';
 import { benchPackaging } from './suites/packaging';
@@ -77,6 +78,8 @@ export async function runBench(options: BenchOptions) {
     );
     const chromiumVersion = browser.version();
     await browser.close();
+    log('1c/7 playing as a native player: ffmpeg given a path-token URL');
+    const nativeRuns = await benchNativePlayback(world, key, videos, sizes.playback.rounds);
 
     log('2/7 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
@@ -98,6 +101,7 @@ export async function runBench(options: BenchOptions) {
 
     log('7/7 cost model');
     const playback = summarizePlayback(playbackRuns);
+    const nativePlayback = summarizeNativePlayback(nativeRuns);
     const longest = Math.max(...sizes.playback.lengths);
     // A cache hit bills 1 ms (the minimum); a read bills its measured median, rounded up.
     const billedMs = Math.max(1, Math.ceil(latency['hit-jwt'].p50Us / 1000));
@@ -106,6 +110,10 @@ export async function runBench(options: BenchOptions) {
       billedMsPerInvocation: billedMs,
       rows: costModel(
         playback.filter((p) => p.seconds === longest),
+        billedMs,
+      ),
+      pathToken: pathTokenCost(
+        nativePlayback.find((p) => p.seconds === longest)!,
         billedMs,
       ),
     };
@@ -135,6 +143,7 @@ export async function runBench(options: BenchOptions) {
         sizes,
       },
       playback: { videos, summary: playback, runs: playbackRuns },
+      nativePlayback: { summary: nativePlayback, runs: nativeRuns },
       latency,
       throughput,
       throughputProfile,

@@ -15,6 +15,8 @@ export interface BenchVideo {
   segmentCount: number;
   /** The distinct key paths players request (one per rotation window, shared by every rendition). */
   keyUris: string[];
+  /** The first variant's media playlist, relative to the video's folder. */
+  firstRendition: string;
 }
 
 /** Reads a packaged video's shape back from its playlists. */
@@ -25,7 +27,8 @@ export function describeVideo(originDir: string, id: string, seconds: number): B
   // The paths players request: key URIs resolved against the playlist (they are written relative to it).
   const playlistUrl = new URL(`/videos/${id}/${variants[0].uri}`, 'http://origin.invalid');
   const keyUris = [...new Set([...playlist.matchAll(/#EXT-X-KEY:.*URI="([^"]+)"/g)].map((m) => new URL(m[1], playlistUrl).pathname))];
-  return { id, seconds, renditions: variants.length, segmentCount: playlist.split('\n').filter((l) => l.endsWith('.ts')).length, keyUris };
+  const segmentCount = playlist.split('\n').filter((l) => l.endsWith('.ts')).length;
+  return { id, seconds, renditions: variants.length, segmentCount, keyUris, firstRendition: variants[0].uri };
 }
 
 /**

@@ -8,6 +8,11 @@ export const UNIT_PRICES = {
   asOf: '2026-11-24',
   lambdaEdgeRequestPerMillion: { usd: 0.6, since: 'Lambda@Edge launch (unchanged)', source: 'aws.amazon.com/cloudfront/pricing' },
   lambdaEdgeGbSecond: { usd: 0.00005001, since: '2021-04-01: billed per 1 ms', source: 'aws.amazon.com/cloudfront/pricing' },
+  cloudFrontFunctionRequestPerMillion: {
+    usd: 0.1,
+    since: 'CloudFront Functions launch (unchanged)',
+    source: 'aws.amazon.com/cloudfront/pricing',
+  },
   dynamodbReadRequestUnitPerMillion: {
     usd: 0.125,
     since: '2024-11-01 on-demand price cut',
@@ -64,4 +69,21 @@ export function costModel(measured: CostInput[], billedMs: number): CostRow[] {
       usdMeasured: edgeUsd + readUsd(readUnitsMeasured),
     };
   });
+}
+
+/**
+ * A native viewer's playback with a path-token URL, per 1,000 playback-hours: the key authorizer on
+ * key requests (as for any Keygate viewer) plus the path-token CloudFront Function on every playlist
+ * and segment request; worst case, every authorization reads the table.
+ */
+export function pathTokenCost(run: { seconds: number; edgeInvocations: number; functionInvocations: number }, billedMs: number) {
+  const scale = (1000 * 3600) / run.seconds;
+  const edgeRequests = run.edgeInvocations * scale;
+  const functionRequests = run.functionInvocations * scale;
+  const usd =
+    (edgeRequests / 1e6) * UNIT_PRICES.lambdaEdgeRequestPerMillion.usd +
+    edgeRequests * (billedMs / 1000) * EDGE_MEMORY_GB * UNIT_PRICES.lambdaEdgeGbSecond.usd +
+    (functionRequests / 1e6) * UNIT_PRICES.cloudFrontFunctionRequestPerMillion.usd +
+    (edgeRequests * ITEMS_PER_READ.keygate * RRU_PER_ITEM * UNIT_PRICES.dynamodbReadRequestUnitPerMillion.usd) / 1e6;
+  return { edgeRequests, functionRequests, usdWorstCase: usd };
 }

@@ -64,6 +64,18 @@ describe('npm run bench -- --quick', () => {
     expect(gated[gated.length - 1].edgeInvocations).toBeGreaterThan(gated[0].edgeInvocations);
   });
 
+  it('shows a native player with a path-token URL costing one authorization per key window, with media from the shared cache', () => {
+    expect(results.nativePlayback.summary.length).toBe(results.playback.videos.length);
+    for (const p of results.nativePlayback.summary) {
+      const video = results.playback.videos.find((v) => v.seconds === p.seconds)!;
+      expect(p.allCompleted).toBe(true);
+      expect(p.edgeInvocations).toBe(video.keyUris.length);
+      expect(p.keyRequests).toBe(video.keyUris.length);
+      expect(p.functionInvocations).toBe(p.mediaRequests);
+      expect(p.cacheKeysWithToken).toBe(0);
+    }
+  });
+
   it('shows the seed handler reading DynamoDB once per key request', () => {
     for (const p of playback('seed')) expect(p.dynamodbRequests).toBe(p.keyRequests);
   });
@@ -112,7 +124,7 @@ describe('npm run bench -- --quick', () => {
 
   it('numbers its progress steps once each and in order, by the section they measure', () => {
     const steps = [...progress.matchAll(/^(\w+)\/7 /gm)].map((m) => m[1]);
-    expect(steps).toEqual(['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7']);
+    expect(steps).toEqual(['1a', '1b', '1c', '2', '3a', '3b', '4', '5', '6', '7']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {
