@@ -18,6 +18,7 @@ import {
   safeJson,
   type Context,
 } from './context-values';
+import { isKnownRegion } from './region-locations';
 
 export { InvalidConfigError } from './context-values';
 
@@ -114,6 +115,16 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
   }
   const region = readString(context, 'region', REGION, 'an AWS region such as "eu-west-1"');
   const replicaRegions = readList(context, 'replicaRegions', REGION, 'AWS regions');
+  // Replicas are ranked by distance from each edge region: a region Keygate cannot place would be guessed.
+  for (const [key, value] of [['region', region], ...replicaRegions.map((r) => ['replicaRegions', r])] as [string, string][]) {
+    if (!isKnownRegion(value)) {
+      throw new InvalidConfigError(
+        key,
+        'regions whose location Keygate knows (add its coordinates to lib/config/region-locations.ts)',
+        value,
+      );
+    }
+  }
   if (replicaRegions.includes(region)) {
     throw new InvalidConfigError(
       'replicaRegions',

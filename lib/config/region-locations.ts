@@ -26,6 +26,7 @@ const REGION_LOCATIONS: Record<string, [latitude: number, longitude: number]> = 
   'ap-south-1': [19.1, 72.9],
   'ap-south-2': [17.4, 78.5],
   'ap-east-1': [22.3, 114.2],
+  'ap-east-2': [25.0, 121.5],
   'ap-northeast-1': [35.7, 139.7],
   'ap-northeast-2': [37.6, 127.0],
   'ap-northeast-3': [34.7, 135.5],
@@ -34,7 +35,12 @@ const REGION_LOCATIONS: Record<string, [latitude: number, longitude: number]> = 
   'ap-southeast-3': [-6.2, 106.8],
   'ap-southeast-4': [-37.8, 145.0],
   'ap-southeast-5': [3.1, 101.7],
+  'ap-southeast-6': [-36.8, 174.8],
+  'ap-southeast-7': [13.7, 100.5],
 };
+
+/** Whether Keygate knows where a region is, and so can rank it by distance. */
+export const isKnownRegion = (region: string): boolean => Object.hasOwn(REGION_LOCATIONS, region);
 
 /** The regions where Lambda@Edge runs viewer functions: CloudFront's regional edge caches. */
 const EDGE_EXECUTION_REGIONS = [
@@ -66,12 +72,18 @@ function distanceKm([lat1, lon1]: [number, number], [lat2, lon2]: [number, numbe
   return 12_742 * Math.asin(Math.sqrt(a));
 }
 
-/** The table's regions ordered nearest first from `from`; ties keep the configured order. */
+/**
+ * The table's regions ordered nearest first from `from`; ties keep the configured order. A region
+ * of unknown location ranks last (config validation refuses one; this is the safe default).
+ */
 export function nearestFirst(from: string, tableRegions: string[]): string[] {
   const origin = REGION_LOCATIONS[from];
   if (!origin) return [...tableRegions];
   return tableRegions
-    .map((region, index) => ({ region, index, km: distanceKm(origin, REGION_LOCATIONS[region] ?? origin) }))
+    .map((region, index) => {
+      const location = REGION_LOCATIONS[region];
+      return { region, index, km: location ? distanceKm(origin, location) : Number.POSITIVE_INFINITY };
+    })
     .sort((a, b) => a.km - b.km || a.index - b.index)
     .map((r) => r.region);
 }

@@ -53,6 +53,18 @@ describe('parseKeygateConfig', () => {
     ],
     ['a deployment endpoint override', { endpoint: 'http://127.0.0.1:8000' }, /"endpoint" must be absent/],
     ['an unknown price class', { priceClass: 'cheap' }, /"priceClass" must be one of/],
+    [
+      'a replica region Keygate cannot place',
+      { replicaRegions: ['xx-nowhere-1'] },
+      /"replicaRegions" must be regions whose location Keygate knows/,
+    ],
+    ['a stack region Keygate cannot place', { region: 'zz-south-9' }, /"region" must be regions whose location Keygate knows/],
+    [
+      'a path-token prefix that is not a plain segment',
+      { pathTokenPrefix: 'T/x' },
+      /"pathTokenPrefix" must be a path segment of a-z 0-9 -/,
+    ],
+    ['the path-token prefix "keys"', { pathTokenPrefix: 'keys' }, /"pathTokenPrefix" must be another segment than "videos" or "keys"/],
   ])('refuses %s with a message naming the key', (_name, overrides, message) => {
     expect(() => parse(overrides)).toThrow(InvalidConfigError);
     expect(() => parse(overrides)).toThrow(message);
@@ -80,7 +92,21 @@ describe('authorizerConfigFor', () => {
 });
 
 describe('nearestFirst', () => {
-  it('keeps the configured order for an unknown region', () => {
+  it('keeps the configured order from an unknown region', () => {
     expect(nearestFirst('xx-nowhere-1', ['us-east-1', 'eu-west-1'])).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('ranks a replica of unknown location last, never as the nearest', () => {
+    expect(nearestFirst('us-west-2', ['xx-nowhere-1', 'eu-west-1', 'us-east-1'])).toEqual(['us-east-1', 'eu-west-1', 'xx-nowhere-1']);
+  });
+
+  it.each([
+    ['eu-central-1', 'ap-southeast-7', 'eu-west-1'],
+    ['us-west-2', 'ap-southeast-7', 'us-east-1'],
+    ['ap-southeast-1', 'us-east-1', 'ap-southeast-7'],
+    ['ap-southeast-2', 'us-east-1', 'ap-southeast-6'],
+    ['ap-northeast-1', 'eu-west-1', 'ap-east-2'],
+  ])('from %s prefers the nearer of %s and %s', (edge, far, near) => {
+    expect(nearestFirst(edge, [far, near])).toEqual([near, far]);
   });
 });
