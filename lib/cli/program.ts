@@ -7,6 +7,7 @@ import * as importGrants from './commands/import';
 import * as packageVideo from './commands/package';
 import * as publish from './commands/publish';
 import * as tokens from './commands/tokens';
+import * as verify from './commands/verify';
 
 /**
  * Each command lives in lib/cli/commands/<name>.ts and exports `register(program)`.
@@ -20,6 +21,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   encrypt.register,
   publish.register,
   dev.register,
+  verify.register,
 ];
 
 function buildProgram(): Command {

@@ -1,0 +1,253 @@
+import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { KeygateError } from '../keygate-error';
+import { findCanaryMedia, masterPlaylistPath, type CanaryMedia } from './canary-media';
+import { CANARY_CHECKS, keyAnswerHint, statusWithReason, type CanaryCheck, type CanaryReport, type CheckResult } from './canary-checks';
+import { encodedKeyPaths } from './encoded-key-paths';
+import type { HttpGet, HttpResponse } from './raw-http';
+
+/** Tokens for the test viewers: short-lived and limited to the one video (`vids`). */
+export interface CanaryTokens {
+  mint(uid: string, videoId: string, ttlSeconds: number): string;
+}
+
+/** Writes and removes the test viewer's grant in the entitlement table. */
+export interface CanaryGrants {
+  grant(uid: string, videoId: string, untilSeconds: number): Promise<void>;
+  revoke(uid: string, videoId: string): Promise<void>;
+}
+
+export interface CanaryClock {
+  nowSeconds(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface CanaryOptions {
+  /** The distribution's origin, e.g. https://d111111abcdef8.cloudfront.net. */
+  distribution: URL;
+  videoId: string;
+  http: HttpGet;
+  /** Without a signing key, the checks that need a token are skipped and encoded paths are tried anonymously. */
+  tokens?: CanaryTokens;
+  /** Without table access, the checks that need a grant are skipped. */
+  grants?: CanaryGrants;
+  /** The test viewer; the unentitled viewer is this id with `-nobody`. */
+  viewerId: string;
+  /** How long a revocation may take: the authorizer's allow cache TTL plus replication lag. */
+  ttlWaitSeconds: number;
+  pollEverySeconds?: number;
+  clock: CanaryClock;
+  progress?: (line: string) => void;
+}
+
+const KEY_BYTES = 16;
+/** Tokens live long enough for every check, revocation wait included, and no longer. */
+const TOKEN_MARGIN_SECONDS = 120;
+/** A repeated segment request may land on another cache server of the edge location: ask a few times. */
+const SEGMENT_REPEATS = 3;
+/** CloudFront's x-cache values for an answer from its cache (RefreshHit: cached, revalidated with the origin). */
+const CACHE_HIT = /^(Hit|RefreshHit) from cloudfront$/i;
+
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+const pathOf = (url: URL) => `${url.pathname}${url.search}`;
+const problemOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Runs every check against a live distribution (or `keygate dev`); the grant it makes is removed before it returns. */
+export async function runCanary(options: CanaryOptions): Promise<CanaryReport> {
+  const { http, clock } = options;
+  const progress = options.progress ?? (() => {});
+  const results = new Map<CanaryCheck, CheckResult>();
+  const record = (check: CanaryCheck, outcome: CheckResult['outcome'], detail: string) => {
+    results.set(check, { check, outcome, detail });
+    // A skip's detail already says `skipped: …`.
+    progress(`check ${CANARY_CHECKS.indexOf(check) + 1} (${check}): ${outcome === 'skipped' ? detail : `${outcome}: ${detail}`}`);
+  };
+  /** A check whose request fails (timeout, reset) fails alone; the others still run. */
+  const attempt = async (check: CanaryCheck, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      record(check, 'fail', `could not check: ${problemOf(error)}`);
+    }
+  };
+  const report = (extra: Partial<CanaryReport> = {}): CanaryReport => ({
+    distribution: options.distribution.href,
+    videoId: options.videoId,
+    ttlWaitSeconds: options.ttlWaitSeconds,
+    ...extra,
+    checks: CANARY_CHECKS.map((check) => results.get(check) ?? { check, outcome: 'fail', detail: 'not run' }),
+  });
+
+  progress(`reading ${new URL(masterPlaylistPath(options.videoId), options.distribution).href} and its first rendition`);
+  let found: Awaited<ReturnType<typeof findCanaryMedia>>;
+  try {
+    found = await findCanaryMedia(http, options.distribution, options.videoId);
+  } catch (error) {
+    throw new KeygateError(`cannot reach ${options.distribution.href}: ${problemOf(error)}; check the distribution URL`);
+  }
+  if ('problem' in found) {
+    for (const check of CANARY_CHECKS)
+      record(check, 'fail', check === 'media-public' ? found.problem : 'not run: no key URI to test (see check 5)');
+    return report();
+  }
+  const media = found.found;
+  const keyGet = (token?: string) => http(media.keyUrl, pathOf(media.keyUrl), bearer(token));
+  const tokenTtl = options.ttlWaitSeconds + TOKEN_MARGIN_SECONDS;
+  const nobody = `${options.viewerId}-nobody`;
+
+  await attempt('anonymous', async () => checkAnonymous(await keyGet(), record));
+  if (options.tokens) {
+    const token = options.tokens.mint(nobody, media.videoId, tokenTtl);
+    await attempt('unentitled', async () => checkUnentitled(await keyGet(token), record));
+  } else record('unentitled', 'skipped', 'skipped: no signing key (--key, --issuer, --audience)');
+  await attempt('media-public', () => checkMediaPublic(http, media, record));
+
+  if (!options.tokens || !options.grants) {
+    const why = options.tokens ? 'no table access (--table, --region)' : 'no signing key (--key, --issuer, --audience)';
+    record('entitled', 'skipped', `skipped: ${why}`);
+    record('revocation', 'skipped', `skipped: ${why}`);
+    const token = options.tokens?.mint(nobody, media.videoId, tokenTtl);
+    const who = token === undefined ? 'without credentials' : 'with an unentitled viewer’s token';
+    await attempt('encoded-paths', () => checkEncodedPaths(http, media, { token, who }, undefined, record));
+    return report({ keyUrl: media.keyUrl.href });
+  }
+
+  const { grants, tokens } = options;
+  const viewer = options.viewerId;
+  await grants.grant(viewer, media.videoId, Math.ceil(clock.nowSeconds()) + tokenTtl);
+  progress(`granted ${media.videoId} to ${viewer} (a rental that ends within ${tokenTtl} s)`);
+  let revoked = false;
+  let cleanupProblem: string | undefined;
+  try {
+    const token = tokens.mint(viewer, media.videoId, tokenTtl);
+    let key: Buffer | undefined;
+    await attempt('entitled', async () => {
+      key = checkEntitled(await keyGet(token), record);
+    });
+    await attempt('encoded-paths', () => checkEncodedPaths(http, media, { token, who: 'with the test viewer’s token' }, key, record));
+    await grants.revoke(viewer, media.videoId);
+    revoked = true;
+    progress(`revoked ${media.videoId} for ${viewer}; waiting up to ${options.ttlWaitSeconds} s for the key to be refused`);
+    await attempt('revocation', () => checkRevocation(() => keyGet(token), options, record));
+  } finally {
+    if (!revoked) {
+      try {
+        await grants.revoke(viewer, media.videoId);
+      } catch (error) {
+        cleanupProblem = `could not remove the grant of ${media.videoId} to ${viewer} (${problemOf(error)}); it ends by itself within ${tokenTtl} s`;
+        progress(cleanupProblem);
+      }
+    }
+  }
+  return report({ keyUrl: media.keyUrl.href, viewer, ...(cleanupProblem ? { cleanupProblem } : {}) });
+}
+
+/** Sets a check's row (and prints its progress line). */
+type RecordCheck = (check: CanaryCheck, outcome: CheckResult['outcome'], detail: string) => void;
+
+function checkAnonymous(response: HttpResponse, record: RecordCheck): void {
+  if (response.status === 401 && response.headers[REASON_HEADER] === 'no-credentials') record('anonymous', 'pass', '401 no-credentials');
+  else record('anonymous', 'fail', `got ${statusWithReason(response)}, expected 401 no-credentials: ${keyAnswerHint(response)}`);
+}
+
+function checkUnentitled(response: HttpResponse, record: RecordCheck): void {
+  if (response.status === 403) record('unentitled', 'pass', statusWithReason(response));
+  else if (response.status === 200)
+    record('unentitled', 'fail', 'a viewer with no grant got the key: does /keys/* run the key authorizer on viewer-request?');
+  else record('unentitled', 'fail', `got ${statusWithReason(response)}, expected 403: ${keyAnswerHint(response)}`);
+}
+
+/** The key bytes when the check passed, so the encoded-path check can recognise them. */
+function checkEntitled(response: HttpResponse, record: RecordCheck): Buffer | undefined {
+  const cacheControl = response.headers['cache-control'] ?? '';
+  if (response.status !== 200) record('entitled', 'fail', `got ${statusWithReason(response)}, expected 200: ${keyAnswerHint(response)}`);
+  else if (response.body.length !== KEY_BYTES)
+    record('entitled', 'fail', `got ${response.body.length} bytes, not a 16-byte AES-128 key: check the key object in the key bucket`);
+  else if (!/\bno-store\b/i.test(cacheControl))
+    record(
+      'entitled',
+      'fail',
+      `Cache-Control is "${cacheControl}", without no-store: check the /keys/* behavior's response headers policy (keys are never cached)`,
+    );
+  else {
+    record('entitled', 'pass', `200, 16 bytes, Cache-Control: ${cacheControl}`);
+    return response.body;
+  }
+  return undefined;
+}
+
+async function checkEncodedPaths(
+  http: HttpGet,
+  media: CanaryMedia,
+  viewer: { token?: string; who: string },
+  key: Buffer | undefined,
+  record: RecordCheck,
+): Promise<void> {
+  const paths = encodedKeyPaths(media.videoId, media.keyName);
+  const leaked: string[] = [];
+  for (const path of paths) {
+    const response = await http(media.keyUrl, path, bearer(viewer.token));
+    // Without the real key to compare with, any 16-byte 200 counts as one.
+    if (response.status === 200 && (key ? response.body.equals(key) : response.body.length === KEY_BYTES)) leaked.push(path);
+  }
+  if (leaked.length === 0) record('encoded-paths', 'pass', `${paths.length} spellings tried ${viewer.who}, none returned the key`);
+  else
+    record(
+      'encoded-paths',
+      'fail',
+      `${leaked.length} of ${paths.length} spellings returned the key ${viewer.who}, e.g. ${leaked[0]}: keys are reachable around the authorizer; keep them only in the key bucket (README "Moving keys out of the media bucket")`,
+    );
+}
+
+async function checkMediaPublic(http: HttpGet, media: CanaryMedia, record: RecordCheck): Promise<void> {
+  let last: HttpResponse | undefined;
+  for (let i = 0; i < SEGMENT_REPEATS; i++) {
+    last = await http(media.segmentUrl, pathOf(media.segmentUrl));
+    if (last.status !== 200) {
+      record(
+        'media-public',
+        'fail',
+        `segment ${media.segmentUrl.href} answered ${last.status} without credentials: is it in the media bucket?`,
+      );
+      return;
+    }
+    const xCache = last.headers['x-cache'];
+    if (xCache === undefined) {
+      record('media-public', 'pass', 'playlists and a segment read without credentials; cache not judged: no x-cache header');
+      return;
+    }
+    if (i > 0 && CACHE_HIT.test(xCache)) {
+      record('media-public', 'pass', `playlists and a segment read without credentials; repeated segment request: ${xCache}`);
+      return;
+    }
+  }
+  record(
+    'media-public',
+    'fail',
+    `${SEGMENT_REPEATS} requests of ${pathOf(media.segmentUrl)}, no repeat was a cache hit (x-cache: ${last?.headers['x-cache']}): check the default behavior's cache policy and the segment's Cache-Control`,
+  );
+}
+
+async function checkRevocation(keyGet: () => Promise<HttpResponse>, options: CanaryOptions, record: RecordCheck): Promise<void> {
+  const { clock } = options;
+  const pollMs = (options.pollEverySeconds ?? 2) * 1000;
+  const started = clock.nowSeconds();
+  for (;;) {
+    const response = await keyGet();
+    const waited = clock.nowSeconds() - started;
+    if (response.status === 403) {
+      record('revocation', 'pass', `${statusWithReason(response)} ${Math.round(waited)} s after the grant was removed`);
+      return;
+    }
+    // A refused token will not come right by waiting; anything else (the cached allow, a 503) may.
+    if (response.status === 401 || waited >= options.ttlWaitSeconds) {
+      const what = response.status === 200 ? 'the key was still served' : `got ${statusWithReason(response)}`;
+      const hint =
+        response.status === 200
+          ? 'check the authorizer’s allowTtlSeconds and replication lag to the replica it reads, or pass a longer --ttl-wait'
+          : keyAnswerHint(response);
+      record('revocation', 'fail', `${what} ${Math.round(waited)} s after the grant was removed, expected 403: ${hint}`);
+      return;
+    }
+    await clock.sleep(Math.min(pollMs, (options.ttlWaitSeconds - waited) * 1000));
+  }
+}
