@@ -29,6 +29,8 @@ export interface DevStackOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Aborting stops a start under way (ffmpeg included) and releases everything. */
   signal?: AbortSignal;
+  /** Player pages on other origins allowed to fetch keys and media with credentials (the config's allowedOrigins). */
+  allowedOrigins?: string[];
 }
 
 export interface DevStack {
@@ -112,6 +114,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         // Short TTLs so a revocation shows within a couple of seconds in the demo.
         allowTtlSeconds: 2,
         denyTtlSeconds: 1,
+        allowedOrigins: options.allowedOrigins ?? [],
       },
       { baseDir: dataDir },
     );
@@ -131,6 +134,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         issuer: DEV_ISSUER,
         audience: DEV_AUDIENCE,
         cookieName: config.cookieName,
+        allowedOrigins: config.allowedOrigins,
+        pathToken: config.pathToken,
         videos,
       }),
     });

@@ -27,9 +27,19 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the table, keys and videos are kept between runs', '.keygate')
     .option('--json', 'print one JSON line when ready, for scripts and tests')
+    .option(
+      '--allow-origin <origin>',
+      'a player page on another origin that may fetch keys and media (CORS), e.g. http://127.0.0.1:5173; repeatable',
+      (origin: string, origins: string[]) => [...origins, origin],
+      [],
+    )
     .action(async (options: DevCommandOptions) => {
       if (!/^\d+$/.test(options.port) || Number(options.port) > 65535)
         throw new KeygateError(`--port must be a port number from 0 to 65535 (got ${options.port})`);
+      for (const origin of options.allowOrigin) {
+        if (!isOrigin(origin))
+          throw new KeygateError(`--allow-origin must be an origin: scheme, host and optional port, no path (got ${origin})`);
+      }
       // Ctrl-C or SIGTERM at any time, even during the first start's packaging, ends in a clean close.
       const stopping = new AbortController();
       const stop = () => stopping.abort();
@@ -49,6 +59,16 @@ interface DevCommandOptions {
   host: string;
   dataDir: string;
   json?: boolean;
+  allowOrigin: string[];
+}
+
+/** `http://127.0.0.1:5173`, not `http://127.0.0.1:5173/` or a URL with a path: browsers send the bare origin. */
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts the stack, announces it, and closes it once stopped; a stop during the start is not an error. */
@@ -63,6 +83,7 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
       port: Number(options.port),
       host: options.host,
       dataDir: options.dataDir,
+      allowedOrigins: options.allowOrigin,
       log: say,
       onProgress: bars.update,
       signal: stopping,

@@ -1,0 +1,9 @@
+/**
+ * The Keygate player kit, bundled for browsers as `KeygateKit` (keygate-player.js): one adapter per
+ * player, all following the same key policy (key-response-policy.ts).
+ */
+export { createKeygateHls } from './hls-adapter';
+export { keygateVideojs } from './videojs-adapter';
+export { keygateShaka } from './shaka-adapter';
+export { isKeyUrl } from './key-url';
+export type { KeyDenial, KeygateKitOptions } from './kit-options';

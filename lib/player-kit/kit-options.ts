@@ -1,0 +1,73 @@
+/** A key the kit will not ask for again in this playback; the player has been stopped. */
+export interface KeyDenial {
+  /** 401 (sign in again), 403 (offer to buy), or 503 once its retries are spent (try later). */
+  status: number;
+  /** The authorizer's `x-keygate-reason` (`not-entitled`, `token-expired`…); null if the response had none. */
+  reason: string | null;
+  /** The key URL that was refused. */
+  url: string;
+}
+
+/** What an integrator gives the kit, whatever the player. */
+export interface KeygateKitOptions {
+  /**
+   * `cookie`: the browser sends the token cookie with key requests and the kit adds no header.
+   * `bearer`: key requests (and only they) carry `Authorization: Bearer <token>`.
+   */
+  auth: 'cookie' | 'bearer';
+  /** Bearer: the token to start with; without it, getToken() is called before the first key request. */
+  token?: string;
+  /**
+   * Called when a key is refused with 401 `token-expired` (and, in bearer mode without a token, before the
+   * first key): resolve to a fresh token (bearer), or refresh the cookie and resolve (cookie). The key is
+   * then retried once.
+   */
+  getToken?: () => Promise<string | void>;
+  /** A key was refused for good (or stayed unavailable); the player has stopped loading. */
+  onDenied?: (denial: KeyDenial) => void;
+  /** Send cookies with cross-origin key requests (CORS with credentials; the origin must be allowed). */
+  withCredentials?: boolean;
+  /** How often a 503 key is retried after its Retry-After delay before giving up (default 3). */
+  maxUnavailableRetries?: number;
+}
+
+/** The options, checked once: JavaScript integrators get a clear error instead of a silent misbehaviour. */
+export interface KitSettings {
+  auth: 'cookie' | 'bearer';
+  token: string | undefined;
+  getToken: (() => Promise<string | void>) | undefined;
+  onDenied: (denial: KeyDenial) => void;
+  withCredentials: boolean;
+  maxUnavailableRetries: number;
+}
+
+export class KeygateKitOptionsError extends TypeError {
+  constructor(option: string, expected: string) {
+    super(`Keygate player kit: option "${option}" must be ${expected}`);
+    this.name = 'KeygateKitOptionsError';
+  }
+}
+
+const DEFAULT_UNAVAILABLE_RETRIES = 3;
+const MAX_UNAVAILABLE_RETRIES = 10;
+
+export function parseKitOptions(options: KeygateKitOptions): KitSettings {
+  const { auth, token, getToken, onDenied, withCredentials, maxUnavailableRetries } = options ?? {};
+  if (auth !== 'cookie' && auth !== 'bearer') throw new KeygateKitOptionsError('auth', '"cookie" or "bearer"');
+  if (token !== undefined && (typeof token !== 'string' || token === '')) throw new KeygateKitOptionsError('token', 'a non-empty string');
+  if (getToken !== undefined && typeof getToken !== 'function') throw new KeygateKitOptionsError('getToken', 'an async function');
+  if (auth === 'bearer' && token === undefined && getToken === undefined)
+    throw new KeygateKitOptionsError('token', 'given in bearer mode, or getToken() must be');
+  if (onDenied !== undefined && typeof onDenied !== 'function') throw new KeygateKitOptionsError('onDenied', 'a function');
+  const retries = maxUnavailableRetries ?? DEFAULT_UNAVAILABLE_RETRIES;
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_UNAVAILABLE_RETRIES)
+    throw new KeygateKitOptionsError('maxUnavailableRetries', `an integer from 0 to ${MAX_UNAVAILABLE_RETRIES}`);
+  return {
+    auth,
+    token,
+    getToken,
+    onDenied: onDenied ?? (() => {}),
+    withCredentials: withCredentials === true,
+    maxUnavailableRetries: retries,
+  };
+}

@@ -1,0 +1,155 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
+import { launchChromium } from '../../../bench/harness/chromium';
+import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
+import { PROJECT_ROOT } from '../../fixtures/synth-keygate';
+
+/** The demo page's players (lib/dev/player-page.ts), each through the Keygate player kit. */
+export const PLAYERS = ['hls.js', 'video.js', 'shaka'] as const;
+export type PlayerName = (typeof PLAYERS)[number];
+
+/** What the tests read of the page's `window.keygate`. */
+export interface PageState {
+  fatal: { status?: number; reason?: string | null; details: string } | null;
+  denials: { status: number; reason: string | null; url: string }[];
+  tokenRefreshes: number;
+  buffered: { sn: number; level: number; key: string }[];
+}
+
+/** Options of the page's `playVideo('demo', options)`. */
+export interface PlayOptions {
+  player?: PlayerName;
+  auth?: 'cookie' | 'bearer';
+  bearer?: string;
+  /** Who getToken() mints for, and for how long (seconds). */
+  as?: string;
+  ttl?: number;
+  hlsConfig?: Record<string, unknown>;
+  shakaConfig?: Record<string, unknown>;
+  autoplay?: boolean;
+  playbackRate?: number;
+}
+
+type KeygateWindow = Window & { keygate: PageState & { video: HTMLVideoElement | null } };
+
+/** Every player buffers the whole 24 s demo ahead (Shaka's default goal is 10 s), so every key is asked for at once. */
+export const WHOLE_VIDEO_BUFFER: Pick<PlayOptions, 'hlsConfig' | 'shakaConfig'> = { shakaConfig: { streaming: { bufferingGoal: 30 } } };
+
+/**
+ * `keygate dev` and Chromium for a test file, and a fresh browser context per test (its HTTP cache
+ * must not serve a replay); the emulator's counters are reset before each test. The page is the
+ * demo page unless `pageUrl` names another (the cross-origin test's).
+ */
+export function playerSession(options: { devArgs?: () => string[]; pageUrl?: () => string } = {}) {
+  let dev: DevProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    dev = await startDevProcess({ args: options.devArgs?.() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.stop();
+  });
+  beforeEach(async () => {
+    page = await (await browser.newContext()).newPage();
+    await page.goto(options.pageUrl?.() ?? dev.ready.url);
+    await fetch(new URL('/__keygate/stats', dev.ready.url), { method: 'POST' });
+  });
+  afterEach(async () => {
+    await page.context().close();
+  });
+
+  const devUrl = (path: string) => new URL(path, dev.ready.url).href;
+  const state = () => page.evaluate(() => (window as unknown as KeygateWindow).keygate as PageState);
+
+  return {
+    get dev() {
+      return dev;
+    },
+    get page() {
+      return page;
+    },
+    devUrl,
+
+    /** A test that leaves a screenshot of the page in test-artifacts/ when it fails, whatever made it fail. */
+    scenario(name: string, body: () => Promise<void>): void {
+      it(name, async () => {
+        try {
+          await body();
+        } catch (error) {
+          const dir = join(PROJECT_ROOT, 'test-artifacts');
+          mkdirSync(dir, { recursive: true });
+          await page.screenshot({ path: join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
+          throw error;
+        }
+      });
+    },
+
+    stats: async (): Promise<EmulatorStats> => (await fetch(devUrl('/__keygate/stats'))).json() as Promise<EmulatorStats>,
+    /** A bearer token minted by the dev server, as your backend would. */
+    token: async (as: string, ttl?: number): Promise<string> =>
+      ((await (await fetch(devUrl(`/__keygate/token?as=${as}${ttl ? `&ttl=${ttl}` : ''}`))).json()) as { token: string }).token,
+    /** Signs in through the page (the cookie of the dev server's origin), as the demo's buttons do. */
+    signIn: (who: string, ttl?: number) =>
+      page.evaluate(
+        ([as, lifetime]) => (window as unknown as { signIn: (who: string, ttl?: number) => Promise<void> }).signIn(as, lifetime),
+        [who, ttl] as const,
+      ),
+    /** Starts the demo video on the page; 4× real time unless told otherwise. */
+    play: (playOptions: PlayOptions = {}) =>
+      page.evaluate(
+        (opts) => void (window as unknown as { playVideo: (id: string, o: PlayOptions) => Promise<void> }).playVideo('demo', opts),
+        { playbackRate: 4, ...playOptions },
+      ),
+    state,
+    fatal: async () => (await state()).fatal,
+    currentTime: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0),
+    framesDecoded: () =>
+      page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.getVideoPlaybackQuality().totalVideoFrames ?? 0),
+    waitForTime: (seconds: number) =>
+      page.waitForFunction((s) => ((window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0) > s, seconds, { timeout: 60_000 }),
+    waitForFatal: () =>
+      page.waitForFunction(() => (window as unknown as KeygateWindow).keygate.fatal !== null, undefined, { timeout: 60_000 }),
+    waitForEnded: () =>
+      page.waitForFunction(() => (window as unknown as KeygateWindow).keygate.video?.ended === true, undefined, { timeout: 90_000 }),
+    /** Resolves once the media element holds the video to its end: every segment, hence every key, has been loaded. */
+    waitForWholeVideoBuffered: () =>
+      page.waitForFunction(
+        () => {
+          const video = (window as unknown as KeygateWindow).keygate.video;
+          if (!video || !Number.isFinite(video.duration) || video.buffered.length === 0) return false;
+          return video.buffered.end(video.buffered.length - 1) >= video.duration - 0.5;
+        },
+        undefined,
+        { timeout: 60_000 },
+      ),
+    pause: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.pause()),
+    resume: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.play()),
+
+    /** The demo's rotation windows, read from a variant playlist: the distinct key URIs and the segment count. */
+    async rotationWindows(): Promise<{ keyUris: string[]; segmentCount: number }> {
+      const text = async (path: string) => (await fetch(devUrl(path))).text();
+      const master = await text('/videos/demo/master.m3u8');
+      const variant = master.split('\n').find((line) => line.endsWith('.m3u8'))!;
+      const playlist = await text(`/videos/demo/${variant}`);
+      const keyUris = [...playlist.matchAll(/#EXT-X-KEY:.*URI="([^"]+)"/g)].map((m) => new URL(m[1], devUrl('/')).pathname);
+      return { keyUris: [...new Set(keyUris)].sort(), segmentCount: playlist.split('\n').filter((line) => line.endsWith('.ts')).length };
+    },
+  };
+}
+
+/** The statuses each key URI was answered with, in order: `{ '/keys/demo/0.key': [200] }`. */
+export function statusesByKeyUri(stats: EmulatorStats): Record<string, number[]> {
+  const byUri: Record<string, number[]> = {};
+  for (const { uri, status } of stats.keyRequests) (byUri[uri] ??= []).push(status);
+  return byUri;
+}
+
+/** The same answer for every URI: `{ uri: statuses }` for each. */
+export const everyUri = (uris: string[], statuses: number[]): Record<string, number[]> =>
+  Object.fromEntries(uris.map((uri) => [uri, statuses]));
