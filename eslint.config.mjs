@@ -14,6 +14,8 @@ const forbidden = {
     message: 'application code never imports bin/, bench/ or scripts/: move the shared piece into lib/',
   },
   test: { regex: '^(\\.\\./)+test(/|$)', message: 'only tests import test/: move the shared piece into lib/ or bench/harness/' },
+  // The player kit runs in viewers' browsers: it may share the authorizer's wire names, nothing of the app.
+  appFromBrowser: { regex: '^\\.\\./[^.]', message: 'the player kit runs in the browser: it imports nothing from the rest of lib/' },
   devOrCli: {
     regex: '^(\\.\\./)+(lib/)?(dev|cli)(/|$)',
     message: 'admin, media, config, build and infra never import the dev server or the CLI: move the shared piece down into their layer',
@@ -45,6 +47,7 @@ export default tseslint.config(
   restrict(['lambda/**/*.ts'], [forbidden.lib, forbidden.app, forbidden.test]),
   restrict(['lib/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], [forbidden.app, forbidden.test]),
   restrict(['lib/{admin,media,config,build,infra}/**/*.ts', 'lib/*.ts'], [forbidden.app, forbidden.test, forbidden.devOrCli]),
+  restrict(['lib/player-kit/**/*.ts'], [forbidden.app, forbidden.test, forbidden.appFromBrowser]),
   // bench and scripts sit beside lib/, so their own folder is not "the application" to them.
   restrict(['bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.ts'], [forbidden.test]),
 );

@@ -18,6 +18,8 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 export const REASON_HEADER = 'x-keygate-reason';
+/** What a cross-origin player may read of a key response: the denial reason, and when to retry a 503. */
+export const EXPOSED_KEY_HEADERS = [REASON_HEADER, 'retry-after'];
 
 /** CORS headers for a configured origin, with credentials, so a player can read the status and reason. */
 export function corsHeaders(origin: string | undefined, config: AuthorizerConfig): Record<string, string> {
@@ -25,7 +27,7 @@ export function corsHeaders(origin: string | undefined, config: AuthorizerConfig
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-credentials': 'true',
-    'access-control-expose-headers': REASON_HEADER,
+    'access-control-expose-headers': EXPOSED_KEY_HEADERS.join(', '),
     vary: 'Origin',
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../lambda/key-authorizer/cloudfront-event';
-import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { EXPOSED_KEY_HEADERS } from '../../lambda/key-authorizer/responses';
 import { AUTHORIZER_DEFAULTS } from '../../lambda/key-authorizer/authorizer-config';
 import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
@@ -195,7 +195,7 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
     stats.requests.keys++;
     // The /keys/* response-headers policy: never stored by the browser; CORS with credentials.
     const status = await edgeBehavior(req, res, options.handler, options.keyBucket, {
-      ...corsHeaders(req.headers.origin, options.allowedOrigins, [REASON_HEADER]),
+      ...corsHeaders(req.headers.origin, options.allowedOrigins, EXPOSED_KEY_HEADERS),
       'cache-control': 'private, no-store',
     });
     stats.keyRequests.push({ uri: rawPath, status });

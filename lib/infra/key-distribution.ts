@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
-import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { EXPOSED_KEY_HEADERS } from '../../lambda/key-authorizer/responses';
 
 export interface KeyDistributionProps {
   /** Playlists and segments: the default behavior's origin, served with no function. */
@@ -55,7 +55,7 @@ export class KeyDistribution extends Construct {
     });
     const keyHeaders = new cloudfront.ResponseHeadersPolicy(this, 'KeyHeaders', {
       comment: 'Keygate keys: never stored by browsers or shared caches; CORS with credentials',
-      corsBehavior: cors(true, [REASON_HEADER]),
+      corsBehavior: cors(true, EXPOSED_KEY_HEADERS),
       customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'private, no-store', override: true }] },
     });
     // The authorizer runs before the cache on every request; the cache key must hold nothing of

@@ -1,5 +1,7 @@
 import type { KeyDenial, KitSettings } from './kit-options';
 import { decideKeyAction, type KeyAttempts, type KeyResponseFacts } from './key-response-policy';
+import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+export { REASON_HEADER };
 
 export type KeyResult =
   | { kind: 'key'; bytes: ArrayBuffer; status: number }
@@ -14,7 +16,6 @@ export interface KeyFetcherDeps {
   now: () => number;
 }
 
-export const REASON_HEADER = 'x-keygate-reason';
 /** A key is 16 bytes: a request still open after this long has failed. */
 const KEY_REQUEST_TIMEOUT_MS = 20_000;
 

@@ -103,7 +103,7 @@ describe('KeyDistribution', () => {
       CorsConfig: {
         AccessControlAllowCredentials: true,
         AccessControlAllowOrigins: { Items: ['https://www.example.com'] },
-        AccessControlExposeHeaders: { Items: ['x-keygate-reason'] },
+        AccessControlExposeHeaders: { Items: ['x-keygate-reason', 'retry-after'] },
       },
     });
   });

@@ -146,7 +146,7 @@ describe('the /keys/* behavior', () => {
       'cache-control': 'private, no-store',
       'access-control-allow-origin': PLAYER_ORIGIN,
       'access-control-allow-credentials': 'true',
-      'access-control-expose-headers': 'x-keygate-reason',
+      'access-control-expose-headers': 'x-keygate-reason, retry-after',
     });
   });
 

@@ -216,7 +216,7 @@ describe('authorizeKeyRequest', () => {
         'x-keygate-reason': 'no-credentials',
         'access-control-allow-origin': ORIGIN,
         'access-control-allow-credentials': 'true',
-        'access-control-expose-headers': 'x-keygate-reason',
+        'access-control-expose-headers': 'x-keygate-reason, retry-after',
         vary: 'Origin',
       },
       body: 'Unauthorized: no-credentials\n',
