@@ -1,11 +1,14 @@
 import type { BenchResults } from './run-bench';
 import { DESIGN_LABELS } from './harness/world-types';
 import { round, ratio } from './harness/stats';
-import { UNIT_PRICES } from './suites/cost';
+import { UNIT_PRICES, type CostDesign } from './suites/cost';
 import { LATENCY_CASES, LATENCY_LABELS } from './suites/latency-types';
 import { PACKAGING_VARIANTS } from './suites/packaging';
 import { PLAYBACK_DESIGNS } from './suites/playback';
 import { THROUGHPUT_DESIGNS } from './suites/throughput';
+
+/** The cost table's rows: the playback designs, and Keygate as a native player sees it. */
+const COST_LABELS: Record<CostDesign, string> = { ...DESIGN_LABELS, 'keygate-native': 'Keygate, native player (path-token URL)' };
 
 const table = (header: string[], rows: (string | number)[][]) =>
   [
@@ -280,21 +283,27 @@ function costPerPlaybackHours({ cost }: BenchResults): string[] {
       '"Worst case" assumes no decision-cache hit (every invocation reads); "measured" uses the reads one warm container made at the accelerated playback speed, ' +
       'so it flatters every cached design. CloudFront request and transfer fees are the same for every design and left out.',
     `Unit prices (USD, us-east-1, as of ${UNIT_PRICES.asOf}; this machine has no internet, so check them): Lambda@Edge $${UNIT_PRICES.lambdaEdgeRequestPerMillion.usd} per million requests and ` +
-      `$${UNIT_PRICES.lambdaEdgeGbSecond.usd} per GB-second (${UNIT_PRICES.lambdaEdgeGbSecond.since}); DynamoDB on-demand $${UNIT_PRICES.dynamodbReadRequestUnitPerMillion.usd} per million read units (${UNIT_PRICES.dynamodbReadRequestUnitPerMillion.since}).`,
+      `$${UNIT_PRICES.lambdaEdgeGbSecond.usd} per GB-second (${UNIT_PRICES.lambdaEdgeGbSecond.since}); CloudFront Functions $${UNIT_PRICES.cloudFrontFunctionRequestPerMillion.usd} per million requests (a native viewer's path-token strip runs on every playlist and segment); DynamoDB on-demand $${UNIT_PRICES.dynamodbReadRequestUnitPerMillion.usd} per million read units (${UNIT_PRICES.dynamodbReadRequestUnitPerMillion.since}).`,
     table(
-      ['design', 'Lambda@Edge requests', 'read units, worst case', 'read units, measured', 'USD, worst case', 'USD, measured'],
+      [
+        'design',
+        'Lambda@Edge requests',
+        'CloudFront Function requests',
+        'read units, worst case',
+        'read units, measured',
+        'USD, worst case',
+        'USD, measured',
+      ],
       cost.rows.map((c) => [
-        DESIGN_LABELS[c.design],
+        COST_LABELS[c.design],
         int(c.edgeRequests),
+        int(c.functionRequests),
         int(c.readUnitsWorstCase),
         int(c.readUnitsMeasured),
         `$${c.usdWorstCase.toFixed(2)}`,
         `$${c.usdMeasured.toFixed(2)}`,
       ]),
     ),
-    `A native viewer with a path-token URL costs ${int(cost.pathToken.edgeRequests)} Lambda@Edge requests (as any Keygate viewer) plus ` +
-      `${int(cost.pathToken.functionRequests)} CloudFront Function requests ($${UNIT_PRICES.cloudFrontFunctionRequestPerMillion.usd} per million) ` +
-      `per 1,000 playback-hours: $${cost.pathToken.usdWorstCase.toFixed(2)} worst case.`,
   );
 }
 

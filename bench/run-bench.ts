@@ -7,7 +7,7 @@ import { launchChromium } from './harness/chromium';
 import { prepareVideos } from './harness/media';
 import { startWorld } from './harness/world';
 import { benchColdStart } from './suites/cold-start';
-import { costModel, pathTokenCost } from './suites/cost';
+import { costModel } from './suites/cost';
 import { benchNativePlayback, summarizeNativePlayback } from './suites/native-playback';
 import { benchLatency } from './suites/latency';
 import { benchMemory } from './suites/memory';
@@ -109,11 +109,10 @@ export async function runBench(options: BenchOptions) {
       fromVideoSeconds: longest,
       billedMsPerInvocation: billedMs,
       rows: costModel(
-        playback.filter((p) => p.seconds === longest),
-        billedMs,
-      ),
-      pathToken: pathTokenCost(
-        nativePlayback.find((p) => p.seconds === longest)!,
+        [
+          ...playback.filter((p) => p.seconds === longest),
+          { ...nativePlayback.find((p) => p.seconds === longest)!, design: 'keygate-native' as const },
+        ],
         billedMs,
       ),
     };

@@ -24,19 +24,25 @@ const EDGE_MEMORY_GB = 128 / 1024;
 /** An eventually consistent read of an item under 4 KB costs half a read request unit. */
 const RRU_PER_ITEM = 0.5;
 /** What one store read costs each design: Keygate reads (uid, video), (uid, *) and (uid, #revoked) in one BatchGetItem. */
-export const ITEMS_PER_READ: Record<PlaybackDesign, number> = { keygate: 3, 'gate-everything': 3, seed: 1 };
+export const ITEMS_PER_READ: Record<CostDesign, number> = { keygate: 3, 'keygate-native': 3, 'gate-everything': 3, seed: 1 };
+
+/** The playback designs, and Keygate played by a native player with a path-token URL. */
+export type CostDesign = PlaybackDesign | 'keygate-native';
 
 export interface CostInput {
-  design: PlaybackDesign;
+  design: CostDesign;
   /** Measured over one playback of `seconds` of video. */
   seconds: number;
   edgeInvocations: number;
   dynamodbRequests: number;
+  /** CloudFront Function runs (the path-token strip, on every playlist and segment of a native viewer). */
+  functionInvocations?: number;
 }
 
 export interface CostRow {
-  design: PlaybackDesign;
+  design: CostDesign;
   edgeRequests: number;
+  functionRequests: number;
   readUnitsWorstCase: number;
   readUnitsMeasured: number;
   usdWorstCase: number;
@@ -54,36 +60,22 @@ export function costModel(measured: CostInput[], billedMs: number): CostRow[] {
   return measured.map((m) => {
     const scale = (hours * 3600) / m.seconds;
     const edgeRequests = m.edgeInvocations * scale;
+    const functionRequests = (m.functionInvocations ?? 0) * scale;
     const readUnitsWorstCase = edgeRequests * ITEMS_PER_READ[m.design] * RRU_PER_ITEM;
     const readUnitsMeasured = m.dynamodbRequests * scale * ITEMS_PER_READ[m.design] * RRU_PER_ITEM;
     const edgeUsd =
       (edgeRequests / 1e6) * UNIT_PRICES.lambdaEdgeRequestPerMillion.usd +
-      edgeRequests * (billedMs / 1000) * EDGE_MEMORY_GB * UNIT_PRICES.lambdaEdgeGbSecond.usd;
+      edgeRequests * (billedMs / 1000) * EDGE_MEMORY_GB * UNIT_PRICES.lambdaEdgeGbSecond.usd +
+      (functionRequests / 1e6) * UNIT_PRICES.cloudFrontFunctionRequestPerMillion.usd;
     const readUsd = (units: number) => (units / 1e6) * UNIT_PRICES.dynamodbReadRequestUnitPerMillion.usd;
     return {
       design: m.design,
       edgeRequests,
+      functionRequests,
       readUnitsWorstCase,
       readUnitsMeasured,
       usdWorstCase: edgeUsd + readUsd(readUnitsWorstCase),
       usdMeasured: edgeUsd + readUsd(readUnitsMeasured),
     };
   });
-}
-
-/**
- * A native viewer's playback with a path-token URL, per 1,000 playback-hours: the key authorizer on
- * key requests (as for any Keygate viewer) plus the path-token CloudFront Function on every playlist
- * and segment request; worst case, every authorization reads the table.
- */
-export function pathTokenCost(run: { seconds: number; edgeInvocations: number; functionInvocations: number }, billedMs: number) {
-  const scale = (1000 * 3600) / run.seconds;
-  const edgeRequests = run.edgeInvocations * scale;
-  const functionRequests = run.functionInvocations * scale;
-  const usd =
-    (edgeRequests / 1e6) * UNIT_PRICES.lambdaEdgeRequestPerMillion.usd +
-    edgeRequests * (billedMs / 1000) * EDGE_MEMORY_GB * UNIT_PRICES.lambdaEdgeGbSecond.usd +
-    (functionRequests / 1e6) * UNIT_PRICES.cloudFrontFunctionRequestPerMillion.usd +
-    (edgeRequests * ITEMS_PER_READ.keygate * RRU_PER_ITEM * UNIT_PRICES.dynamodbReadRequestUnitPerMillion.usd) / 1e6;
-  return { edgeRequests, functionRequests, usdWorstCase: usd };
 }

@@ -122,6 +122,12 @@ describe('npm run bench -- --quick', () => {
     expect(row('keygate').edgeRequests).toBeLessThan(row('gate-everything').edgeRequests);
   });
 
+  it('prices a native viewer’s CloudFront Function requests in a row of their own, and no one else’s', () => {
+    const native = results.cost.rows.find((r) => r.design === 'keygate-native')!;
+    expect(native.functionRequests).toBeGreaterThan(native.edgeRequests);
+    for (const r of results.cost.rows.filter((c) => c.design !== 'keygate-native')) expect(r.functionRequests).toBe(0);
+  });
+
   it('numbers its progress steps once each and in order, by the section they measure', () => {
     const steps = [...progress.matchAll(/^(\w+)\/7 /gm)].map((m) => m[1]);
     expect(steps).toEqual(['1a', '1b', '1c', '2', '3a', '3b', '4', '5', '6', '7']);

@@ -51,6 +51,10 @@ describe('the path-token CloudFront Function', () => {
     expect(other(event(`/t/${TOKEN}/videos/m/master.m3u8`))).toMatchObject({ statusCode: 404 });
   });
 
+  it('stays well under the 10 KB a CloudFront Function may hold, with the longest prefix', () => {
+    expect(Buffer.byteLength(stripPathTokenFunctionCode('p'.repeat(16)))).toBeLessThan(10 * 1024);
+  });
+
   it('refuses a prefix that is not a plain path segment', () => {
     expect(() => stripPathTokenFunctionCode("t';alert(1);'")).toThrow(/not a plain path segment/);
   });
