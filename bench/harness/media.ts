@@ -32,6 +32,17 @@ export function describeVideo(originDir: string, id: string, seconds: number): B
 }
 
 /**
+ * Whether a packaged video's key URIs are relative to its playlists, as `keygate package` writes them
+ * now; one packaged by an earlier version has absolute ones, which a path-token URL cannot carry.
+ */
+function hasRelativeKeyUris(originDir: string, id: string): boolean {
+  const dir = join(originDir, 'videos', id);
+  const variants = parseMasterPlaylist(readFileSync(join(dir, 'master.m3u8'), 'utf8'));
+  const uri = /#EXT-X-KEY:.*URI="([^"]+)"/.exec(readFileSync(join(dir, variants[0].uri), 'utf8'))?.[1];
+  return uri !== undefined && !uri.startsWith('/') && !/^[a-z]+:/i.test(uri);
+}
+
+/**
  * Packages a test clip of each length with `keygate package`'s pipeline (ffmpeg ladder, AES-128,
  * a new key every `rotateEvery` segments) into the origin folder; reuses what an earlier run made.
  */
@@ -45,7 +56,7 @@ export async function prepareVideos(
   const videos: BenchVideo[] = [];
   for (const seconds of lengths) {
     const id = `bench-${seconds}s-seg${shape.segmentSeconds}-rot${shape.rotateEvery}`;
-    if (!existsSync(join(originDir, 'videos', id, 'master.m3u8'))) {
+    if (!existsSync(join(originDir, 'videos', id, 'master.m3u8')) || !hasRelativeKeyUris(originDir, id)) {
       onProgress(`packaging a ${seconds} s ${BENCH_LADDER.length}-rendition ladder`);
       const clip = join(workDir, `${id}.mp4`);
       try {
