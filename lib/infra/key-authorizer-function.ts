@@ -1,4 +1,4 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -34,6 +34,9 @@ export class KeyAuthorizerFunction extends Construct {
       code: lambda.Code.fromAsset(bundleDir),
       memorySize: 128,
       timeout: Duration.seconds(5),
+      // A version CloudFront still replicates cannot be deleted; CloudFormation's cleanup of the old one
+      // would fail noisily on every deploy. Keep old versions (they cost nothing idle).
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
 
     // Read-only access to the table in every region that holds a replica, and nothing else.

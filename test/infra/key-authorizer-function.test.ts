@@ -63,6 +63,12 @@ describe('KeyAuthorizerFunction', () => {
     expect(readFileSync(join(dir, 'index.js'), 'utf8')).toContain('authorizer-config.json');
   });
 
+  it('retains its published versions: one CloudFront still replicates cannot be deleted', () => {
+    const versions = Object.values(synth.edgeTemplate.findResources('AWS::Lambda::Version')) as { DeletionPolicy?: string }[];
+    expect(versions).toHaveLength(1);
+    expect(versions[0].DeletionPolicy).toBe('Retain');
+  });
+
   it('changes its asset hash when one config value changes, and only then', () => {
     const same = synthKeygate();
     const changed = synthKeygate({ denyTtlSeconds: 6 });
