@@ -1,6 +1,6 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { bucketRoleOf, objectPolicyOf, type BucketRole } from '../media/origin-layout';
 
 /**
@@ -11,11 +11,17 @@ import { bucketRoleOf, objectPolicyOf, type BucketRole } from '../media/origin-l
 export interface S3BucketModel {
   dir: string;
   holds(objectKey: string): boolean;
+  /** CloudFront's OAC may also ListBucket (the key bucket): a missing object is then a 404, and `/` a listing. */
+  listable?: boolean;
 }
 
 /** The two buckets `keygate publish` would fill from an origin folder: media, and keys. */
 export function publishedBuckets(originDir: string): Record<BucketRole, S3BucketModel> {
-  const bucket = (role: BucketRole): S3BucketModel => ({ dir: originDir, holds: (key) => bucketRoleOf(key) === role });
+  const bucket = (role: BucketRole): S3BucketModel => ({
+    dir: originDir,
+    holds: (key) => bucketRoleOf(key) === role,
+    listable: role === 'keys',
+  });
   return { media: bucket('media'), keys: bucket('keys') };
 }
 
@@ -55,8 +61,9 @@ const s3Error = (res: ServerResponse, status: number, code: string, headers: Rec
 
 /**
  * Answers as the S3 origin behind Origin Access Control does: the object with the Content-Type and
- * Cache-Control `keygate publish` gave it; 403 AccessDenied for a missing object (CloudFront may
- * only GetObject, not ListBucket, so S3 does not say whether it exists); 400 for a malformed path.
+ * Cache-Control `keygate publish` gave it; for a missing object 403 AccessDenied when CloudFront may
+ * only GetObject (S3 then hides whether it exists), 404 NoSuchKey when it may also ListBucket (and
+ * then `/` lists the bucket); 400 for a malformed path.
  */
 export function serveS3Object(
   bucket: S3BucketModel,
@@ -68,8 +75,19 @@ export function serveS3Object(
   const objectKey = s3ObjectKeyFor(rawPath);
   if (objectKey === undefined) return s3Error(res, 400, 'InvalidURI', policyHeaders);
   if (method !== 'GET' && method !== 'HEAD') return s3Error(res, 403, 'AccessDenied', policyHeaders);
+  if (objectKey === '' && bucket.listable) {
+    const keys = (readdirSync(bucket.dir, { recursive: true, encoding: 'utf8' }) as string[])
+      .map((name) => name.split(sep).join('/'))
+      .filter((key) => bucket.holds(key) && objectFile(bucket, key) !== undefined);
+    res
+      .writeHead(200, { 'content-type': 'application/xml', ...policyHeaders })
+      .end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult>${keys.map((k) => `<Contents><Key>${k}</Key></Contents>`).join('')}</ListBucketResult>`,
+      );
+    return 200;
+  }
   const path = objectFile(bucket, objectKey);
-  if (!path) return s3Error(res, 403, 'AccessDenied', policyHeaders);
+  if (!path) return bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
   const policy = objectPolicyOf(objectKey);
   res.writeHead(200, {
     'content-type': policy?.contentType ?? 'application/octet-stream',

@@ -35,7 +35,12 @@ export class KeyDistribution extends Construct {
   constructor(scope: Construct, id: string, props: KeyDistributionProps) {
     super(scope, id);
     const mediaOrigin = origins.S3BucketOrigin.withOriginAccessControl(props.mediaBucket);
-    const keyOrigin = origins.S3BucketOrigin.withOriginAccessControl(props.keyBucket);
+    // LIST makes a missing key a 404 instead of a 403 that reads like a denial. Safe here: only the
+    // authorizer reaches this bucket, and it forwards nothing but well-formed key paths. Never on media:
+    // GET / through the default behavior would then list every object, unreleased titles included.
+    const keyOrigin = origins.S3BucketOrigin.withOriginAccessControl(props.keyBucket, {
+      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+    });
     const cors = (allowCredentials: boolean, exposeHeaders: string[]): cloudfront.ResponseHeadersCorsBehavior | undefined =>
       props.allowedOrigins.length === 0
         ? undefined

@@ -46,7 +46,8 @@ describe('KeyStorage', () => {
     const { statements } = bucketByOutput(synth, 'KeyBucketName');
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows).toHaveLength(1);
-    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    // ListBucket too, so a missing key is a 404 rather than a 403 that reads like a denial.
+    expect(allows[0]).toMatchObject({ Action: ['s3:GetObject', 's3:ListBucket'], Principal: { Service: 'cloudfront.amazonaws.com' } });
     const distributionId = Object.keys(synth.template.findResources('AWS::CloudFront::Distribution'))[0];
     const sourceArn = JSON.stringify((allows[0].Condition as { StringEquals: Record<string, unknown> }).StringEquals['AWS:SourceArn']);
     expect(sourceArn).toContain(':distribution/');

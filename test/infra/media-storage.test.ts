@@ -27,6 +27,10 @@ describe('MediaStorage', () => {
     expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'))).toBe(true);
   });
 
+  it('never lets CloudFront list the media bucket: GET / through the default behavior would list every title', () => {
+    expect(JSON.stringify(mediaBucket().statements)).not.toContain('s3:ListBucket');
+  });
+
   it('expires logs after the configured retention', () => {
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
       OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] },

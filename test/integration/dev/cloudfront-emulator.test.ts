@@ -150,6 +150,13 @@ describe('the /keys/* behavior', () => {
     });
   });
 
+  it('answers a missing key 404 from the key bucket, which CloudFront may list', async () => {
+    answer = (event) => ({ ...passThrough(event), uri: '/keys/movie/9.key' });
+    const res = await rawGet('/keys/movie/9.key');
+    expect(res.status).toBe(404);
+    expect(res.body.toString()).toContain('<Code>NoSuchKey</Code>');
+  });
+
   it('grants no CORS to an origin that is not configured', async () => {
     const res = await rawGet('/keys/movie/0.key', { origin: 'https://elsewhere.example.com' });
     expect(res.status).toBe(200);
@@ -175,15 +182,17 @@ describe('the default behavior (the media bucket)', () => {
     expect(received).toHaveLength(0);
   });
 
+  // Dot segments are removed before matching, so the last two reach the keys behavior (whose bucket,
+  // listable, answers 404 for the raw path's key); the others stay on the media bucket (403).
   it.each([
-    '/videos/..%2fkeys/movie/0.key',
-    '/videos/%2e%2e/keys/movie/0.key',
-    '/videos/../keys/movie/0.key',
-    '/videos/movie%2f..%2f..%2fkeys/movie/0.key',
-    '/keys%2Fmovie%2F0.key',
-  ])('never hands out a key through a path that climbs out of /videos/ or hides the keys behavior: %s', async (path) => {
+    ['/videos/..%2fkeys/movie/0.key', 403],
+    ['/videos/movie%2f..%2f..%2fkeys/movie/0.key', 403],
+    ['/keys%2Fmovie%2F0.key', 403],
+    ['/videos/%2e%2e/keys/movie/0.key', 404],
+    ['/videos/../keys/movie/0.key', 404],
+  ])('never hands out a key through a path that climbs out of /videos/ or hides the keys behavior: %s', async (path, status) => {
     const res = await rawGet(path);
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(status);
     expect(res.body.includes(KEY_BYTES)).toBe(false);
   });
 

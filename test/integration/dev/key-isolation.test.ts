@@ -110,6 +110,12 @@ describe('the layouts otherwise behave alike', () => {
     expect((await get(servers[layout].url, '/keys/movie/0.key')).status).toBe(401);
   });
 
+  it('never list the media bucket through the default behavior', async () => {
+    const res = await get(servers.deployed.url, '/');
+    expect(res.status).toBe(403);
+    expect(res.body.toString()).not.toContain('master.m3u8');
+  });
+
   it.each(['deployed', 'oldLayout'] as const)('serve the media through the default behavior (%s)', async (layout) => {
     const res = await get(servers[layout].url, '/videos/movie/master.m3u8');
     expect(res).toMatchObject({ status: 200 });
