@@ -112,13 +112,15 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   const cached = records !== undefined;
   log.cache = cached ? 'hit' : 'miss';
   if (records === undefined) {
+    const storeStartedMs = deps.now();
     try {
       const lookup = await deps.store.lookup(viewer.uid, route.videoId);
       records = lookup.records;
       log.replica = lookup.replica;
+      log.storeMs = deps.now() - storeStartedMs;
     } catch (error) {
       // Whatever failed, the answer is "not now": a store error never yields a key, and nothing is cached.
-      Object.assign(log, storeFailure(error));
+      Object.assign(log, storeFailure(error), { storeMs: deps.now() - storeStartedMs });
       return deny('store-unavailable');
     }
   }

@@ -227,6 +227,11 @@ describe('the built authorizer bundle against a real DynamoDB API (dynalite)', (
       videoId: 'movie',
       cache: 'miss',
       replica: 'us-east-1',
+      // Embedded Metric Format: CloudWatch Logs makes metrics of it in the edge region.
+      Decisions: 1,
+      CacheHits: 0,
+      StoreLatency: expect.any(Number),
+      _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [expect.objectContaining({ Namespace: 'Keygate' })] },
     });
     expect(JSON.stringify(logLines)).not.toMatch(/logged-viewer|Bearer/);
   });

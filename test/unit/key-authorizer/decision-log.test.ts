@@ -1,0 +1,66 @@
+import { toLogRecord, type DecisionLogEntry } from '../../../lambda/key-authorizer/decision-log';
+
+const NOW = 1_764_000_000_000;
+const entry = (overrides: Partial<DecisionLogEntry> = {}): DecisionLogEntry => ({
+  decision: 'allow',
+  reason: 'entitled',
+  status: 200,
+  videoId: 'movie',
+  viewer: 'hashed-viewer',
+  credential: 'bearer',
+  cache: 'miss',
+  replica: 'eu-west-1',
+  storeMs: 12,
+  ms: 14,
+  ...overrides,
+});
+type Emf = { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] };
+const emf = (record: Record<string, unknown>) => (record._aws as { CloudWatchMetrics: Emf[] }).CloudWatchMetrics[0];
+
+describe('the decision log line in Embedded Metric Format', () => {
+  it('counts a decision by outcome and reason, with the cache hit and the store latency of a miss', () => {
+    const record = toLogRecord(entry(), NOW);
+    expect(record).toMatchObject({
+      keygate: 'decision',
+      decision: 'allow',
+      reason: 'entitled',
+      Decisions: 1,
+      CacheHits: 0,
+      StoreLatency: 12,
+    });
+    expect(record._aws).toMatchObject({ Timestamp: NOW });
+    expect(emf(record)).toEqual({
+      Namespace: 'Keygate',
+      Dimensions: [['decision', 'reason'], ['replica']],
+      Metrics: [
+        { Name: 'Decisions', Unit: 'Count' },
+        { Name: 'CacheHits', Unit: 'Count' },
+        { Name: 'StoreLatency', Unit: 'Milliseconds' },
+      ],
+    });
+  });
+
+  it('counts a cache hit as 1 and reports no store latency or replica when no lookup was made', () => {
+    const record = toLogRecord(entry({ cache: 'hit', replica: undefined, storeMs: undefined }), NOW);
+    expect(record).toMatchObject({ Decisions: 1, CacheHits: 1 });
+    expect(record.StoreLatency).toBeUndefined();
+    expect(emf(record).Dimensions).toEqual([['decision', 'reason']]);
+    expect(emf(record).Metrics.map((m) => m.Name)).toEqual(['Decisions', 'CacheHits']);
+  });
+
+  it('counts a request refused before any lookup with the decision metric alone', () => {
+    const record = toLogRecord(
+      entry({ decision: 'deny', reason: 'not-found', status: 404, cache: 'none', replica: undefined, storeMs: undefined }),
+      NOW,
+    );
+    expect(emf(record).Metrics.map((m) => m.Name)).toEqual(['Decisions']);
+    expect(record.CacheHits).toBeUndefined();
+  });
+
+  it('never makes a viewer, a video or a credential a dimension', () => {
+    for (const e of [entry(), entry({ cache: 'hit' }), entry({ decision: 'deny', reason: 'store-unavailable', status: 503 })]) {
+      const names = emf(toLogRecord(e, NOW)).Dimensions.flat();
+      expect(names.every((n) => ['decision', 'reason', 'replica'].includes(n))).toBe(true);
+    }
+  });
+});
