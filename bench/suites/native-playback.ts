@@ -21,10 +21,11 @@ export interface NativePlaybackRun {
   completed: boolean;
 }
 
-function ffmpegPlay(url: string): Promise<boolean> {
+/** Plays a URL to its end with ffmpeg as a native player would: decoding everything, writing nothing. */
+export function ffmpegPlay(url: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', url, '-map', '0:v:0', '-f', 'null', '-'], (error, _out, stderr) =>
-      resolve(!error && stderr.trim() === ''),
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
     );
   });
 }
@@ -59,7 +60,7 @@ export async function benchNativePlayback(
       });
       // One rendition's playlist, as a native player plays one at a time: given a master, ffmpeg
       // probes every variant (and fetches each one's key), which Safari and AirPlay do not.
-      const played = await ffmpegPlay(pathTokenUrl(`${world.urls.keygate}/videos/${videoId}/${video.firstRendition}`, token, 't'));
+      const playback = await ffmpegPlay(pathTokenUrl(`${world.urls.keygate}/videos/${videoId}/${video.firstRendition}`, token, 't'));
       const stats = await world.stats('keygate');
       return {
         seconds: video.seconds,
@@ -69,7 +70,11 @@ export async function benchNativePlayback(
         mediaRequests: stats.requests.media,
         dynamodbRequests: await world.dynamodbRequests(),
         cacheKeysWithToken: Object.keys(stats.mediaCacheKeys).filter((k) => k.includes(token)).length,
-        completed: played && stats.keyRequests.length > 0 && stats.keyRequests.every((k) => k.status === 200),
+        completed:
+          playback.code === 0 &&
+          playback.stderr.trim() === '' &&
+          stats.keyRequests.length > 0 &&
+          stats.keyRequests.every((k) => k.status === 200),
       };
     },
   );

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../../lambda/key-authorizer/cloudfront-event';
+import { rawHttpGet } from '../../../lib/admin/raw-http';
 import { createCloudFrontEmulator, viewerRequestEvent, type EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { publishedBuckets } from '../../../lib/dev/s3-bucket-model';
 
@@ -61,21 +61,7 @@ beforeEach(async () => {
 });
 
 /** A request sent exactly as written (fetch would normalize the path), with raw header names. */
-function rawGet(
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(baseUrl);
-    const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const rawGet = (path: string, headers: Record<string, string> = {}) => rawHttpGet()(new URL(baseUrl), path, headers);
 const stats = async () => (await (await fetch(`${baseUrl}/__keygate/stats`)).json()) as EmulatorStats;
 
 describe('the viewer-request event', () => {

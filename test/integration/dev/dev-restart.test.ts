@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { rawHttpGet } from '../../../lib/admin/raw-http';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
 import { encodedPathAttacks } from '../../fixtures/encoded-path-attacks';
 
@@ -54,18 +54,9 @@ describe('keygate dev across a restart', () => {
     const dev = running!;
     const key = readFileSync(demoKeyFile());
     const token = await tokenFor(dev, 'alice');
-    const { hostname, port } = new URL(dev.ready.url);
-    // node's http sends the path exactly as written; fetch would normalise it first.
-    const rawGet = (path: string, headers: Record<string, string>) =>
-      new Promise<Buffer>((resolve, reject) => {
-        request({ host: hostname, port, path, headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve(Buffer.concat(chunks)));
-        })
-          .on('error', reject)
-          .end();
-      });
+    // Sent exactly as written; fetch would normalise the paths first.
+    const rawGet = async (path: string, headers: Record<string, string>) =>
+      (await rawHttpGet()(new URL(dev.ready.url), path, headers)).body;
     for (const { path } of encodedPathAttacks('demo', '0')) {
       for (const headers of [{}, { cookie: `keygate_token=${token}` }, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
         expect({ path, headers, leaked: (await rawGet(path, headers)).includes(key) }).toEqual({ path, headers, leaked: false });

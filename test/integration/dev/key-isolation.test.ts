@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { rawHttpGet } from '../../../lib/admin/raw-http';
 import { createCloudFrontEmulator } from '../../../lib/dev/cloudfront-emulator';
 import { loadEdgeHandler } from '../../../lib/dev/dev-stack';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
@@ -26,18 +27,8 @@ let client: DynamoDBClient;
 let stdout: jest.SpyInstance;
 const servers: Record<'deployed' | 'oldLayout', { server: Server; url: string }> = {} as never;
 
-function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(base);
-    const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A GET sent exactly as written: fetch would normalise the very paths under test. */
+const get = (base: string, path: string, headers: Record<string, string> = {}) => rawHttpGet()(new URL(base), path, headers);
 const isMovieKey = (res: { status: number; body: Buffer }) => res.status === 200 && res.body.equals(MOVIE_KEY);
 
 async function serve(mediaBucket: S3BucketModel, keyBucket: S3BucketModel, bundleFile: string) {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { ffmpegPlay } from '../../../bench/suites/native-playback';
 import type { EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
 import { runCli } from '../../fixtures/run-cli';
@@ -25,15 +25,6 @@ async function pathUrl(uid: string, mediaUrl: string, ...extra: string[]): Promi
   const result = await runCli([...args, ...extra]);
   expect(result).toMatchObject({ code: 0, stderr: '' });
   return result.stdout.trim();
-}
-
-/** Plays a URL to its end with ffmpeg, decoding everything and writing nothing. */
-function ffmpegPlay(url: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', url, '-map', '0:v:0', '-f', 'null', '-'], (error, _out, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
-    );
-  });
 }
 
 const tokenOf = (url: string) => new URL(url).pathname.split('/')[2];
