@@ -30,7 +30,9 @@ export interface AuthorizerDeps {
 export type AuthorizationOutcome =
   { kind: 'forward'; uri: string; request: RequestParts } | { kind: 'respond'; response: GeneratedResponse };
 
-type Identification = { viewer: Viewer; videos?: string[]; credential: string } | { reason: DenialReason; credential: string };
+type FetchLog = Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs'>;
+type Identification =
+  ({ viewer: Viewer; videos?: string[]; credential: string } & FetchLog) | ({ reason: DenialReason; credential: string } & FetchLog);
 
 function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'storeErrors'> {
   if (error instanceof MalformedItemError) return { storeCause: 'malformed-item', storeErrors: [`${error.name}: ${error.message}`] };
@@ -40,7 +42,39 @@ function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'st
   return { storeCause: 'unavailable', storeErrors: ['unexpected'] };
 }
 
-function identify(request: KeyRequest, pathToken: string | undefined, deps: AuthorizerDeps, nowSeconds: number): Identification {
+type Identity = Awaited<ReturnType<TokenVerifier['verifyOrFetch']>>;
+
+function jwksFetchLog(report: Identity['jwksFetch']): Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs'> {
+  return report === undefined ? {} : { jwksFetch: report.outcome, jwksFetchMs: report.ms };
+}
+
+function identifyByToken(
+  identity: Identity,
+  source: Exclude<Credential, { kind: 'none' | 'uid-cookie' }>['source'],
+  deps: AuthorizerDeps,
+): Identification {
+  const fetchLog = jwksFetchLog(identity.jwksFetch);
+  // A path token is copied into logs, shared URLs and referrers: it must name its videos and expire soon.
+  if (source === 'path') {
+    const { maxLifetimeSeconds } = deps.config.pathToken;
+    if (identity.videos === undefined || identity.videos.length === 0) return { reason: 'bad-token', credential: 'path', ...fetchLog };
+    if (identity.expiresAt - identity.issuedAt > maxLifetimeSeconds) return { reason: 'bad-token', credential: 'path', ...fetchLog };
+  }
+  return { viewer: { uid: identity.uid, issuedAt: identity.issuedAt }, videos: identity.videos, credential: source, ...fetchLog };
+}
+
+function tokenRejected(error: unknown, source: string): Identification {
+  if (!(error instanceof TokenRejectedError)) return { reason: 'bad-token', credential: source };
+  return { reason: error.reason, credential: source, ...jwksFetchLog(error.jwksFetch) };
+}
+
+/** Synchronous unless the token's key must first be fetched from its issuer: a held key costs no await. */
+function identify(
+  request: KeyRequest,
+  pathToken: string | undefined,
+  deps: AuthorizerDeps,
+  nowSeconds: number,
+): Identification | Promise<Identification> {
   // A token in the path is the credential of that URL: nothing else the request carries is judged.
   const credential: Credential =
     pathToken !== undefined ? { kind: 'jwt', token: pathToken, source: 'path' } : findCredential(request, deps.config);
@@ -52,21 +86,16 @@ function identify(request: KeyRequest, pathToken: string | undefined, deps: Auth
       return { viewer: { uid: credential.uid, issuedAt: undefined }, credential: 'uid-cookie' };
     case 'jwt':
       try {
-        const identity = deps.verifier.verify(credential.token, nowSeconds);
-        // A path token is copied into logs, shared URLs and referrers: it must name its videos and expire soon.
-        if (credential.source === 'path') {
-          const { maxLifetimeSeconds } = deps.config.pathToken;
-          if (identity.videos === undefined || identity.videos.length === 0) return { reason: 'bad-token', credential: 'path' };
-          if (identity.expiresAt - identity.issuedAt > maxLifetimeSeconds) return { reason: 'bad-token', credential: 'path' };
+        const identity = deps.verifier.verifyOrFetch(credential.token, nowSeconds);
+        if (identity instanceof Promise) {
+          return identity.then(
+            (fetched) => identifyByToken(fetched, credential.source, deps),
+            (error: unknown) => tokenRejected(error, credential.source),
+          );
         }
-        return {
-          viewer: { uid: identity.uid, issuedAt: identity.issuedAt },
-          videos: identity.videos,
-          credential: credential.source,
-        };
+        return identifyByToken(identity, credential.source, deps);
       } catch (error) {
-        const reason = error instanceof TokenRejectedError ? error.reason : 'bad-token';
-        return { reason, credential: credential.source };
+        return tokenRejected(error, credential.source);
       }
   }
 }
@@ -101,8 +130,11 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
     return finish('preflight', preflightResponse(origin, config));
   }
 
-  const identification = identify(request, route.pathToken, deps, nowSeconds);
+  const pending = identify(request, route.pathToken, deps, nowSeconds);
+  const identification = pending instanceof Promise ? await pending : pending;
   log.credential = identification.credential;
+  if (identification.jwksFetch !== undefined)
+    Object.assign(log, { jwksFetch: identification.jwksFetch, jwksFetchMs: identification.jwksFetchMs });
   if ('reason' in identification) return deny(identification.reason);
   const { viewer, videos } = identification;
   log.viewer = hashViewerId(viewer.uid, config.logSalt);

@@ -1,37 +1,15 @@
+import { parseJwtConfig, type JwtConfig } from './issuer-config';
+import { InvalidAuthorizerConfigError, isObject, positiveInt, string, stringArray } from './config-fields';
+
+export type { IssuerConfig, JwksFetchConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
+export { SIGNING_ALGORITHMS, parseJwks } from './issuer-config';
+export { InvalidAuthorizerConfigError } from './config-fields';
+
 /**
  * The configuration baked beside the edge bundle (Lambda@Edge has no environment variables).
  * `lib/config` produces it from cdk.json; `parseAuthorizerConfig` checks it again when the
  * function loads, so a hand-edited or stale file fails loudly instead of authorizing wrongly.
  */
-export type SigningAlgorithm = 'RS256' | 'ES256' | 'ES384';
-export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'ES256', 'ES384'];
-
-export interface PinnedJwk {
-  kid: string;
-  alg: SigningAlgorithm;
-  kty: 'RSA' | 'EC';
-  use?: 'sig';
-  n?: string;
-  e?: string;
-  crv?: string;
-  x?: string;
-  y?: string;
-}
-
-export interface JwtConfig {
-  issuer: string;
-  audience: string[];
-  jwks: { keys: PinnedJwk[] };
-  /** Longest accepted `exp - iat`, in seconds. */
-  maxLifetimeSeconds: number;
-  /** Longest accepted compact token, in bytes. */
-  maxTokenBytes: number;
-  /** Claim that holds the viewer id. */
-  uidClaim: string;
-  /** Optional claim listing the only video ids the token may open. */
-  videosClaim: string;
-}
-
 export interface AuthorizerConfig {
   tableName: string;
   /** Every region that holds a replica of the table (the primary included). */
@@ -81,88 +59,12 @@ export const AUTHORIZER_DEFAULTS = {
   retryAfterSeconds: 2,
 } as const;
 
-export class InvalidAuthorizerConfigError extends Error {
-  constructor(field: string, expected: string) {
-    super(`authorizer config: ${field} must be ${expected}`);
-    this.name = 'InvalidAuthorizerConfigError';
-  }
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function string(obj: Json, field: string, path: string): string {
-  const value = obj[field];
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidAuthorizerConfigError(path, 'a non-empty string');
-  return value;
-}
-
-function stringArray(obj: Json, field: string, path: string, allowEmpty = false): string[] {
-  const value = obj[field];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0) || (!allowEmpty && value.length === 0)) {
-    throw new InvalidAuthorizerConfigError(path, allowEmpty ? 'an array of strings' : 'a non-empty array of strings');
-  }
-  return value as string[];
-}
-
-function positiveInt(obj: Json, field: string, path: string, allowZero = false): number {
-  const value = obj[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new InvalidAuthorizerConfigError(path, allowZero ? 'a whole number ≥ 0' : 'a whole number ≥ 1');
-  }
-  return value;
-}
-
 function optionalEndpoint(value: unknown, path: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^https?:\/\/[^/]+\/?$/.test(value)) {
     throw new InvalidAuthorizerConfigError(path, 'an http(s) URL without a path');
   }
   return value;
-}
-
-function parsePinnedJwk(value: unknown, path: string): PinnedJwk {
-  if (!isObject(value)) throw new InvalidAuthorizerConfigError(path, 'a JWK object');
-  const kid = string(value, 'kid', `${path}.kid`);
-  const alg = value.alg;
-  if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm)) {
-    throw new InvalidAuthorizerConfigError(`${path}.alg`, `one of ${SIGNING_ALGORITHMS.join(', ')}`);
-  }
-  if (value.d !== undefined || value.p !== undefined || value.k !== undefined) {
-    throw new InvalidAuthorizerConfigError(path, 'a public key (it holds private key material)');
-  }
-  if (value.use !== undefined && value.use !== 'sig') throw new InvalidAuthorizerConfigError(`${path}.use`, '"sig" or absent');
-  const use = value.use === 'sig' ? { use: 'sig' as const } : {};
-  if (alg === 'RS256') {
-    if (value.kty !== 'RSA') throw new InvalidAuthorizerConfigError(`${path}.kty`, '"RSA" for RS256');
-    return { kid, alg, kty: 'RSA', ...use, n: string(value, 'n', `${path}.n`), e: string(value, 'e', `${path}.e`) };
-  }
-  const crv = alg === 'ES256' ? 'P-256' : 'P-384';
-  if (value.kty !== 'EC' || value.crv !== crv) {
-    throw new InvalidAuthorizerConfigError(`${path}`, `an EC key on ${crv} for ${alg as string}`);
-  }
-  return {
-    kid,
-    alg: alg as SigningAlgorithm,
-    kty: 'EC',
-    ...use,
-    crv,
-    x: string(value, 'x', `${path}.x`),
-    y: string(value, 'y', `${path}.y`),
-  };
-}
-
-export function parseJwks(value: unknown, path = 'jwt.jwks'): { keys: PinnedJwk[] } {
-  if (!isObject(value) || !Array.isArray(value.keys) || value.keys.length === 0) {
-    throw new InvalidAuthorizerConfigError(path, 'a JWKS object with a non-empty "keys" array');
-  }
-  const keys = value.keys.map((k, i) => parsePinnedJwk(k, `${path}.keys[${i}]`));
-  const kids = new Set(keys.map((k) => k.kid));
-  if (kids.size !== keys.length) throw new InvalidAuthorizerConfigError(`${path}.keys`, 'keys with distinct kid values');
-  return { keys };
 }
 
 /** Validates the baked config; every field is required so that the file says exactly what runs. */
@@ -204,15 +106,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
     tableName: string(value, 'tableName', 'tableName'),
     replicaRegions,
     replicaPreference,
-    jwt: {
-      issuer: string(jwt, 'issuer', 'jwt.issuer'),
-      audience: stringArray(jwt, 'audience', 'jwt.audience'),
-      jwks: parseJwks(jwt.jwks),
-      maxLifetimeSeconds: positiveInt(jwt, 'maxLifetimeSeconds', 'jwt.maxLifetimeSeconds'),
-      maxTokenBytes: positiveInt(jwt, 'maxTokenBytes', 'jwt.maxTokenBytes'),
-      uidClaim: string(jwt, 'uidClaim', 'jwt.uidClaim'),
-      videosClaim: string(jwt, 'videosClaim', 'jwt.videosClaim'),
-    },
+    jwt: parseJwtConfig(jwt),
     cookieName: string(value, 'cookieName', 'cookieName'),
     queryParameter: string(value, 'queryParameter', 'queryParameter'),
     allowUidCookie,

@@ -19,6 +19,9 @@ export interface DecisionLogEntry {
   storeErrors?: string[];
   /** Milliseconds the entitlement lookup took, when one was made (a cache miss). */
   storeMs?: number;
+  /** When the token's kid sent us to its issuer's JWKS URL: what that did, and how long this request waited. */
+  jwksFetch?: 'fetched' | 'failed' | 'joined' | 'cooldown';
+  jwksFetchMs?: number;
   ms: number;
 }
 
@@ -31,10 +34,18 @@ export const METRICS_NAMESPACE = 'Keygate';
  * low-cardinality (decision, reason, replica region): never a viewer or a video.
  */
 export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<string, unknown> {
+  // Counted once per fetch made, by the request that made it (not by those that joined it).
+  const fetched = entry.jwksFetch === 'fetched' || entry.jwksFetch === 'failed';
   const metrics = [
     { Name: 'Decisions', Unit: 'Count' },
     ...(entry.cache === 'none' ? [] : [{ Name: 'CacheHits', Unit: 'Count' }]),
     ...(entry.storeMs === undefined ? [] : [{ Name: 'StoreLatency', Unit: 'Milliseconds' }]),
+    ...(fetched
+      ? [
+          { Name: 'JwksFetches', Unit: 'Count' },
+          { Name: 'JwksFetchFailures', Unit: 'Count' },
+        ]
+      : []),
   ];
   const dimensions = [['decision', 'reason'], ...(entry.replica === undefined ? [] : [['replica']])];
   return {
@@ -43,6 +54,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
     Decisions: 1,
     ...(entry.cache === 'none' ? {} : { CacheHits: entry.cache === 'hit' ? 1 : 0 }),
     ...(entry.storeMs === undefined ? {} : { StoreLatency: entry.storeMs }),
+    ...(fetched ? { JwksFetches: 1, JwksFetchFailures: entry.jwksFetch === 'failed' ? 1 : 0 } : {}),
     _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics }] },
   };
 }

@@ -3,6 +3,7 @@ export type DenialReason =
   | 'no-credentials'
   | 'bad-token'
   | 'token-expired'
+  | 'jwks-unavailable'
   | 'session-revoked'
   | 'out-of-scope'
   | 'not-entitled'
@@ -17,6 +18,8 @@ export const DENIAL_STATUS: Record<DenialReason, number> = {
   'no-credentials': 401,
   'bad-token': 401,
   'token-expired': 401,
+  // The issuer's keys could not be read: who you are is not proven, so fail closed (a retry may pass).
+  'jwks-unavailable': 401,
   'session-revoked': 401,
   'out-of-scope': 403,
   'not-entitled': 403,

@@ -1,8 +1,10 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
-import type { JwtConfig, PinnedJwk, SigningAlgorithm } from './authorizer-config';
-import { SIGNING_ALGORITHMS } from './authorizer-config';
 import { isVideoId, isViewerId } from './entitlement-schema';
+import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
+import { SIGNING_ALGORITHMS } from './issuer-config';
+import { IssuerKeys, type JwksFetchReport } from './issuer-keys';
+import { httpsJwksFetcher, type JwksFetcher } from './jwks-fetch';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {
@@ -12,11 +14,17 @@ export interface VerifiedIdentity {
   expiresAt: number;
   /** When present, the only videos this token may open. */
   videos?: string[];
+  /** Set when verifying this token waited for the issuer's JWKS URL. */
+  jwksFetch?: JwksFetchReport;
 }
 
-export type TokenRejection = 'bad-token' | 'token-expired';
+/** `jwks-unavailable`: the token names a key we could only learn from its issuer, and the issuer did not answer. */
+export type TokenRejection = 'bad-token' | 'token-expired' | 'jwks-unavailable';
 
 export class TokenRejectedError extends Error {
+  /** Set when the rejection came after waiting for the issuer's JWKS URL. */
+  jwksFetch?: JwksFetchReport;
+
   constructor(
     readonly reason: TokenRejection,
     detail: string,
@@ -48,17 +56,6 @@ function decodeJsonPart(part: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function checkHeader(header: Record<string, unknown>, keys: Map<string, PinnedJwk>): void {
-  if (!SIGNING_ALGORITHMS.includes(header.alg as SigningAlgorithm)) reject('bad-token', `alg ${String(header.alg)} is not accepted`);
-  for (const name of REFUSED_HEADER_PARAMETERS) {
-    if (name in header) reject('bad-token', `header parameter ${name} is refused`);
-  }
-  if (typeof header.kid !== 'string') reject('bad-token', 'kid is missing');
-  const key = keys.get(header.kid);
-  if (!key) reject('bad-token', 'kid is not pinned');
-  if (key.alg !== header.alg) reject('bad-token', 'alg does not match the pinned key');
-}
-
 function numericClaim(payload: Record<string, unknown>, name: string, required: boolean): number | undefined {
   const value = payload[name];
   if (value === undefined && !required) return undefined;
@@ -66,59 +63,146 @@ function numericClaim(payload: Record<string, unknown>, name: string, required: 
   return value;
 }
 
+interface Issuer {
+  config: IssuerConfig;
+  keys: IssuerKeys;
+  signatures: ReturnType<typeof signatureVerifier>;
+}
+
+/** aws-jwt-verify for one issuer, reading only the keys we cache into it: `verifySync` never fetches. */
+function signatureVerifier(issuer: string) {
+  // Audience and client id are checked by us (either may match); the library checks iss, exp, nbf and the signature.
+  // The URI is never fetched: the library requires one, and verifySync only reads the cache.
+  return JwtVerifier.create({ issuer, audience: null, jwksUri: 'https://jwks.invalid/keygate-cached.json' });
+}
+
+/** Header checks before any key lookup: the token may not choose its algorithm outside our list, nor its key source. */
+function checkHeader(header: Record<string, unknown>): { kid: string; alg: SigningAlgorithm } {
+  if (!SIGNING_ALGORITHMS.includes(header.alg as SigningAlgorithm)) reject('bad-token', `alg ${String(header.alg)} is not accepted`);
+  for (const name of REFUSED_HEADER_PARAMETERS) {
+    if (name in header) reject('bad-token', `header parameter ${name} is refused`);
+  }
+  if (typeof header.kid !== 'string') reject('bad-token', 'kid is missing');
+  return { kid: header.kid, alg: header.alg as SigningAlgorithm };
+}
+
+function isMeantForUs(payload: Record<string, unknown>, issuer: IssuerConfig): boolean {
+  const aud = payload.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (audiences.some((a) => typeof a === 'string' && issuer.audience.includes(a))) return true;
+  return typeof payload.client_id === 'string' && issuer.clientIds.includes(payload.client_id);
+}
+
 export interface TokenVerifier {
-  /** Verifies a compact JWS at `nowSeconds`; throws TokenRejectedError. */
+  /** Verifies a compact JWS at `nowSeconds` with the keys held now (never fetches); throws TokenRejectedError. */
   verify(token: string, nowSeconds: number): VerifiedIdentity;
+  /**
+   * The edge path: as `verify`, but a `kid` we do not hold, from an issuer with a `jwksUri`, waits for
+   * one refresh of that issuer's keys. Returns a Promise only then: a known key costs no await.
+   */
+  verifyOrFetch(token: string, nowSeconds: number): VerifiedIdentity | Promise<VerifiedIdentity>;
+}
+
+export interface TokenVerifierDeps {
+  fetchJwks?: JwksFetcher;
+  /** Milliseconds since the epoch, for the fetch cooldown and the fetched keys' age. */
+  now?: () => number;
 }
 
 /**
- * A strict verifier over aws-jwt-verify's `verifySync` with the JWKS pinned by `cacheJwks`
- * (no fetch can ever happen). aws-jwt-verify checks the signature, `iss`, `aud` and `exp`/`nbf`
- * against the wall clock; the checks it leaves optional (`exp` and `iat` present, lifetime,
- * `crit`, embedded keys, alg allow-list) and the time checks against the injected clock are ours.
+ * A strict verifier over aws-jwt-verify's `verifySync` for a list of trusted issuers, picked by the
+ * token's `iss`. aws-jwt-verify checks the signature, `iss` and `exp`/`nbf` against the wall clock;
+ * the checks it leaves optional (`exp` and `iat` present, lifetime, `crit`, embedded keys, alg
+ * allow-list, audience or client id, token use, `typ`) and the time checks against the injected clock are ours.
  */
-export function createTokenVerifier(config: JwtConfig): TokenVerifier {
-  const keys = new Map(config.jwks.keys.map((k) => [k.kid, k]));
-  const verifier = JwtVerifier.create({
-    issuer: config.issuer,
-    audience: config.audience,
-    // Never fetched: verifySync only reads the cached JWKS. The library requires a URI.
-    jwksUri: 'https://jwks.invalid/keygate-pinned.json',
-  });
-  verifier.cacheJwks({ keys: config.jwks.keys as never });
+export function createTokenVerifier(config: JwtConfig, deps: TokenVerifierDeps = {}): TokenVerifier {
+  const fetchJwks = deps.fetchJwks ?? httpsJwksFetcher(config.jwksFetch);
+  const now = deps.now ?? (() => Date.now());
+  const issuers = new Map<string, Issuer>();
+  for (const issuerConfig of config.issuers) {
+    const signatures = signatureVerifier(issuerConfig.issuer);
+    if (issuerConfig.jwks) signatures.cacheJwks({ keys: issuerConfig.jwks.keys as never });
+    const keys = new IssuerKeys(issuerConfig, config.jwksFetch, fetchJwks, now, (held) => signatures.cacheJwks({ keys: held as never }));
+    issuers.set(issuerConfig.issuer, { config: issuerConfig, keys, signatures });
+  }
+
+  /** Everything that needs no key: shape, size, header, issuer. */
+  function parse(token: string) {
+    if (token.length > config.maxTokenBytes) reject('bad-token', 'token is larger than the cap');
+    if (!COMPACT_JWS.test(token)) reject('bad-token', 'token is not a compact JWS');
+    const [headerPart, payloadPart] = token.split('.');
+    const header = decodeJsonPart(headerPart);
+    const { kid, alg } = checkHeader(header);
+    const payload = decodeJsonPart(payloadPart);
+    const issuer = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
+    if (!issuer) return reject('bad-token', 'iss is not a trusted issuer');
+    const { typ } = issuer.config;
+    if (typ !== undefined && (typeof header.typ !== 'string' || header.typ.toLowerCase() !== typ.toLowerCase())) {
+      reject('bad-token', `typ must be ${typ}`);
+    }
+    return { kid, alg, payload, issuer };
+  }
+
+  function check(token: string, parsed: ReturnType<typeof parse>, key: PinnedJwk, nowSeconds: number): VerifiedIdentity {
+    const { payload, issuer } = parsed;
+    const { config: trusted } = issuer;
+    if (key.alg !== parsed.alg) reject('bad-token', 'alg does not match the key');
+    // A token without exp or iat is refused whatever its signature: both are required here.
+    const expiresAt = numericClaim(payload, 'exp', true) as number;
+    const issuedAt = numericClaim(payload, 'iat', true) as number;
+    const notBefore = numericClaim(payload, 'nbf', false);
+    try {
+      issuer.signatures.verifySync(token);
+    } catch (error) {
+      if (error instanceof JwtExpiredError) reject('token-expired', 'token has expired');
+      reject('bad-token', error instanceof Error ? error.name : 'verification failed');
+    }
+    if (expiresAt <= nowSeconds) reject('token-expired', 'token has expired');
+    if (notBefore !== undefined && notBefore > nowSeconds) reject('bad-token', 'token is not valid yet');
+    if (issuedAt > nowSeconds + ISSUED_AT_SKEW_SECONDS) reject('bad-token', 'iat is in the future');
+    if (expiresAt - issuedAt > trusted.maxLifetimeSeconds) reject('bad-token', 'token lifetime exceeds the maximum');
+    if (!isMeantForUs(payload, trusted)) reject('bad-token', 'neither aud nor client_id is accepted');
+    if (trusted.tokenUse !== undefined && payload.token_use !== trusted.tokenUse)
+      reject('bad-token', `token_use must be ${trusted.tokenUse}`);
+    const uid = payload[trusted.uidClaim];
+    if (!isViewerId(uid)) reject('bad-token', `claim ${trusted.uidClaim} is not a viewer id`);
+    const identity: VerifiedIdentity = { uid, issuedAt, expiresAt };
+    const videos = payload[trusted.videosClaim];
+    if (videos !== undefined) {
+      if (!Array.isArray(videos) || !videos.every(isVideoId)) {
+        reject('bad-token', `claim ${trusted.videosClaim} must be an array of video ids`);
+      }
+      identity.videos = videos as string[];
+    }
+    return identity;
+  }
+
+  async function fetchThenCheck(token: string, parsed: ReturnType<typeof parse>, nowSeconds: number): Promise<VerifiedIdentity> {
+    const report = await parsed.issuer.keys.refresh();
+    try {
+      const key = parsed.issuer.keys.find(parsed.kid);
+      if (key) return { ...check(token, parsed, key, nowSeconds), jwksFetch: report };
+      if (!report.available) reject('jwks-unavailable', "the issuer's JWKS could not be fetched");
+      return reject('bad-token', "kid is not in the issuer's JWKS");
+    } catch (error) {
+      if (error instanceof TokenRejectedError) error.jwksFetch = report;
+      throw error;
+    }
+  }
 
   return {
-    verify(token: string, nowSeconds: number): VerifiedIdentity {
-      if (token.length > config.maxTokenBytes) reject('bad-token', 'token is larger than the cap');
-      if (!COMPACT_JWS.test(token)) reject('bad-token', 'token is not a compact JWS');
-      const [headerPart, payloadPart] = token.split('.');
-      checkHeader(decodeJsonPart(headerPart), keys);
-      const payload = decodeJsonPart(payloadPart);
-      // A token without exp or iat is refused whatever its signature: both are required here.
-      const expiresAt = numericClaim(payload, 'exp', true) as number;
-      const issuedAt = numericClaim(payload, 'iat', true) as number;
-      const notBefore = numericClaim(payload, 'nbf', false);
-      try {
-        verifier.verifySync(token);
-      } catch (error) {
-        if (error instanceof JwtExpiredError) reject('token-expired', 'token has expired');
-        reject('bad-token', error instanceof Error ? error.name : 'verification failed');
-      }
-      if (expiresAt <= nowSeconds) reject('token-expired', 'token has expired');
-      if (notBefore !== undefined && notBefore > nowSeconds) reject('bad-token', 'token is not valid yet');
-      if (issuedAt > nowSeconds + ISSUED_AT_SKEW_SECONDS) reject('bad-token', 'iat is in the future');
-      if (expiresAt - issuedAt > config.maxLifetimeSeconds) reject('bad-token', 'token lifetime exceeds the maximum');
-      const uid = payload[config.uidClaim];
-      if (!isViewerId(uid)) reject('bad-token', `claim ${config.uidClaim} is not a viewer id`);
-      const identity: VerifiedIdentity = { uid, issuedAt, expiresAt };
-      const videos = payload[config.videosClaim];
-      if (videos !== undefined) {
-        if (!Array.isArray(videos) || !videos.every(isVideoId)) {
-          reject('bad-token', `claim ${config.videosClaim} must be an array of video ids`);
-        }
-        identity.videos = videos as string[];
-      }
-      return identity;
+    verify(token, nowSeconds) {
+      const parsed = parse(token);
+      const key = parsed.issuer.keys.find(parsed.kid);
+      if (!key) reject('bad-token', 'kid is not held');
+      return check(token, parsed, key, nowSeconds);
+    },
+    verifyOrFetch(token, nowSeconds) {
+      const parsed = parse(token);
+      const key = parsed.issuer.keys.find(parsed.kid);
+      if (key) return check(token, parsed, key, nowSeconds);
+      if (!parsed.issuer.keys.canFetch) reject('bad-token', 'kid is not pinned');
+      return fetchThenCheck(token, parsed, nowSeconds);
     },
   };
 }

@@ -5,9 +5,9 @@ import { replicaPreferenceFor } from './region-locations';
 
 /**
  * The config baked beside the edge bundle. `local` points every replica at a loopback DynamoDB
- * (keygate dev, tests); deployments never set it.
+ * and may trust a local CA for JWKS URLs (keygate dev, tests); deployments never set it.
  */
-export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: string }): AuthorizerConfig {
+export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: string; jwksCa?: string }): AuthorizerConfig {
   const tableRegions = [config.region, ...config.replicaRegions];
   const deadlineMs = config.storeDeadlineMs;
   const authorizer: AuthorizerConfig = {
@@ -15,13 +15,9 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     replicaRegions: tableRegions,
     replicaPreference: replicaPreferenceFor(tableRegions),
     jwt: {
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      jwks: config.jwt.jwks,
-      maxLifetimeSeconds: config.jwt.maxLifetimeSeconds,
+      issuers: config.jwt.issuers,
       maxTokenBytes: AUTHORIZER_DEFAULTS.maxTokenBytes,
-      uidClaim: config.jwt.uidClaim,
-      videosClaim: config.jwt.videosClaim,
+      jwksFetch: local?.jwksCa ? { ...config.jwt.jwksFetch, localCa: local.jwksCa } : config.jwt.jwksFetch,
     },
     cookieName: config.cookieName,
     queryParameter: AUTHORIZER_DEFAULTS.queryParameter,
@@ -36,7 +32,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     // pseudonymous but let someone who knows a viewer id and the config confirm a guess.
     logSalt:
       config.decisionLogSalt ??
-      createHash('sha256').update(`keygate-log-salt\n${config.tableName}\n${config.jwt.issuer}`).digest('base64url'),
+      createHash('sha256').update(`keygate-log-salt\n${config.tableName}\n${config.jwt.issuers[0].issuer}`).digest('base64url'),
   };
   if (local) authorizer.endpoint = local.endpoint;
   return authorizer;

@@ -1,11 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import {
   AUTHORIZER_DEFAULTS,
-  InvalidAuthorizerConfigError,
   PATH_TOKEN_PREFIX,
-  parseJwks,
-  type PinnedJwk,
+  type IssuerConfig,
+  type JwksFetchConfig,
 } from '../../lambda/key-authorizer/authorizer-config';
 import {
   InvalidConfigError,
@@ -15,10 +12,10 @@ import {
   readList,
   readOptionalString,
   readString,
-  safeJson,
   type Context,
 } from './context-values';
 import { isKnownRegion } from './region-locations';
+import { readJwksFetch, readTrustedIssuers } from './trusted-issuers';
 
 export { InvalidConfigError } from './context-values';
 
@@ -31,12 +28,9 @@ export interface KeygateConfig {
   replicaRegions: string[];
   tableName: string;
   jwt: {
-    issuer: string;
-    audience: string[];
-    jwks: { keys: PinnedJwk[] };
-    maxLifetimeSeconds: number;
-    uidClaim: string;
-    videosClaim: string;
+    /** The single-issuer keys (jwtIssuer, jwks, …) first when set, then `trustedIssuers`. */
+    issuers: IssuerConfig[];
+    jwksFetch: Omit<JwksFetchConfig, 'localCa'>;
   };
   cookieName: string;
   allowUidCookie: boolean;
@@ -71,34 +65,13 @@ function readPathTokenPrefix(context: Context): string {
 }
 const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
 const NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
 const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
 const CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
 const WEB_ACL_ARN = /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]+\/[a-f0-9-]+$/;
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 /** CloudWatch Logs / S3 lifecycle retention values an operator may pick. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653];
-
-function readJwks(context: Context, baseDir: string): { keys: PinnedJwk[] } {
-  let value = context.jwks;
-  if (typeof value === 'string' && !value.trim().startsWith('{')) {
-    const path = isAbsolute(value) ? value : join(baseDir, value);
-    if (!existsSync(path)) throw new InvalidConfigError('jwks', 'a JWKS object or the path of a JWKS file that exists', value);
-    value = safeJson(readFileSync(path, 'utf8'), 'jwks');
-  } else if (typeof value === 'string') {
-    value = safeJson(value, 'jwks');
-  }
-  try {
-    return parseJwks(value, 'jwks');
-  } catch (error) {
-    if (error instanceof InvalidAuthorizerConfigError) {
-      throw new InvalidConfigError('jwks', `a JWKS of public RS256/ES256/ES384 keys, each with kid and alg (${error.message})`, undefined);
-    }
-    throw error;
-  }
-}
 
 /**
  * Validates cdk.json context (and -c overrides) into a KeygateConfig. Every error names the key,
@@ -134,7 +107,6 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
   }
   if (new Set(replicaRegions).size !== replicaRegions.length)
     throw new InvalidConfigError('replicaRegions', 'distinct regions', replicaRegions);
-  const audience = typeof context.jwtAudience === 'string' && !context.jwtAudience.startsWith('[') ? [context.jwtAudience] : undefined;
   const domainName = readOptionalString(context, 'domainName', DOMAIN, 'a domain name such as "video.example.com"');
   const certificateArn = readOptionalString(
     context,
@@ -162,14 +134,7 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     region,
     replicaRegions,
     tableName: readString(context, 'tableName', NAME, 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)', 'keygate-entitlements'),
-    jwt: {
-      issuer: readString(context, 'jwtIssuer', HTTPS_URL, 'the exact https issuer URL of your tokens (the iss claim)'),
-      audience: audience ?? readList(context, 'jwtAudience', /^\S{1,256}$/, 'audience strings (the aud claim)'),
-      jwks: readJwks(context, baseDir),
-      maxLifetimeSeconds: readDurationSeconds(context, 'jwtMaxLifetime', 60, 7 * 86400, '24h'),
-      uidClaim: readString(context, 'uidClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
-      videosClaim: readString(context, 'videosClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
-    },
+    jwt: { issuers: readTrustedIssuers(context, baseDir), jwksFetch: readJwksFetch(context) },
     cookieName: readString(context, 'cookieName', /^[A-Za-z0-9_-]{1,64}$/, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
     allowUidCookie: readBoolean(context, 'allowUidCookie', false),
     pathToken: {

@@ -7,7 +7,7 @@ import { DynamoDbEntitlementStore } from '../../../lambda/key-authorizer/entitle
 import { createTokenVerifier } from '../../../lambda/key-authorizer/jwt';
 import { parseJwks } from '../../../lambda/key-authorizer/authorizer-config';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
-import { TABLE, makeAuthorizerConfig } from '../../fixtures/authorizer-fixtures';
+import { TABLE, makeAuthorizerConfig, makeIssuer, makeJwtConfig } from '../../fixtures/authorizer-fixtures';
 import { runCli } from '../../fixtures/run-cli';
 
 let dynamo: LocalDynamoDb;
@@ -174,7 +174,7 @@ describe('keygate keygen and token', () => {
       'movie,trailer',
     ]);
     expect(minted.code).toBe(0);
-    const verifier = createTokenVerifier({ ...makeAuthorizerConfig().jwt, issuer: 'https://issuer.test', audience: ['player'], jwks });
+    const verifier = createTokenVerifier(makeJwtConfig([makeIssuer({ issuer: 'https://issuer.test', audience: ['player'], jwks })]));
     const identity = verifier.verify(minted.stdout.trim(), now());
     expect(identity).toMatchObject({ uid: 'alice', videos: ['movie', 'trailer'] });
     expect(identity.expiresAt - identity.issuedAt).toBe(300);

@@ -384,7 +384,7 @@ describe('authorizeKeyRequest with a token in the path', () => {
     store.grant('alice', 'movie');
     const iat = nowSeconds();
     const tooLong = scoped({ iat, exp: iat + config.pathToken.maxLifetimeSeconds + 1 });
-    expect(config.pathToken.maxLifetimeSeconds + 1).toBeLessThan(config.jwt.maxLifetimeSeconds);
+    expect(config.pathToken.maxLifetimeSeconds + 1).toBeLessThan(config.jwt.issuers[0].maxLifetimeSeconds);
     expect(reasonOf(await authorize({ uri: pathKey(tooLong) }))).toBe('bad-token');
     expect(statusOf(await authorize({ uri: pathKey(scoped({ iat, exp: iat + config.pathToken.maxLifetimeSeconds })) }))).toBe(200);
   });

@@ -1,6 +1,6 @@
 import { InvalidAuthorizerConfigError, parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
 import { replicaOrder } from '../../../lambda/key-authorizer/entitlement-store';
-import { makeAuthorizerConfig, signingKeys } from '../../fixtures/authorizer-fixtures';
+import { makeAuthorizerConfig, makeIssuer, makeJwtConfig, signingKeys } from '../../fixtures/authorizer-fixtures';
 
 const roundTrip = (value: unknown) => parseAuthorizerConfig(JSON.parse(JSON.stringify(value)));
 
@@ -11,26 +11,26 @@ describe('parseAuthorizerConfig', () => {
   });
 
   it.each([
-    ['a missing issuer', { jwt: { ...makeAuthorizerConfig().jwt, issuer: '' } }, /jwt.issuer/],
-    ['an empty JWKS', { jwt: { ...makeAuthorizerConfig().jwt, jwks: { keys: [] } } }, /jwt.jwks/],
+    ['a missing issuer', { jwt: makeJwtConfig([makeIssuer({ issuer: '' })]) }, /jwt.issuers\[0\].issuer/],
+    ['an empty JWKS', { jwt: makeJwtConfig([makeIssuer({ jwks: { keys: [] } })]) }, /jwt.issuers\[0\].jwks/],
     [
       'a JWK with an unsupported alg',
-      { jwt: { ...makeAuthorizerConfig().jwt, jwks: { keys: [{ ...signingKeys.ES256.jwk, alg: 'HS256' }] } } },
+      { jwt: makeJwtConfig([makeIssuer({ jwks: { keys: [{ ...signingKeys.ES256.jwk, alg: 'HS256' } as never] } })]) },
       /alg/,
     ],
     [
       'a JWK holding private material',
-      { jwt: { ...makeAuthorizerConfig().jwt, jwks: { keys: [{ ...signingKeys.ES256.jwk, d: 'secret' }] } } },
+      { jwt: makeJwtConfig([makeIssuer({ jwks: { keys: [{ ...signingKeys.ES256.jwk, d: 'secret' } as never] } })]) },
       /private/,
     ],
     [
       'an EC key declared as ES384 on P-256',
-      { jwt: { ...makeAuthorizerConfig().jwt, jwks: { keys: [{ ...signingKeys.ES256.jwk, alg: 'ES384' }] } } },
+      { jwt: makeJwtConfig([makeIssuer({ jwks: { keys: [{ ...signingKeys.ES256.jwk, alg: 'ES384' }] } })]) },
       /P-384/,
     ],
     [
       'duplicate kids',
-      { jwt: { ...makeAuthorizerConfig().jwt, jwks: { keys: [signingKeys.ES256.jwk, signingKeys.ES256.jwk] } } },
+      { jwt: makeJwtConfig([makeIssuer({ jwks: { keys: [signingKeys.ES256.jwk, signingKeys.ES256.jwk] } })]) },
       /distinct kid/,
     ],
     ['a preference naming an unknown replica', { replicaPreference: { 'us-east-1': ['ap-south-1'] } }, /replicaPreference/],

@@ -1,7 +1,16 @@
 import { createHmac, createSign, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { createTokenVerifier, TokenRejectedError } from '../../../lambda/key-authorizer/jwt';
 import { generateSigningKey, signJwt } from '../../../lib/admin/signing-keys';
-import { AUDIENCE, ISSUER, makeAuthorizerConfig, makeToken, nowSeconds, signingKeys } from '../../fixtures/authorizer-fixtures';
+import {
+  AUDIENCE,
+  ISSUER,
+  makeAuthorizerConfig,
+  makeIssuer,
+  makeJwtConfig,
+  makeToken,
+  nowSeconds,
+  signingKeys,
+} from '../../fixtures/authorizer-fixtures';
 
 const config = makeAuthorizerConfig();
 const verifier = createTokenVerifier(config.jwt);
@@ -46,12 +55,12 @@ describe('createTokenVerifier accepts', () => {
   });
 
   it('reads the viewer id from the configured claim', () => {
-    const custom = createTokenVerifier({ ...config.jwt, uidClaim: 'custom:uid' });
+    const custom = createTokenVerifier(makeJwtConfig([makeIssuer({ uidClaim: 'custom:uid' })]));
     expect(custom.verify(makeToken('ignored', { 'custom:uid': 'bob' }), nowSeconds()).uid).toBe('bob');
   });
 
   it('accepts a token whose audience is one of several configured audiences', () => {
-    const multi = createTokenVerifier({ ...config.jwt, audience: ['other', AUDIENCE] });
+    const multi = createTokenVerifier(makeJwtConfig([makeIssuer({ audience: ['other', AUDIENCE] })]));
     expect(multi.verify(makeToken('alice'), nowSeconds()).uid).toBe('alice');
   });
 });

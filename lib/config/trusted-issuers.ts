@@ -1,0 +1,176 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { AUTHORIZER_DEFAULTS, InvalidAuthorizerConfigError, parseJwks } from '../../lambda/key-authorizer/authorizer-config';
+import {
+  HTTPS_JWKS_URI,
+  JWKS_FETCH_DEFAULTS,
+  type IssuerConfig,
+  type JwksFetchConfig,
+  type PinnedJwk,
+  type TokenUse,
+} from '../../lambda/key-authorizer/issuer-config';
+import { InvalidConfigError, readDurationSeconds, readInteger, readList, readString, safeJson, type Context } from './context-values';
+
+const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
+const AUDIENCE = /^\S{1,256}$/;
+/** Cognito user pool issuers: ID and access tokens share one issuer, so the token use must be named. */
+const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+_[A-Za-z0-9]+$/;
+const ISSUER_FIELDS = [
+  'issuer',
+  'audience',
+  'clientIds',
+  'jwks',
+  'jwksUri',
+  'uidClaim',
+  'videosClaim',
+  'maxLifetime',
+  'tokenUse',
+  'typ',
+] as const;
+
+/** A JWKS given inline (object or JSON string) or as the path of a JWKS file, relative to the project. */
+export function readJwksValue(value: unknown, key: string, baseDir: string): { keys: PinnedJwk[] } {
+  if (typeof value === 'string' && !value.trim().startsWith('{')) {
+    const path = isAbsolute(value) ? value : join(baseDir, value);
+    if (!existsSync(path)) throw new InvalidConfigError(key, 'a JWKS object or the path of a JWKS file that exists', value);
+    value = safeJson(readFileSync(path, 'utf8'), key);
+  } else if (typeof value === 'string') {
+    value = safeJson(value, key);
+  }
+  try {
+    return parseJwks(value, key);
+  } catch (error) {
+    if (error instanceof InvalidAuthorizerConfigError) {
+      throw new InvalidConfigError(key, `a JWKS of public RS256/ES256/ES384 keys, each with kid and alg (${error.message})`, undefined);
+    }
+    throw error;
+  }
+}
+
+/** The single-issuer keys (jwtIssuer, jwtAudience, jwks, …): the CLI's own `keygen`/`token` pair, or any pinned issuer. */
+function readShorthandIssuer(context: Context, baseDir: string): IssuerConfig {
+  const audience = typeof context.jwtAudience === 'string' && !context.jwtAudience.startsWith('[') ? [context.jwtAudience] : undefined;
+  return {
+    issuer: readString(context, 'jwtIssuer', HTTPS_URL, 'the exact https issuer URL of your tokens (the iss claim)'),
+    audience: audience ?? readList(context, 'jwtAudience', AUDIENCE, 'audience strings (the aud claim)'),
+    clientIds: [],
+    jwks: readJwksValue(context.jwks, 'jwks', baseDir),
+    maxLifetimeSeconds: readDurationSeconds(context, 'jwtMaxLifetime', 60, 7 * 86400, '24h'),
+    uidClaim: readString(context, 'uidClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
+    videosClaim: readString(context, 'videosClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
+  };
+}
+
+function readTrustedIssuer(value: unknown, index: number, baseDir: string): IssuerConfig {
+  const key = `trustedIssuers[${index}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidConfigError(key, 'an object such as {"issuer": "https://…", "audience": ["…"], "jwksUri": "https://…"}', value);
+  }
+  const entry = value as Context;
+  const unknown = Object.keys(entry).filter((k) => !(ISSUER_FIELDS as readonly string[]).includes(k));
+  if (unknown.length > 0)
+    throw new InvalidConfigError(`${key}.${unknown[0]}`, `absent (known fields: ${ISSUER_FIELDS.join(', ')})`, entry[unknown[0]]);
+  // Readers name the field by its full path, so an error points at the exact entry.
+  const fields: Context = Object.fromEntries(Object.entries(entry).map(([k, v]) => [`${key}.${k}`, v]));
+  const issuer: IssuerConfig = {
+    issuer: readString(fields, `${key}.issuer`, HTTPS_URL, 'the exact https issuer URL of the provider (the iss claim)'),
+    audience: readList(fields, `${key}.audience`, AUDIENCE, 'accepted aud values'),
+    clientIds: readList(fields, `${key}.clientIds`, AUDIENCE, 'accepted client_id values'),
+    maxLifetimeSeconds: readDurationSeconds(fields, `${key}.maxLifetime`, 60, 7 * 86400, '24h'),
+    uidClaim: readString(fields, `${key}.uidClaim`, TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
+    videosClaim: readString(fields, `${key}.videosClaim`, TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
+  };
+  if (issuer.audience.length === 0 && issuer.clientIds.length === 0) {
+    throw new InvalidConfigError(
+      `${key}.audience`,
+      'a list of accepted aud values, or clientIds (a token must be meant for you)',
+      entry.audience,
+    );
+  }
+  if (entry.jwks !== undefined) issuer.jwks = readJwksValue(entry.jwks, `${key}.jwks`, baseDir);
+  if (entry.jwksUri !== undefined) {
+    if (typeof entry.jwksUri !== 'string' || !HTTPS_JWKS_URI.test(entry.jwksUri)) {
+      throw new InvalidConfigError(
+        `${key}.jwksUri`,
+        'an https URL without query or fragment (the edge fetches keys over https only)',
+        entry.jwksUri,
+      );
+    }
+    issuer.jwksUri = entry.jwksUri;
+  }
+  if (issuer.jwks === undefined && issuer.jwksUri === undefined) {
+    throw new InvalidConfigError(`${key}.jwksUri`, "set (the provider's jwks_uri), or jwks set to pinned keys", undefined);
+  }
+  if (entry.tokenUse !== undefined) {
+    if (entry.tokenUse !== 'id' && entry.tokenUse !== 'access')
+      throw new InvalidConfigError(`${key}.tokenUse`, '"id" or "access"', entry.tokenUse);
+    issuer.tokenUse = entry.tokenUse as TokenUse;
+  }
+  if (entry.typ !== undefined) issuer.typ = readString(fields, `${key}.typ`, /^[A-Za-z0-9+./-]{1,64}$/, 'a JOSE typ such as "at+jwt"');
+  if (COGNITO_ISSUER.test(issuer.issuer)) checkCognito(issuer, key);
+  return issuer;
+}
+
+/** Cognito signs ID tokens (`aud` = app client id) and access tokens (`client_id`, no `aud`) with the same keys. */
+function checkCognito(issuer: IssuerConfig, key: string): void {
+  if (issuer.tokenUse === undefined) {
+    throw new InvalidConfigError(
+      `${key}.tokenUse`,
+      '"id" or "access" for a Cognito user pool (both token kinds share one issuer)',
+      undefined,
+    );
+  }
+  if (issuer.tokenUse === 'access' && issuer.clientIds.length === 0) {
+    throw new InvalidConfigError(`${key}.clientIds`, 'your app client ids: Cognito access tokens carry client_id, not aud', undefined);
+  }
+  if (issuer.tokenUse === 'id' && issuer.audience.length === 0) {
+    throw new InvalidConfigError(`${key}.audience`, 'your app client ids: Cognito ID tokens carry them in aud', undefined);
+  }
+}
+
+/**
+ * Every issuer the authorizer trusts: the single-issuer keys (when `jwtIssuer` is set) first, then
+ * `trustedIssuers`. At least one; no issuer twice (a token picks its issuer by `iss`).
+ */
+export function readTrustedIssuers(context: Context, baseDir: string): IssuerConfig[] {
+  const issuers: IssuerConfig[] = [];
+  const listed = context.trustedIssuers === undefined ? [] : context.trustedIssuers;
+  const list = typeof listed === 'string' ? safeJson(listed, 'trustedIssuers') : listed;
+  if (!Array.isArray(list)) throw new InvalidConfigError('trustedIssuers', 'a list of issuer objects', listed);
+  if (context.jwtIssuer !== undefined || list.length === 0) issuers.push(readShorthandIssuer(context, baseDir));
+  issuers.push(...list.map((entry, i) => readTrustedIssuer(entry, i, baseDir)));
+  const seen = new Set<string>();
+  for (const { issuer } of issuers) {
+    if (seen.has(issuer))
+      throw new InvalidConfigError('trustedIssuers', `each issuer once ("${issuer}" is listed twice, jwtIssuer included)`, issuer);
+    seen.add(issuer);
+  }
+  return issuers;
+}
+
+/** How the edge fetches JWKS URLs; the deadline is bounded so that fetch and store lookup fit the 5 s Lambda@Edge budget. */
+export function readJwksFetch(context: Context): Omit<JwksFetchConfig, 'localCa'> {
+  if (context.jwksLocalCa !== undefined) {
+    throw new InvalidConfigError(
+      'jwksLocalCa',
+      'absent: a local CA for JWKS URLs is for `keygate dev` and tests, never a deployment',
+      '(a certificate)',
+    );
+  }
+  const cooldownSeconds = readDurationSeconds(context, 'jwksCooldown', 1, 3600, `${JWKS_FETCH_DEFAULTS.cooldownSeconds}s`);
+  const maxKeyAgeSeconds = readDurationSeconds(context, 'jwksMaxKeyAge', 60, 86400, `${JWKS_FETCH_DEFAULTS.maxKeyAgeSeconds}s`);
+  if (maxKeyAgeSeconds <= cooldownSeconds) {
+    throw new InvalidConfigError(
+      'jwksMaxKeyAge',
+      `longer than jwksCooldown (${cooldownSeconds}s), or fetched keys would expire between allowed fetches`,
+      context.jwksMaxKeyAge,
+    );
+  }
+  return {
+    timeoutMs: readInteger(context, 'jwksFetchTimeoutMs', 100, 2000, JWKS_FETCH_DEFAULTS.timeoutMs),
+    maxBytes: readInteger(context, 'jwksMaxBytes', 1024, 1024 * 1024, JWKS_FETCH_DEFAULTS.maxBytes),
+    cooldownSeconds,
+    maxKeyAgeSeconds,
+  };
+}
