@@ -57,6 +57,14 @@ describe('the decision log line in Embedded Metric Format', () => {
     expect(record.CacheHits).toBeUndefined();
   });
 
+  it('counts a JWKS fetch once, by the request that made it, and a failed one as a failure', () => {
+    const made = toLogRecord(entry({ jwksFetch: 'failed', jwksFetchMs: 400 }), NOW);
+    expect(made).toMatchObject({ jwksFetch: 'failed', jwksFetchMs: 400, JwksFetches: 1, JwksFetchFailures: 1 });
+    expect(emf(made).Metrics.map((m) => m.Name)).toEqual(expect.arrayContaining(['JwksFetches', 'JwksFetchFailures']));
+    const joined = toLogRecord(entry({ jwksFetch: 'joined', jwksFetchMs: 380 }), NOW);
+    expect([joined.JwksFetches, emf(joined).Metrics.map((m) => m.Name)]).toEqual([undefined, ['Decisions', 'CacheHits', 'StoreLatency']]);
+  });
+
   it('never makes a viewer, a video or a credential a dimension', () => {
     for (const e of [entry(), entry({ cache: 'hit' }), entry({ decision: 'deny', reason: 'store-unavailable', status: 503 })]) {
       const names = emf(toLogRecord(e, NOW)).Dimensions.flat();
