@@ -16,6 +16,8 @@ export interface DemoRoutesOptions {
   allowedOrigins?: string[];
   /** The config's path tokens: with them, /__keygate/native-url hands out a path-token URL for native players. */
   pathToken?: { prefix: string; maxLifetimeSeconds: number };
+  /** With `keygate dev --oidc`: the local OpenID provider the page can sign in with (authorization code + PKCE). */
+  oidc?: () => { issuer: string; clientId: string } | undefined;
   /** Injected so a test can mint tokens at a chosen time. */
   nowSeconds?: () => number;
 }
@@ -86,6 +88,13 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
       case PLAYER_KIT_PATH:
         res.writeHead(200, { 'content-type': 'text/javascript', ...noStore }).end(playerKit);
         return true;
+      case '/__keygate/oidc': {
+        // The page's "Sign in with the provider" button: where to send the viewer, and as which client.
+        const oidc = options.oidc?.();
+        if (oidc === undefined) return false;
+        res.writeHead(200, { 'content-type': 'application/json', ...noStore }).end(JSON.stringify(oidc));
+        return true;
+      }
       case '/__keygate/videos':
         res.writeHead(200, { 'content-type': 'application/json', ...noStore, ...cors(req) }).end(JSON.stringify(options.videos()));
         return true;

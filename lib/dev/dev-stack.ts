@@ -10,6 +10,7 @@ import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from '
 import { demoRoutes } from './demo-routes';
 import { ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
+import { startLocalOidcProvider } from './local-oidc-provider';
 import { publishedBuckets } from './s3-bucket-model';
 import { KeygateError } from '../keygate-error';
 
@@ -19,6 +20,8 @@ const DEV_REGION = 'us-east-1';
 const DEV_TABLE = 'keygate-dev';
 const DEV_ISSUER = 'https://keygate.dev.local';
 const DEV_AUDIENCE = 'keygate-dev';
+/** The demo page's client at the local OpenID provider (`--oidc`): public, authorization code + PKCE. */
+export const DEV_OIDC_CLIENT = 'keygate-demo-page';
 
 export interface DevStackOptions {
   port: number;
@@ -31,6 +34,8 @@ export interface DevStackOptions {
   signal?: AbortSignal;
   /** Player pages on other origins allowed to fetch keys and media with credentials (the config's allowedOrigins). */
   allowedOrigins?: string[];
+  /** Also run a local OpenID provider (oidc-provider over https) that the authorizer trusts, for "Sign in with the provider". */
+  oidc?: boolean;
 }
 
 export interface DevStack {
@@ -42,6 +47,8 @@ export interface DevStack {
   audience: string;
   signingKey: string;
   jwks: string;
+  /** With `oidc`: the local provider's issuer (its login page takes any user name) and the demo page's client id. */
+  oidc?: { issuer: string; clientId: string };
   videos: string[];
   stats(): EmulatorStats;
   close(): Promise<void>;
@@ -104,39 +111,40 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       log('creating a local signing key');
       writeSigningKeyFiles(keyDir, 'ES256');
     }
-    const config = parseKeygateConfig(
-      {
-        region: DEV_REGION,
-        tableName: DEV_TABLE,
-        jwtIssuer: DEV_ISSUER,
-        jwtAudience: [DEV_AUDIENCE],
-        jwks: join(keyDir, JWKS_FILE),
-        // Short TTLs so a revocation shows within a couple of seconds in the demo.
-        allowTtlSeconds: 2,
-        denyTtlSeconds: 1,
-        allowedOrigins: options.allowedOrigins ?? [],
-      },
-      { baseDir: dataDir },
-    );
-    // Rebuilt on every start (well under a second): the dynalite port, hence the config, changes.
-    const { bundleFile } = buildAuthorizerBundle(authorizerConfigFor(config, { endpoint: dynamo.endpoint }), join(dataDir, 'edge'));
-
     const videos = () =>
       existsSync(join(originDir, 'videos')) ? readdirSync(join(originDir, 'videos')).filter((v) => !v.startsWith('.')) : [];
+    const devContext = {
+      region: DEV_REGION,
+      tableName: DEV_TABLE,
+      jwtIssuer: DEV_ISSUER,
+      jwtAudience: [DEV_AUDIENCE],
+      jwks: join(keyDir, JWKS_FILE),
+      // Short TTLs so a revocation shows within a couple of seconds in the demo.
+      allowTtlSeconds: 2,
+      denyTtlSeconds: 1,
+      allowedOrigins: options.allowedOrigins ?? [],
+    };
+    // Parsed again below once the local provider (if any) is known; the page's settings do not depend on it.
+    const { cookieName, pathToken, allowedOrigins } = parseKeygateConfig(devContext, { baseDir: dataDir });
+    // The handler is built once the port is known: the local provider must name the page as its redirect URI.
+    const edge: { handler?: EdgeHandler } = {};
+    let oidc: { issuer: string; clientId: string } | undefined;
     const emulator = createCloudFrontEmulator({
       // The two buckets keygate publish would fill from the origin folder: media, and keys apart.
       mediaBucket: publishedBuckets(originDir).media,
       keyBucket: publishedBuckets(originDir).keys,
-      handler: loadEdgeHandler(bundleFile),
-      allowedOrigins: config.allowedOrigins,
+      handler: async (event) =>
+        edge.handler?.(event) ?? { status: '503', headers: { 'retry-after': [{ key: 'Retry-After', value: '1' }] } },
+      allowedOrigins,
       extraRoutes: demoRoutes({
         signingKey: readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE)),
         issuer: DEV_ISSUER,
         audience: DEV_AUDIENCE,
-        cookieName: config.cookieName,
-        allowedOrigins: config.allowedOrigins,
-        pathToken: config.pathToken,
+        cookieName,
+        allowedOrigins,
+        pathToken,
         videos,
+        oidc: () => oidc,
       }),
     });
     // Take the port before the slow part, so a port in use fails in a second, not after packaging.
@@ -148,6 +156,22 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           emulator.server.close(() => done());
         }),
     );
+    const url = `http://${urlHost(options.host)}:${port}/`;
+
+    let provider: Awaited<ReturnType<typeof startLocalOidcProvider>> | undefined;
+    if (options.oidc) {
+      provider = await startLocalOidcProvider({ clients: [{ client_id: DEV_OIDC_CLIENT, redirect_uris: [url] }] });
+      cleanups.unshift(() => provider?.stop());
+      oidc = { issuer: provider.issuer, clientId: DEV_OIDC_CLIENT };
+      log(`local OpenID provider at ${provider.issuer} (self-signed certificate; any user name signs in)`);
+    }
+    // ID tokens of the local provider: aud is the page's client id; keys come from its JWKS URL.
+    const trustedIssuers = provider ? [{ issuer: provider.issuer, audience: [DEV_OIDC_CLIENT], jwksUri: provider.jwksUri }] : [];
+    const config = parseKeygateConfig({ ...devContext, trustedIssuers }, { baseDir: dataDir });
+    // Rebuilt on every start (well under a second): the dynalite port, hence the config, changes.
+    const local = { endpoint: dynamo.endpoint, ...(provider ? { jwksCa: provider.caPem } : {}) };
+    const { bundleFile } = buildAuthorizerBundle(authorizerConfigFor(config, local), join(dataDir, 'edge'));
+    edge.handler = loadEdgeHandler(bundleFile);
 
     options.signal?.throwIfAborted();
     if (!hasDemoVideo(originDir)) log('packaging the demo video (first start only: ffmpeg, 2 renditions, a key every 2 segments)');
@@ -160,7 +184,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
 
     return {
-      url: `http://${urlHost(options.host)}:${port}/`,
+      url,
       dynamodbEndpoint: dynamo.endpoint,
       table: DEV_TABLE,
       region: DEV_REGION,
@@ -168,6 +192,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       audience: DEV_AUDIENCE,
       signingKey: join(keyDir, PRIVATE_KEY_FILE),
       jwks: join(keyDir, JWKS_FILE),
+      ...(oidc ? { oidc } : {}),
       videos: videos(),
       stats: emulator.stats,
       close: async () => {

@@ -12,7 +12,7 @@ const server = SERVER_URL;
 const crossOrigin = server !== '';
 const state = {
   player: null, video: null, hls: null, vjs: null, shaka: null,
-  fatal: null, denials: [], tokenRefreshes: 0, buffered: [], who: null,
+  fatal: null, denials: [], tokenRefreshes: 0, buffered: [], who: null, oidc: null, providerToken: null,
 };
 window.keygate = state;
 const $ = (id) => document.getElementById(id);
@@ -35,6 +35,63 @@ async function signOut() {
   $('who').textContent = 'signed out';
 }
 window.signIn = signIn;
+
+// keygate dev --oidc: sign in at the local OpenID provider with authorization code + PKCE, done in the
+// page with WebCrypto. Its ID token (aud: this page's client id) is the bearer token the players send.
+const b64url = (bytes) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+const randomString = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
+const redirectUri = () => location.origin + location.pathname;
+async function providerSignIn() {
+  const verifier = randomString();
+  const pending = { verifier, state: randomString() };
+  sessionStorage.setItem('keygate-pkce', JSON.stringify(pending));
+  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const query = new URLSearchParams({
+    client_id: state.oidc.clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri(),
+    code_challenge: challenge, code_challenge_method: 'S256', state: pending.state,
+  });
+  location.assign(state.oidc.issuer + '/auth?' + query);
+}
+async function completeProviderSignIn() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return;
+  const pending = JSON.parse(sessionStorage.getItem('keygate-pkce') || 'null');
+  sessionStorage.removeItem('keygate-pkce');
+  history.replaceState(null, '', redirectUri());
+  if (!pending || pending.state !== params.get('state') || !params.has('code')) {
+    status('Sign-in at the provider failed: ' + (params.get('error') || 'state mismatch'), true);
+    return;
+  }
+  const response = await fetch(state.oidc.issuer + '/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri(),
+      client_id: state.oidc.clientId, code_verifier: pending.verifier,
+    }),
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    status('Sign-in at the provider failed: ' + body.error, true);
+    return;
+  }
+  const claims = JSON.parse(atob(body.id_token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/')));
+  state.providerToken = body.id_token;
+  state.who = null;
+  $('auth').value = 'bearer';
+  $('who').textContent = 'signed in at the provider as ' + claims.sub;
+}
+fetch(server + '/__keygate/oidc')
+  .then((response) => (response.ok ? response.json() : null))
+  .then((oidc) => {
+    if (!oidc || crossOrigin) return;
+    state.oidc = oidc;
+    $('provider-sign-in').hidden = false;
+    $('provider-sign-in').onclick = providerSignIn;
+    return completeProviderSignIn();
+  })
+  .catch((error) => status('Sign-in at the provider failed: ' + error.message, true));
 $('as-alice').onclick = () => signIn('alice');
 $('as-bob').onclick = () => signIn('bob');
 $('sign-out').onclick = signOut;
@@ -93,7 +150,8 @@ async function play(videoId, options = {}) {
   Object.assign(state, { player, fatal: null, denials: [], tokenRefreshes: 0, buffered: [] });
   const kit = {
     auth,
-    token: options.bearer || undefined,
+    // A provider sign-in's ID token, when there is one: it is not refreshed here (sign in again).
+    token: options.bearer || (auth === 'bearer' && !options.as && state.providerToken) || undefined,
     withCredentials: crossOrigin,
     getToken: tokenRefresher(auth, options.as || state.who, options.ttl || ttl()),
     onDenied: (denial) => {
@@ -217,6 +275,7 @@ alice owns the demo video, bob owns nothing.</p>
   <button id="as-alice">Sign in as alice</button>
   <button id="as-bob">Sign in as bob</button>
   <button id="sign-out">Sign out</button>
+  <button id="provider-sign-in" hidden>Sign in with the provider</button>
   <span id="who"></span>
 </p>
 <p>Videos: <span id="videos"></span> <a id="native-url" hidden>Native URL (Safari, TVs)</a></p>

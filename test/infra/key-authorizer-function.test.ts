@@ -54,7 +54,7 @@ describe('KeyAuthorizerFunction', () => {
     expect(baked).toMatchObject({
       tableName: EXAMPLE_CONTEXT.tableName,
       replicaRegions: ['eu-west-1', 'us-east-1', 'ap-northeast-1'],
-      jwt: { issuer: EXAMPLE_CONTEXT.jwtIssuer, audience: EXAMPLE_CONTEXT.jwtAudience },
+      jwt: { issuers: [{ issuer: EXAMPLE_CONTEXT.jwtIssuer, audience: EXAMPLE_CONTEXT.jwtAudience }] },
       allowedOrigins: EXAMPLE_CONTEXT.allowedOrigins,
       allowUidCookie: false,
     });

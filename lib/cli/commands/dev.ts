@@ -28,6 +28,10 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where the table, keys and videos are kept between runs', '.keygate')
     .option('--json', 'print one JSON line when ready, for scripts and tests')
     .option(
+      '--oidc',
+      'also run a local OpenID provider (https, self-signed) that the authorizer trusts: "Sign in with the provider" on the demo page',
+    )
+    .option(
       '--allow-origin <origin>',
       'a player page on another origin that may fetch keys and media (CORS), e.g. http://127.0.0.1:5173; repeatable',
       (origin: string, origins: string[]) => [...origins, origin],
@@ -59,6 +63,7 @@ interface DevCommandOptions {
   host: string;
   dataDir: string;
   json?: boolean;
+  oidc?: boolean;
   allowOrigin: string[];
 }
 
@@ -84,6 +89,7 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
       host: options.host,
       dataDir: options.dataDir,
       allowedOrigins: options.allowOrigin,
+      oidc: options.oidc === true,
       log: say,
       onProgress: bars.update,
       signal: stopping,
