@@ -18,6 +18,8 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   host: (message) => `${message}: pass --host 127.0.0.1 or another local address`,
   keyBucket: (message) => `${message}: pass --key-bucket (stack output KeyBucketName)`,
   pathUrl: (message) => `--path-url: ${message}`,
+  issuerUrl: (message) => `<issuer-url>: ${message}`,
+  write: (message) => `--write: ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */

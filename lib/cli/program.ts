@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, type FailedCommandOptions } from './describe-error';
+import * as config from './commands/config';
 import * as dev from './commands/dev';
 import * as encrypt from './commands/encrypt';
 import * as entitlements from './commands/entitlements';
@@ -22,6 +23,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   publish.register,
   dev.register,
   verify.register,
+  config.register,
 ];
 
 function buildProgram(): Command {
