@@ -5,6 +5,7 @@ import { UNIT_PRICES, type CostDesign } from './suites/cost';
 import { LATENCY_CASES, LATENCY_LABELS } from './suites/latency-types';
 import { PACKAGING_VARIANTS } from './suites/packaging';
 import { PLAYBACK_DESIGNS } from './suites/playback';
+import { PROVIDER_HIT_CASES, PROVIDER_HIT_LABELS } from './suites/provider-latency-types';
 import { THROUGHPUT_DESIGNS } from './suites/throughput';
 
 /** The cost table's rows: the playback designs, and Keygate as a native player sees it. */
@@ -37,6 +38,7 @@ export function renderResults(r: BenchResults): string {
     header,
     authorizationsPerPlayback,
     decisionLatency,
+    providerTokenLatency,
     throughputOfKeys,
     coldStart,
     memory,
@@ -180,6 +182,24 @@ function decisionLatency({ meta, latency }: BenchResults): string[] {
         latency[c].unexpected,
       ]),
     ),
+  );
+}
+
+/** Section 2b: an identity provider's token next to a self-issued one, warm and in a fresh container. */
+function providerTokenLatency({ providerLatency: p }: BenchResults): string[] {
+  const { cold } = p;
+  return blocks(
+    '### 2b. Tokens from an OpenID provider',
+    `The built bundle trusting both Keygate's own issuer and a real OpenID provider (oidc-provider over https on loopback), one request at a time, interleaved. ` +
+      "Warm: the provider's key was fetched before timing, so both cases verify with a held key and hit the cache.",
+    table(
+      ['case', 'requests', 'p50 µs', 'p99 µs', 'not passed on'],
+      PROVIDER_HIT_CASES.map((c) => [PROVIDER_HIT_LABELS[c], p.hits[c].n, p.hits[c].p50Us, p.hits[c].p99Us, p.hits[c].unexpected]),
+    ),
+    `Cold: ${cold.containers} fresh containers per case (a new module instance each), first request only (a cache miss with the SDK's first connection). ` +
+      `Median first request: ${round(cold.selfFirstMs)} ms with a self-issued token, ${round(cold.providerFirstMs)} ms with a provider token, ` +
+      `of which the JWKS fetch is ${round(cold.jwksFetchMs)} ms (https with a TLS handshake, to loopback: a real provider adds its network round trips). ` +
+      `The provider served ${cold.jwksRequests} JWKS requests for ${cold.containers} provider containers; not passed on: ${cold.unexpected}.`,
   );
 }
 

@@ -12,6 +12,7 @@ import { benchNativePlayback, summarizeNativePlayback } from './suites/native-pl
 import { benchLatency } from './suites/latency';
 import { benchMemory } from './suites/memory';
 import { benchPackaging } from './suites/packaging';
+import { benchProviderLatency } from './suites/provider-latency';
 import { benchPlayback, summarizePlayback } from './suites/playback';
 import { profileThroughput } from './suites/profile';
 import { benchThroughput } from './suites/throughput';
@@ -21,6 +22,7 @@ export const SIZES = {
   full: {
     playback: { lengths: [30, 60, 120], segmentSeconds: 2, rotateEvery: 10, rounds: 2, playbackRate: 8, switchEverySeconds: 10 },
     latency: { requestsPerCase: 10_000, rounds: 10 },
+    providerLatency: { requestsPerCase: 5_000, rounds: 5, coldContainers: 30 },
     throughput: { viewers: 1000, videos: 100, keysPerVideo: 10, connections: 50, durationSeconds: 5, rounds: 3 },
     coldStart: { processes: 20 },
     memory: { decisions: 100_000, cacheMaxEntries: undefined as number | undefined },
@@ -29,6 +31,7 @@ export const SIZES = {
   quick: {
     playback: { lengths: [8, 16], segmentSeconds: 2, rotateEvery: 10, rounds: 1, playbackRate: 8, switchEverySeconds: 4 },
     latency: { requestsPerCase: 200, rounds: 2 },
+    providerLatency: { requestsPerCase: 100, rounds: 1, coldContainers: 2 },
     throughput: { viewers: 100, videos: 10, keysPerVideo: 4, connections: 10, durationSeconds: 1, rounds: 1 },
     coldStart: { processes: 2 },
     memory: { decisions: 3000, cacheMaxEntries: 1000 as number | undefined },
@@ -81,8 +84,10 @@ export async function runBench(options: BenchOptions) {
     log('1c/7 playing as a native player: ffmpeg given a path-token URL');
     const nativeRuns = await benchNativePlayback(world, key, videos, sizes.playback.rounds);
 
-    log('2/7 decision latency, in process');
+    log('2a/7 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
+    log('2b/7 decision latency with an OpenID provider token (warm, and a cold container fetching the JWKS)');
+    const providerLatency = await benchProviderLatency(world, key, options.workDir, sizes.providerLatency);
     log('3a/7 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
     log('3b/7 profiling the distribution process under load: Keygate without its cache, and the seed');
@@ -144,6 +149,7 @@ export async function runBench(options: BenchOptions) {
       playback: { videos, summary: playback, runs: playbackRuns },
       nativePlayback: { summary: nativePlayback, runs: nativeRuns },
       latency,
+      providerLatency,
       throughput,
       throughputProfile,
       coldStart,

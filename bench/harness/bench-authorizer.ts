@@ -19,6 +19,9 @@ export interface BenchAuthorizerOptions {
   allowTtlSeconds?: number;
   denyTtlSeconds?: number;
   allowUidCookie?: boolean;
+  /** Further issuers (cdk.json `trustedIssuers`), and the local CA their JWKS URLs need. */
+  trustedIssuers?: unknown[];
+  jwksCa?: string;
 }
 
 /** The deployable config, from the same cdk.json parser an operator's goes through, on a loopback table. */
@@ -33,8 +36,9 @@ export function benchAuthorizerConfig(endpoint: string, key: SigningKey, options
     ...(options.allowTtlSeconds !== undefined ? { allowTtlSeconds: options.allowTtlSeconds } : {}),
     ...(options.denyTtlSeconds !== undefined ? { denyTtlSeconds: options.denyTtlSeconds } : {}),
     ...(options.allowUidCookie ? { allowUidCookie: true } : {}),
+    ...(options.trustedIssuers ? { trustedIssuers: options.trustedIssuers } : {}),
   });
-  return authorizerConfigFor(config, { endpoint });
+  return authorizerConfigFor(config, { endpoint, ...(options.jwksCa ? { jwksCa: options.jwksCa } : {}) });
 }
 
 /** Builds the bundle exactly as `cdk synth` does, into `dir`; gives the file to load. */

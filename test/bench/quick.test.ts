@@ -87,6 +87,17 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('timed provider tokens that were passed on, warm and cold, with one JWKS fetch per cold container', () => {
+    const { hits, cold } = results.providerLatency;
+    for (const c of Object.values(hits)) expect([c.n, c.unexpected]).toEqual([results.meta.sizes.providerLatency.requestsPerCase, 0]);
+    expect([cold.containers, cold.unexpected, cold.jwksRequests]).toEqual([
+      results.meta.sizes.providerLatency.coldContainers,
+      0,
+      cold.containers,
+    ]);
+    expect(report).toContain('### 2b. Tokens from an OpenID provider');
+  });
+
   it("served every throughput request, and Keygate's cache saved DynamoDB reads the others made", () => {
     for (const design of Object.values(results.throughput)) expect(design.failures).toBe(0);
     expect(results.throughput.seed.dynamodbRequestsPer1000).toBeGreaterThanOrEqual(990);
@@ -130,7 +141,7 @@ describe('npm run bench -- --quick', () => {
 
   it('numbers its progress steps once each and in order, by the section they measure', () => {
     const steps = [...progress.matchAll(/^(\w+)\/7 /gm)].map((m) => m[1]);
-    expect(steps).toEqual(['1a', '1b', '1c', '2', '3a', '3b', '4', '5', '6', '7']);
+    expect(steps).toEqual(['1a', '1b', '1c', '2a', '2b', '3a', '3b', '4', '5', '6', '7']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {
