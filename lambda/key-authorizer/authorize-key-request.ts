@@ -44,7 +44,7 @@ function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'st
 
 type Identity = Awaited<ReturnType<TokenVerifier['verifyOrFetch']>>;
 
-function jwksFetchLog(report: Identity['jwksFetch']): Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs'> {
+function jwksFetchLog(report: Identity['jwksFetch']): FetchLog {
   return report === undefined ? {} : { jwksFetch: report.outcome, jwksFetchMs: report.ms };
 }
 
@@ -133,8 +133,8 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   const pending = identify(request, route.pathToken, deps, nowSeconds);
   const identification = pending instanceof Promise ? await pending : pending;
   log.credential = identification.credential;
-  if (identification.jwksFetch !== undefined)
-    Object.assign(log, { jwksFetch: identification.jwksFetch, jwksFetchMs: identification.jwksFetchMs });
+  const { jwksFetch, jwksFetchMs } = identification;
+  if (jwksFetch !== undefined) Object.assign(log, { jwksFetch, jwksFetchMs });
   if ('reason' in identification) return deny(identification.reason);
   const { viewer, videos } = identification;
   log.viewer = hashViewerId(viewer.uid, config.logSalt);
