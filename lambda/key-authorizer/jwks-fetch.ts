@@ -30,7 +30,8 @@ export function httpsJwksFetcher(config: Pick<JwksFetchConfig, 'timeoutMs' | 'ma
       };
       const request = get(
         uri,
-        { headers: { accept: 'application/json' }, ...(config.localCa ? { ca: config.localCa } : {}) },
+        // agent: false — fetches are minutes apart: a pooled socket the provider closed meanwhile would fail the next one.
+        { headers: { accept: 'application/json' }, agent: false, ...(config.localCa ? { ca: config.localCa } : {}) },
         (response) => {
           const length = Number(response.headers['content-length'] ?? 0);
           if (response.statusCode !== 200) return fail(`the JWKS URL answered ${response.statusCode}`);
