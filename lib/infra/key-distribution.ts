@@ -151,6 +151,11 @@ export class KeyDistribution extends Construct {
         'Access logs are delivered by CloudFront standard logging v2 (the AccessLogs construct), which cdk-nag does not see; legacy logging is off because it always records the query string, where a ?token= would be kept.',
     });
     Validations.of(this.distribution).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      reason:
+        'Only the key bucket origin may list, and it is never the default behavior: it serves /keys/* behind the authorizer, which forwards nothing but well-formed key paths, so GET / never reaches it.',
+    });
+    Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
       reason: 'Geo restriction is a licensing decision per catalogue, not a security control Keygate can choose for operators.',
     });
