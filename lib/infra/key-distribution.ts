@@ -123,6 +123,8 @@ export class KeyDistribution extends Construct {
         },
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // Per-status error rates (401, 403, 503…) and cache hit rate, for the dashboard and the alarms.
+      publishAdditionalMetrics: true,
       priceClass: props.priceClass,
       // Access logs are standard logging v2 (AccessLogs), whose field list leaves tokens out;
       // legacy logging always records the query string.

@@ -123,7 +123,7 @@ describe('KeyDistribution', () => {
       Compress: true,
       ViewerProtocolPolicy: 'redirect-to-https',
     });
-    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_100' });
+    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_200' });
   });
 
   it('uses the custom domain with TLS 1.2 or later and attaches the WAF web ACL when configured', () => {
