@@ -15,38 +15,30 @@ export const REPLICAS_TRIED_PER_REQUEST = 2;
  * PriceClass_100 is North America, Europe and Israel; 200 adds Asia, the Middle East and Africa;
  * All adds South America and Oceania. An approximation for warnings, never for access control.
  */
+const NORTH_AMERICA_AND_EUROPE = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+];
+const ASIA_MIDDLE_EAST_AND_AFRICA = [
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'me-central-1',
+  'af-south-1',
+];
 const EDGE_REGIONS_BY_PRICE_CLASS: Record<PriceClass, readonly string[]> = {
-  PriceClass_100: [
-    'us-east-1',
-    'us-east-2',
-    'us-west-1',
-    'us-west-2',
-    'ca-central-1',
-    'eu-west-1',
-    'eu-west-2',
-    'eu-west-3',
-    'eu-central-1',
-    'eu-north-1',
-  ],
-  PriceClass_200: [
-    'us-east-1',
-    'us-east-2',
-    'us-west-1',
-    'us-west-2',
-    'ca-central-1',
-    'eu-west-1',
-    'eu-west-2',
-    'eu-west-3',
-    'eu-central-1',
-    'eu-north-1',
-    'ap-south-1',
-    'ap-northeast-1',
-    'ap-northeast-2',
-    'ap-northeast-3',
-    'ap-southeast-1',
-    'me-central-1',
-    'af-south-1',
-  ],
+  PriceClass_100: NORTH_AMERICA_AND_EUROPE,
+  PriceClass_200: [...NORTH_AMERICA_AND_EUROPE, ...ASIA_MIDDLE_EAST_AND_AFRICA],
   PriceClass_All: EDGE_EXECUTION_REGIONS,
 };
 
