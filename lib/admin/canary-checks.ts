@@ -32,7 +32,7 @@ export function checkTitle(check: CanaryCheck, ttlWaitSeconds: number): string {
     case 'anonymous':
       return 'anonymous key request is refused (401)';
     case 'entitled':
-      return 'entitled viewer gets the key (200, 16 bytes, no-store)';
+      return 'entitled viewer gets the key (200, 16 bytes, no-store, edge-cached)';
     case 'unentitled':
       return 'unentitled viewer is refused (403)';
     case 'encoded-paths':

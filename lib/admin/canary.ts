@@ -42,8 +42,8 @@ export interface CanaryOptions {
 const KEY_BYTES = 16;
 /** Tokens live long enough for every check, revocation wait included, and no longer. */
 const TOKEN_MARGIN_SECONDS = 120;
-/** A repeated segment request may land on another cache server of the edge location: ask a few times. */
-const SEGMENT_REPEATS = 3;
+/** A repeated request may land on another cache server of the edge location: ask a few times. */
+const CACHE_REPEATS = 3;
 /** CloudFront's x-cache values for an answer from its cache (RefreshHit: cached, revalidated with the origin). */
 const CACHE_HIT = /^(Hit|RefreshHit) from cloudfront$/i;
 
@@ -121,7 +121,7 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryReport> {
     const token = tokens.mint(viewer, media.videoId, tokenTtl);
     let key: Buffer | undefined;
     await attempt('entitled', async () => {
-      key = checkEntitled(await keyGet(token), record);
+      key = await checkEntitled(() => keyGet(token), record);
     });
     await attempt('encoded-paths', () => checkEncodedPaths(http, media, { token, who: 'with the test viewer’s token' }, key, record));
     await grants.revoke(viewer, media.videoId);
@@ -156,8 +156,12 @@ function checkUnentitled(response: HttpResponse, record: RecordCheck): void {
   else record('unentitled', 'fail', `got ${statusWithReason(response)}, expected 403: ${keyAnswerHint(response)}`);
 }
 
-/** The key bytes when the check passed, so the encoded-path check can recognise them. */
-function checkEntitled(response: HttpResponse, record: RecordCheck): Buffer | undefined {
+/**
+ * The key bytes when the entitled viewer got them, so the encoded-path check can recognise them.
+ * A key must reach the viewer with no-store, and stay in CloudFront's cache (a repeat is a hit).
+ */
+async function checkEntitled(keyGet: () => Promise<HttpResponse>, record: RecordCheck): Promise<Buffer | undefined> {
+  const response = await keyGet();
   const cacheControl = response.headers['cache-control'] ?? '';
   if (response.status !== 200) record('entitled', 'fail', `got ${statusWithReason(response)}, expected 200: ${keyAnswerHint(response)}`);
   else if (response.body.length !== KEY_BYTES)
@@ -166,13 +170,32 @@ function checkEntitled(response: HttpResponse, record: RecordCheck): Buffer | un
     record(
       'entitled',
       'fail',
-      `Cache-Control is "${cacheControl}", without no-store: check the /keys/* behavior's response headers policy (keys are never cached)`,
+      `Cache-Control is "${cacheControl}", without no-store: check the /keys/* behavior's response headers policy (no viewer may store a key)`,
     );
   else {
-    record('entitled', 'pass', `200, 16 bytes, Cache-Control: ${cacheControl}`);
+    const edgeCache = await judgeKeyEdgeCache(keyGet, response);
+    if ('fail' in edgeCache) record('entitled', 'fail', edgeCache.fail);
+    else record('entitled', 'pass', `200, 16 bytes, Cache-Control: ${cacheControl}; ${edgeCache.pass}`);
     return response.body;
   }
   return undefined;
+}
+
+/** Repeats an allowed key request: CloudFront should answer from its cache, still with no-store. */
+async function judgeKeyEdgeCache(keyGet: () => Promise<HttpResponse>, first: HttpResponse): Promise<{ pass: string } | { fail: string }> {
+  if (first.headers['x-cache'] === undefined) return { pass: 'edge cache not judged: no x-cache header' };
+  let last = first;
+  for (let i = 1; i < CACHE_REPEATS; i++) {
+    last = await keyGet();
+    const xCache = last.headers['x-cache'] ?? '';
+    if (last.status !== 200) return { fail: `a repeated key request got ${statusWithReason(last)}: ${keyAnswerHint(last)}` };
+    if (!/\bno-store\b/i.test(last.headers['cache-control'] ?? ''))
+      return { fail: `a repeated key request (${xCache}) came without no-store: check the /keys/* response headers policy` };
+    if (CACHE_HIT.test(xCache)) return { pass: `repeated key request: ${xCache}` };
+  }
+  return {
+    fail: `${CACHE_REPEATS} key requests, no repeat was a cache hit (x-cache: ${last.headers['x-cache']}): every key then costs an S3 request in the bucket's region; check the keys cache policy's minimum TTL`,
+  };
 }
 
 async function checkEncodedPaths(
@@ -200,7 +223,7 @@ async function checkEncodedPaths(
 
 async function checkMediaPublic(http: HttpGet, media: CanaryMedia, record: RecordCheck): Promise<void> {
   let last: HttpResponse | undefined;
-  for (let i = 0; i < SEGMENT_REPEATS; i++) {
+  for (let i = 0; i < CACHE_REPEATS; i++) {
     last = await http(media.segmentUrl, pathOf(media.segmentUrl));
     if (last.status !== 200) {
       record(
@@ -223,7 +246,7 @@ async function checkMediaPublic(http: HttpGet, media: CanaryMedia, record: Recor
   record(
     'media-public',
     'fail',
-    `${SEGMENT_REPEATS} requests of ${pathOf(media.segmentUrl)}, no repeat was a cache hit (x-cache: ${last?.headers['x-cache']}): check the default behavior's cache policy and the segment's Cache-Control`,
+    `${CACHE_REPEATS} requests of ${pathOf(media.segmentUrl)}, no repeat was a cache hit (x-cache: ${last?.headers['x-cache']}): check the default behavior's cache policy and the segment's Cache-Control`,
   );
 }
 

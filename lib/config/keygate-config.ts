@@ -14,6 +14,7 @@ import {
   readString,
   type Context,
 } from './context-values';
+import { readAlarmTopicArns } from './alarm-plan';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers } from './trusted-issuers';
 
@@ -45,6 +46,10 @@ export interface KeygateConfig {
   webAclArn?: string;
   priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
   logRetentionDays: number;
+  /** Retention of the edge function's CloudWatch log groups (decision lines), in every edge region. */
+  edgeLogRetentionDays: number;
+  /** SNS topics the alarms notify, at most one per alarm region (stack region, us-east-1). */
+  alarmTopicArns: string[];
   decisionLogSalt?: string;
 }
 
@@ -72,6 +77,12 @@ const WEB_ACL_ARN = /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 /** CloudWatch Logs / S3 lifecycle retention values an operator may pick. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653];
+
+function readRetentionDays(context: Context, key: string, fallback: number): number {
+  const days = readInteger(context, key, 1, 3653, fallback);
+  if (!RETENTION_DAYS.includes(days)) throw new InvalidConfigError(key, `one of ${RETENTION_DAYS.join(', ')}`, days);
+  return days;
+}
 
 /**
  * Validates cdk.json context (and -c overrides) into a KeygateConfig. Every error names the key,
@@ -125,9 +136,7 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
   if (!PRICE_CLASSES.includes(priceClass as (typeof PRICE_CLASSES)[number])) {
     throw new InvalidConfigError('priceClass', `one of ${PRICE_CLASSES.join(', ')}`, priceClass);
   }
-  const logRetentionDays = readInteger(context, 'logRetentionDays', 1, 3653, 90);
-  if (!RETENTION_DAYS.includes(logRetentionDays))
-    throw new InvalidConfigError('logRetentionDays', `one of ${RETENTION_DAYS.join(', ')}`, logRetentionDays);
+  const logRetentionDays = readRetentionDays(context, 'logRetentionDays', 90);
 
   const config: KeygateConfig = {
     stackName: readString(context, 'stackName', STACK_NAME, 'a CloudFormation stack name', 'Keygate'),
@@ -159,6 +168,8 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     },
     priceClass: priceClass as KeygateConfig['priceClass'],
     logRetentionDays,
+    edgeLogRetentionDays: readRetentionDays(context, 'edgeLogRetentionDays', 30),
+    alarmTopicArns: readAlarmTopicArns(context, region),
   };
   if (domainName && certificateArn) config.customDomain = { domainName, certificateArn };
   const webAclArn = readOptionalString(

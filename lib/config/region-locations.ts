@@ -43,7 +43,7 @@ const REGION_LOCATIONS: Record<string, [latitude: number, longitude: number]> = 
 export const isKnownRegion = (region: string): boolean => Object.hasOwn(REGION_LOCATIONS, region);
 
 /** The regions where Lambda@Edge runs viewer functions: CloudFront's regional edge caches. */
-const EDGE_EXECUTION_REGIONS = [
+export const EDGE_EXECUTION_REGIONS: readonly string[] = [
   'us-east-1',
   'us-east-2',
   'us-west-1',

@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
 import { buildAuthorizerBundle } from '../build/authorizer-bundle';
+import { EdgeLogRetention } from './edge-log-retention';
 
 export interface KeyAuthorizerFunctionProps {
   config: AuthorizerConfig;
+  /** Retention of the function's log groups, and the regions whose replicas write them. */
+  logRetentionDays: number;
+  logRegions: readonly string[];
 }
 
 /**
@@ -20,6 +24,7 @@ export interface KeyAuthorizerFunctionProps {
  */
 export class KeyAuthorizerFunction extends Construct {
   readonly function: cloudfront.experimental.EdgeFunction;
+  readonly logRetention: EdgeLogRetention;
 
   constructor(scope: Construct, id: string, props: KeyAuthorizerFunctionProps) {
     super(scope, id);
@@ -48,6 +53,13 @@ export class KeyAuthorizerFunction extends Construct {
         ),
       }),
     );
+
+    // Beside the function (in us-east-1), where its generated name resolves.
+    this.logRetention = new EdgeLogRetention(this.function.lambda, 'EdgeLogRetention', {
+      edgeFunction: this.function.lambda,
+      retentionDays: props.logRetentionDays,
+      regions: props.logRegions,
+    });
 
     Validations.of(this.function.lambda).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -8,6 +8,9 @@ import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
 import { EXPOSED_KEY_HEADERS } from '../../lambda/key-authorizer/responses';
 
+/** How long CloudFront keeps a key at least, whatever the key object's Cache-Control says. */
+export const KEY_EDGE_CACHE_MIN_TTL = Duration.days(1);
+
 export interface KeyDistributionProps {
   /** Playlists and segments: the default behavior's origin, served with no function. */
   mediaBucket: s3.IBucket;
@@ -65,13 +68,16 @@ export class KeyDistribution extends Construct {
     });
     // The authorizer runs before the cache on every request; the cache key must hold nothing of
     // the viewer (no cookie, header or token), or each viewer would get a cache entry of their own.
+    // Keys are edge-cached, so an allowed request is not an S3 round trip to the bucket's region.
+    // The minimum TTL makes CloudFront keep even keys published with `private, no-store` (before
+    // `keygate publish` wrote s-maxage); viewers still get `private, no-store` from keyHeaders.
     const keyCachePolicy = new cloudfront.CachePolicy(this, 'KeyCachePolicy', {
-      comment: 'Keygate keys: no headers, cookies or query strings in the cache key',
+      comment: 'Keygate keys: edge-cached; no headers, cookies or query strings in the cache key',
       headerBehavior: cloudfront.CacheHeaderBehavior.none(),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
       defaultTtl: Duration.days(1),
-      minTtl: Duration.seconds(0),
+      minTtl: KEY_EDGE_CACHE_MIN_TTL,
       maxTtl: Duration.days(365),
       enableAcceptEncodingGzip: false,
       enableAcceptEncodingBrotli: false,
@@ -117,6 +123,8 @@ export class KeyDistribution extends Construct {
         },
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // Per-status error rates (401, 403, 503…) and cache hit rate, for the dashboard and the alarms.
+      publishAdditionalMetrics: true,
       priceClass: props.priceClass,
       // Access logs are standard logging v2 (AccessLogs), whose field list leaves tokens out;
       // legacy logging always records the query string.
@@ -149,6 +157,11 @@ export class KeyDistribution extends Construct {
       id: 'AwsSolutions-CFR3',
       reason:
         'Access logs are delivered by CloudFront standard logging v2 (the AccessLogs construct), which cdk-nag does not see; legacy logging is off because it always records the query string, where a ?token= would be kept.',
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      reason:
+        'Only the key bucket origin may list, and it is never the default behavior: it serves /keys/* behind the authorizer, which forwards nothing but well-formed key paths, so GET / never reaches it.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

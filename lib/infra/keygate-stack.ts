@@ -4,6 +4,11 @@ import { Construct } from 'constructs';
 import { authorizerConfigFor } from '../config/authorizer-config-for';
 import type { KeygateConfig } from '../config/keygate-config';
 import { Keygate } from './keygate';
+import { KeygateAlarms } from './keygate-alarms';
+import { KeygateDashboard } from './keygate-dashboard';
+import { warnAboutConfig } from './config-warnings';
+import { alarmPlanFor } from '../config/alarm-plan';
+import { EDGE_EXECUTION_REGIONS } from '../config/region-locations';
 
 export interface KeygateStackProps extends StackProps {
   /** The validated cdk.json context; its region is the stack's. */
@@ -14,6 +19,8 @@ export interface KeygateStackProps extends StackProps {
 export class KeygateStack extends Stack {
   readonly keygate: Keygate;
   readonly accessLogs: AccessLogs;
+  /** One set per alarm region (`alarmPlanFor`). */
+  readonly alarms: KeygateAlarms[];
 
   constructor(scope: Construct, id: string, props: KeygateStackProps) {
     const { config, ...stackProps } = props;
@@ -28,6 +35,7 @@ export class KeygateStack extends Stack {
       tableName: config.tableName,
       replicaRegions: config.replicaRegions,
       logRetentionDays: config.logRetentionDays,
+      edgeLogRetentionDays: config.edgeLogRetentionDays,
       authorizer: authorizerConfigFor(config),
       allowedOrigins: config.allowedOrigins,
       pathTokenPrefix: config.pathToken.prefix,
@@ -39,13 +47,38 @@ export class KeygateStack extends Stack {
       config.region === 'us-east-1'
         ? this
         : new Stack(scope, `${id}-AccessLogs`, {
-            description: 'Keygate: CloudFront access logs (standard logging v2, no query strings or cookies)',
+            description: 'Keygate: CloudFront access logs (standard logging v2, no query strings or cookies) and the us-east-1 alarms',
             env: { region: 'us-east-1', ...(props.env?.account ? { account: props.env.account } : {}) },
             crossRegionReferences: true,
           });
     this.accessLogs = new AccessLogs(logsHome, 'AccessLogs', {
       distributionArn: this.keygate.distribution.distribution.distributionArn,
       retentionDays: config.logRetentionDays,
+    });
+
+    // Alarms read only their own region's metrics: the stack region's here, us-east-1's (CloudFront) in logsHome.
+    const alarmPlan = alarmPlanFor(config);
+    this.alarms = alarmPlan.map(
+      (plan) =>
+        new KeygateAlarms(plan.region === config.region ? this : logsHome, 'Alarms', {
+          plan,
+          distributionId: this.keygate.distribution.distribution.distributionId,
+          tableName: config.tableName,
+          namePrefix: id,
+        }),
+    );
+    const dashboard = new KeygateDashboard(this, 'Dashboard', {
+      dashboardName: id,
+      distributionId: this.keygate.distribution.distribution.distributionId,
+      tableName: config.tableName,
+      tableRegions: [config.region, ...config.replicaRegions],
+      edgeRegions: EDGE_EXECUTION_REGIONS,
+      alarmPlan,
+    });
+    warnAboutConfig(this, config, alarmPlan);
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
+      description: 'CloudFront, every edge region and every table replica on one page',
     });
     const domain = config.customDomain?.domainName ?? this.keygate.distribution.distribution.distributionDomainName;
     new CfnOutput(this, 'DistributionDomain', { value: domain, description: 'Where viewers fetch playlists, segments and keys' });

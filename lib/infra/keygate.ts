@@ -1,6 +1,7 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
 import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import { edgeLogRegionsFor } from '../config/edge-log-regions';
 import type { KeygateConfig } from '../config/keygate-config';
 import { EntitlementTable } from './entitlement-table';
 import { KeyAuthorizerFunction } from './key-authorizer-function';
@@ -20,6 +21,8 @@ export interface KeygateProps {
   /** Table replicas besides the stack region. */
   replicaRegions: string[];
   logRetentionDays: number;
+  /** Retention of the edge function's log groups in every edge region. */
+  edgeLogRetentionDays: number;
   /** The edge function's baked config (`authorizerConfigFor`). */
   authorizer: AuthorizerConfig;
   allowedOrigins: string[];
@@ -46,7 +49,11 @@ export class Keygate extends Construct {
     this.storage = new MediaStorage(this, 'Storage', { logRetentionDays: props.logRetentionDays });
     this.keys = new KeyStorage(this, 'Keys', { logBucket: this.storage.logBucket });
     this.entitlements = new EntitlementTable(this, 'Entitlements', { tableName: props.tableName, replicaRegions: props.replicaRegions });
-    this.authorizer = new KeyAuthorizerFunction(this, 'KeyAuthorizer', { config: props.authorizer });
+    this.authorizer = new KeyAuthorizerFunction(this, 'KeyAuthorizer', {
+      config: props.authorizer,
+      logRetentionDays: props.edgeLogRetentionDays,
+      logRegions: edgeLogRegionsFor(props.authorizer.replicaRegions),
+    });
     this.distribution = new KeyDistribution(this, 'Cdn', {
       mediaBucket: this.storage.mediaBucket,
       keyBucket: this.keys.keyBucket,

@@ -22,8 +22,9 @@ export class MediaStorage extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      // Without the serverAccessLogsUseBucketPolicy feature flag, CDK grants S3 log delivery by ACL.
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      // S3 log delivery is granted by bucket policy (the serverAccessLogsUseBucketPolicy flag in
+      // cdk.json), so the bucket needs no ACL and can refuse them altogether.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(props.logRetentionDays) }],
     });

@@ -19,12 +19,17 @@ export function bucketRoleOf(objectKey: string): BucketRole | undefined {
   return undefined;
 }
 
+/** What a key object tells caches: CloudFront may keep it as long as a segment, nobody else at all. */
+export const KEY_CACHE_CONTROL = 'max-age=0, s-maxage=31536000';
+
 /** What each kind of file is, and how long browsers and CloudFront may keep it. */
 const OBJECT_POLICY: Record<string, { contentType: string; cacheControl: string; order: number }> = {
   // Segments never change under a given name: cache them for a year.
   '.ts': { contentType: 'video/mp2t', cacheControl: 'public, max-age=31536000, immutable', order: 0 },
-  // Keys go to CloudFront's /keys/* behavior, which adds no-store towards viewers as well.
-  '.key': { contentType: 'application/octet-stream', cacheControl: 'private, no-store', order: 1 },
+  // Keys: kept by CloudFront's edge cache (s-maxage; the authorizer runs before the cache on every
+  // request), never by a browser: the /keys/* response headers policy replaces this header with
+  // `private, no-store` towards viewers, and max-age=0 covers any other cache on the way.
+  '.key': { contentType: 'application/octet-stream', cacheControl: KEY_CACHE_CONTROL, order: 1 },
   // Playlists last, so a player never sees one that names a segment not uploaded yet; short-lived so a re-publish shows.
   '.m3u8': { contentType: 'application/vnd.apple.mpegurl', cacheControl: 'public, max-age=60', order: 2 },
 };

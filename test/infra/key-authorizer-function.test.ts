@@ -10,7 +10,9 @@ afterAll(() => synth.cleanup());
 
 type Resource = { Properties: Record<string, unknown> };
 function edgeFunction(s: SynthesizedKeygate): Resource {
-  const functions = s.edgeTemplate.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+  const functions = s.edgeTemplate.findResources('AWS::Lambda::Function', {
+    Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' },
+  });
   expect(Object.keys(functions)).toHaveLength(1);
   return Object.values(functions)[0] as Resource;
 }
@@ -33,7 +35,9 @@ describe('KeyAuthorizerFunction', () => {
   });
 
   it('may only read the entitlement table, in every region that holds a replica', () => {
-    const policies = synth.edgeTemplate.findResources('AWS::IAM::Policy');
+    const role = (edgeFunction(synth).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = synth.edgeTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
+    expect(Object.keys(policies)).toHaveLength(1);
     const statements = Object.values(policies).flatMap(
       (p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
     );

@@ -89,6 +89,14 @@ describe('KeyDistribution', () => {
     });
   });
 
+  it('keeps keys in the edge cache for at least a day, whatever Cache-Control the key object has', () => {
+    const policy = resourceById(synth, distributionConfig(synth).CacheBehaviors[0].CachePolicyId).CachePolicyConfig as Record<
+      string,
+      unknown
+    >;
+    expect(policy).toMatchObject({ MinTTL: 86400, DefaultTTL: 86400, MaxTTL: 365 * 86400 });
+  });
+
   it('allows GET, HEAD and OPTIONS on /keys/* over HTTPS only', () => {
     expect(distributionConfig(synth).CacheBehaviors[0]).toMatchObject({
       AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
@@ -115,7 +123,7 @@ describe('KeyDistribution', () => {
       Compress: true,
       ViewerProtocolPolicy: 'redirect-to-https',
     });
-    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_100' });
+    expect(config).toMatchObject({ HttpVersion: 'http2and3', PriceClass: 'PriceClass_200' });
   });
 
   it('uses the custom domain with TLS 1.2 or later and attaches the WAF web ACL when configured', () => {

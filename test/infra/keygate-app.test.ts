@@ -53,6 +53,8 @@ describe('the Keygate app under cdk-nag', () => {
       'AwsSolutions-CFR3',
       'AwsSolutions-CFR4',
       'AwsSolutions-IAM4',
+      'AwsSolutions-IAM4',
+      'AwsSolutions-IAM5',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-S1',
@@ -112,6 +114,20 @@ describe('npm run synth (the real CDK CLI)', () => {
       const { stdout, stderr } = await run('npx', ['cdk', 'synth', '--quiet', '-o', outdir], { cwd: PROJECT_ROOT, env: offlineEnv });
       expect(stdout + stderr).toContain('Successfully synthesized');
       expect(readdirSync(outdir)).toContain('Keygate.template.json');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the warning about a table region no key request can read, and still synthesizes', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'keygate-cli-'));
+    try {
+      const { stdout, stderr } = await run('npx', ['cdk', 'synth', '--quiet', '-o', outdir, '-c', 'priceClass=PriceClass_100'], {
+        cwd: PROJECT_ROOT,
+        env: offlineEnv,
+      });
+      expect(stderr).toContain('WARNING Table region ap-northeast-1 is never read by the key authorizer: with PriceClass_100');
+      expect(stdout + stderr).toContain('Successfully synthesized');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

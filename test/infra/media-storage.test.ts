@@ -33,8 +33,28 @@ describe('MediaStorage', () => {
 
   it('expires logs after the configured retention', () => {
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
-      OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] },
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
     });
+  });
+
+  it('grants S3 log delivery by bucket policy, with no bucket ACL anywhere', () => {
+    const buckets = Object.values(synth.template.findResources('AWS::S3::Bucket')) as { Properties: Record<string, unknown> }[];
+    for (const bucket of buckets) {
+      expect(bucket.Properties.AccessControl).toBeUndefined();
+      expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    }
+    const logPolicy = Object.values(synth.template.findResources('AWS::S3::BucketPolicy')).find((p) =>
+      JSON.stringify(p).includes('logging.s3.amazonaws.com'),
+    ) as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } } | undefined;
+    const writes = logPolicy?.Properties.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow') ?? [];
+    // One grant per logged bucket (media and keys), each limited to that bucket's prefix and this account.
+    expect(writes).toHaveLength(2);
+    for (const write of writes) {
+      expect(write).toMatchObject({
+        Action: 's3:PutObject',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+    }
   });
 });

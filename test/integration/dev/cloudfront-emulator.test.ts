@@ -6,6 +6,7 @@ import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultRespons
 import { rawHttpGet } from '../../../lib/admin/raw-http';
 import { createCloudFrontEmulator, viewerRequestEvent, type EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { publishedBuckets } from '../../../lib/dev/s3-bucket-model';
+import { KEY_CACHE_CONTROL, objectPolicyOf } from '../../../lib/media/origin-layout';
 
 // The emulator's own contract, with a scripted edge function standing in for the bundle (the e2e
 // suite runs the real one): the event it builds, how it honours each result, and what it counts.
@@ -134,6 +135,16 @@ describe('the /keys/* behavior', () => {
       'access-control-allow-credentials': 'true',
       'access-control-expose-headers': 'x-keygate-reason, retry-after',
     });
+  });
+
+  it('tells viewers private, no-store although the key object lets CloudFront keep it', async () => {
+    // The key bucket answers with what `keygate publish` wrote (s-maxage for the edge cache) ...
+    expect(objectPolicyOf('keys/movie/0.key')?.cacheControl).toBe(KEY_CACHE_CONTROL);
+    expect(KEY_CACHE_CONTROL).toMatch(/s-maxage=\d+/);
+    // ... and the response headers policy replaces it towards the viewer, as CloudFront does.
+    const res = await rawGet('/keys/movie/0.key');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('private, no-store');
   });
 
   it('answers a missing key 404 from the key bucket, which CloudFront may list', async () => {

@@ -28,13 +28,13 @@ describe('formatCanaryTable', () => {
     expect(formatCanaryTable(report())).toBe(
       [
         'keygate verify https://cdn.example.com/ (video movie, key /keys/movie/0.key)',
-        '#  check                                                   result  detail',
-        '1  anonymous key request is refused (401)                  PASS    401 no-credentials',
-        '2  entitled viewer gets the key (200, 16 bytes, no-store)  PASS    200, 16 bytes, Cache-Control: private, no-store',
-        '3  unentitled viewer is refused (403)                      PASS    403 not-entitled',
-        '4  encoded key paths give no key                           PASS    15 spellings tried, none returned the key',
-        '5  playlist and segment are public and cached              PASS    readable; repeated segment request: Hit from cloudfront',
-        '6  revocation takes effect within 35 s                     PASS    403 not-entitled 4 s after the grant was removed',
+        '#  check                                                                result  detail',
+        '1  anonymous key request is refused (401)                               PASS    401 no-credentials',
+        '2  entitled viewer gets the key (200, 16 bytes, no-store, edge-cached)  PASS    200, 16 bytes, Cache-Control: private, no-store',
+        '3  unentitled viewer is refused (403)                                   PASS    403 not-entitled',
+        '4  encoded key paths give no key                                        PASS    15 spellings tried, none returned the key',
+        '5  playlist and segment are public and cached                           PASS    readable; repeated segment request: Hit from cloudfront',
+        '6  revocation takes effect within 35 s                                  PASS    403 not-entitled 4 s after the grant was removed',
         'verify passed: 6 passed, 0 skipped',
         '',
       ].join('\n'),
@@ -54,7 +54,9 @@ describe('formatCanaryTable', () => {
       revocation: { outcome: 'fail', detail: 'the key was still served 35 s after the grant was removed' },
     });
     const table = formatCanaryTable(failed);
-    expect(table).toContain('1  anonymous key request is refused (401)                  FAIL    got 200, expected 401 no-credentials');
+    expect(table).toContain(
+      '1  anonymous key request is refused (401)                               FAIL    got 200, expected 401 no-credentials',
+    );
     expect(table).toMatch(/\nverify FAILED: 2 of 6 checks failed \(anonymous, revocation\)\n$/);
     expect(canaryPassed(failed)).toBe(false);
   });

@@ -15,6 +15,8 @@ interface Model {
   /** The x-cache header of the n-th segment request (0-based). */
   xCache: (n: number) => string | undefined;
   keyCacheControl: string;
+  /** The x-cache header of the n-th key served (0-based). */
+  keyXCache: (n: number) => string | undefined;
 }
 
 const response = (status: number, headers: Record<string, string> = {}, body: Buffer | string = ''): HttpResponse => ({
@@ -31,9 +33,15 @@ function distribution(overrides: Partial<Model> = {}): { http: HttpGet; model: M
     leaksEncodedPaths: false,
     xCache: () => undefined,
     keyCacheControl: 'private, no-store',
+    keyXCache: () => undefined,
     ...overrides,
   };
   let segmentRequests = 0;
+  let keysServed = 0;
+  const keyServed = () => {
+    const xCache = model.keyXCache(keysServed++);
+    return response(200, { 'cache-control': model.keyCacheControl, ...(xCache ? { 'x-cache': xCache } : {}) }, KEY);
+  };
   const http: HttpGet = async (_origin, rawPath, headers = {}) => {
     if (rawPath === '/videos/movie/master.m3u8') return response(200, {}, '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhd/index.m3u8\n');
     if (rawPath === '/videos/movie/hd/index.m3u8')
@@ -45,8 +53,8 @@ function distribution(overrides: Partial<Model> = {}): { http: HttpGet; model: M
     if (rawPath === '/keys/movie/0.key') {
       const uid = /^Bearer token:(.+)$/.exec(headers.authorization ?? '')?.[1];
       if (uid === undefined) return response(401, { 'x-keygate-reason': 'no-credentials' });
-      if (model.granted.has(uid)) return response(200, { 'cache-control': model.keyCacheControl }, KEY);
-      if (uid === VIEWER && model.allowCachedFor-- > 0) return response(200, { 'cache-control': model.keyCacheControl }, KEY);
+      if (model.granted.has(uid)) return keyServed();
+      if (uid === VIEWER && model.allowCachedFor-- > 0) return keyServed();
       return response(403, { 'x-keygate-reason': 'not-entitled' });
     }
     // S3 decodes the whole path; only a spelling that misses /keys/* (and so the authorizer) can leak.
@@ -166,6 +174,33 @@ describe('runCanary judges the segment cache by x-cache', () => {
     const report = await run(distribution({ xCache: () => 'Miss from cloudfront' }).http);
     expect(outcomes(report)['media-public']).toBe('fail');
     expect(detailOf(report, 'media-public')).toMatch(/^3 requests of \/videos\/movie\/hd\/s0.ts, no repeat was a cache hit/);
+  });
+});
+
+describe('runCanary judges the key edge cache by x-cache', () => {
+  const hitAfterFirst = (n: number) => (n === 0 ? 'Miss from cloudfront' : 'Hit from cloudfront');
+
+  it('passes when a repeated key request is answered from CloudFront’s cache, still with no-store', async () => {
+    const { http, model } = distribution({ keyXCache: hitAfterFirst });
+    const report = await run(http, { grants: grantsOf(model) });
+    expect(report.checks.find((c) => c.check === 'entitled')).toEqual({
+      check: 'entitled',
+      outcome: 'pass',
+      detail: '200, 16 bytes, Cache-Control: private, no-store; repeated key request: Hit from cloudfront',
+    });
+  });
+
+  it('does not judge the edge cache without an x-cache header, as on keygate dev', async () => {
+    const { http, model } = distribution();
+    const report = await run(http, { grants: grantsOf(model) });
+    expect(detailOf(report, 'entitled')).toBe('200, 16 bytes, Cache-Control: private, no-store; edge cache not judged: no x-cache header');
+  });
+
+  it('fails when no repeated key request is a hit, and still checks encoded paths with the key it got', async () => {
+    const { http, model } = distribution({ keyXCache: () => 'Miss from cloudfront' });
+    const report = await run(http, { grants: grantsOf(model) });
+    expect(outcomes(report)).toMatchObject({ entitled: 'fail', 'encoded-paths': 'pass', revocation: 'pass' });
+    expect(detailOf(report, 'entitled')).toMatch(/^3 key requests, no repeat was a cache hit \(x-cache: Miss from cloudfront\)/);
   });
 });
 

@@ -1,0 +1,101 @@
+import { KEY_JUDGMENTS } from '../../lib/infra/keygate-metrics';
+import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+
+const EU_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:keygate-ops';
+const US_TOPIC = 'arn:aws:sns:us-east-1:123456789012:keygate-ops';
+
+let synth: SynthesizedKeygate;
+let inUsEast1: SynthesizedKeygate;
+beforeAll(() => {
+  synth = synthKeygate({ alarmTopicArn: [EU_TOPIC, US_TOPIC] });
+  inUsEast1 = synthKeygate({ region: 'us-east-1', replicaRegions: ['eu-west-1'] });
+});
+afterAll(() => {
+  synth.cleanup();
+  inUsEast1.cleanup();
+});
+
+type Alarm = {
+  AlarmName: string;
+  MetricName?: string;
+  Namespace?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string } } }[];
+  AlarmActions?: unknown[];
+  OKActions?: unknown[];
+  Threshold: number;
+  TreatMissingData: string;
+};
+const alarmsOf = (template: SynthesizedKeygate['template']): Record<string, Alarm> =>
+  Object.fromEntries(
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => {
+      const alarm = (r as { Properties: Alarm }).Properties;
+      return [alarm.AlarmName, alarm];
+    }),
+  );
+
+describe('KeygateAlarms', () => {
+  it('alarms on the stack region’s own metrics in the stack region: its edge decisions and its table replica', () => {
+    expect(Object.keys(alarmsOf(synth.template)).sort()).toEqual([
+      'Keygate-StoreUnavailable-eu-west-1',
+      'Keygate-TableThrottling-eu-west-1',
+    ]);
+  });
+
+  it('alarms on CloudFront’s metrics in us-east-1, where CloudFront publishes them', () => {
+    const alarms = alarmsOf(synth.logsTemplate);
+    expect(Object.keys(alarms).sort()).toEqual([
+      'Keygate-EdgeExecutionErrors-us-east-1',
+      'Keygate-EdgeValidationErrors-us-east-1',
+      'Keygate-Global503Rate-us-east-1',
+      'Keygate-Global5xxRate-us-east-1',
+      'Keygate-StoreUnavailable-us-east-1',
+      'Keygate-TableThrottling-us-east-1',
+    ]);
+    const byMetric = (name: string) => Object.values(alarms).find((a) => a.MetricName === name) as Alarm;
+    for (const name of ['503ErrorRate', '5xxErrorRate', 'LambdaExecutionError', 'LambdaValidationError']) {
+      const alarm = byMetric(name);
+      expect(alarm.Namespace).toBe('AWS/CloudFront');
+      expect(alarm.Dimensions).toContainEqual({ Name: 'Region', Value: 'Global' });
+      // The distribution id crosses regions through CDK's export reader, not a hard-coded value.
+      expect(JSON.stringify(alarm.Dimensions)).toMatch(/ExportsReader.*KeygateCdnDistribution/);
+    }
+  });
+
+  it('computes the store-unavailable rate over every kind of key decision, within CloudWatch’s 10 metrics per alarm', () => {
+    const alarm = alarmsOf(synth.template)['Keygate-StoreUnavailable-eu-west-1'];
+    const metrics = (alarm.Metrics ?? []).filter((m) => m.MetricStat);
+    expect(metrics.length).toBe(KEY_JUDGMENTS.length);
+    expect(metrics.length).toBeLessThanOrEqual(10);
+    expect(metrics.every((m) => m.MetricStat?.Metric.Namespace === 'Keygate' && m.MetricStat.Metric.MetricName === 'Decisions')).toBe(true);
+    const expression = (alarm.Metrics ?? []).find((m) => m.Expression)?.Expression ?? '';
+    const unavailable = KEY_JUDGMENTS.findIndex((j) => j.reason === 'store-unavailable');
+    expect(expression).toMatch(new RegExp(`^100 \\* FILL\\(m${unavailable}, 0\\) / \\(`));
+    expect(KEY_JUDGMENTS).toContainEqual({ decision: 'allow', reason: 'entitled' });
+    expect(KEY_JUDGMENTS.map((j) => j.reason)).not.toContain('not-found');
+  });
+
+  it('notifies the topic of each alarm’s own region, on alarm and on recovery', () => {
+    for (const [template, topic] of [
+      [synth.template, EU_TOPIC],
+      [synth.logsTemplate, US_TOPIC],
+    ] as const) {
+      for (const alarm of Object.values(alarmsOf(template))) {
+        expect(alarm.AlarmActions).toEqual([topic]);
+        expect(alarm.OKActions).toEqual([topic]);
+      }
+    }
+  });
+
+  it('stays OK without traffic: missing data never breaches', () => {
+    for (const alarm of [...Object.values(alarmsOf(synth.template)), ...Object.values(alarmsOf(synth.logsTemplate))]) {
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+    }
+  });
+
+  it('keeps every alarm in the one stack when that stack is in us-east-1, with no action when no topic is configured', () => {
+    const alarms = alarmsOf(inUsEast1.template);
+    expect(Object.keys(alarms)).toHaveLength(6);
+    expect(Object.values(alarms).every((a) => a.AlarmActions === undefined)).toBe(true);
+  });
+});
