@@ -55,6 +55,11 @@ export interface AuthorizerConfig {
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   store: { deadlineMs: number; attemptTimeoutMs: number; retryAfterSeconds: number };
+  /**
+   * Bounded degraded mode: when every replica fails, a viewer whose allow for this video left the
+   * cache less than this many seconds ago is still served (logged `stale-allow`). 0 fails closed.
+   */
+  staleIfErrorSeconds: number;
   /** Salt for the viewer-id hash in the decision log. */
   logSalt: string;
 }
@@ -79,7 +84,11 @@ export const AUTHORIZER_DEFAULTS = {
   deadlineMs: 1500,
   attemptTimeoutMs: 800,
   retryAfterSeconds: 2,
+  staleIfErrorSeconds: 0,
 } as const;
+
+/** The longest grace after an outage begins: a viewer revoked during it may play on this long. */
+export const MAX_STALE_IF_ERROR_SECONDS = 300;
 
 export class InvalidAuthorizerConfigError extends Error {
   constructor(field: string, expected: string) {
@@ -165,6 +174,14 @@ export function parseJwks(value: unknown, path = 'jwt.jwks'): { keys: PinnedJwk[
   return { keys };
 }
 
+function staleIfErrorSeconds(obj: Json): number {
+  const seconds = positiveInt(obj, 'staleIfErrorSeconds', 'staleIfErrorSeconds', true);
+  if (seconds > MAX_STALE_IF_ERROR_SECONDS) {
+    throw new InvalidAuthorizerConfigError('staleIfErrorSeconds', `at most ${MAX_STALE_IF_ERROR_SECONDS}`);
+  }
+  return seconds;
+}
+
 /** Validates the baked config; every field is required so that the file says exactly what runs. */
 export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   if (!isObject(value)) throw new InvalidAuthorizerConfigError('the config', 'a JSON object');
@@ -228,6 +245,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
       attemptTimeoutMs: positiveInt(store, 'attemptTimeoutMs', 'store.attemptTimeoutMs'),
       retryAfterSeconds: positiveInt(store, 'retryAfterSeconds', 'store.retryAfterSeconds'),
     },
+    staleIfErrorSeconds: staleIfErrorSeconds(value),
     logSalt: string(value, 'logSalt', 'logSalt'),
   };
   const endpoint = optionalEndpoint(value.endpoint, 'endpoint');

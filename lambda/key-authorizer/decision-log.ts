@@ -22,6 +22,9 @@ export interface DecisionLogEntry {
   ms: number;
 }
 
+/** The reason of a key served from an expired allow while every replica failed (the degraded mode). */
+export const STALE_ALLOW = 'stale-allow';
+
 /** The CloudWatch namespace of the metrics every decision line carries. */
 export const METRICS_NAMESPACE = 'Keygate';
 
@@ -35,6 +38,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
     { Name: 'Decisions', Unit: 'Count' },
     ...(entry.cache === 'none' ? [] : [{ Name: 'CacheHits', Unit: 'Count' }]),
     ...(entry.storeMs === undefined ? [] : [{ Name: 'StoreLatency', Unit: 'Milliseconds' }]),
+    ...(entry.reason === STALE_ALLOW ? [{ Name: 'StaleAllows', Unit: 'Count' }] : []),
   ];
   const dimensions = [['decision', 'reason'], ...(entry.replica === undefined ? [] : [['replica']])];
   return {
@@ -43,6 +47,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
     Decisions: 1,
     ...(entry.cache === 'none' ? {} : { CacheHits: entry.cache === 'hit' ? 1 : 0 }),
     ...(entry.storeMs === undefined ? {} : { StoreLatency: entry.storeMs }),
+    ...(entry.reason === STALE_ALLOW ? { StaleAllows: 1 } : {}),
     _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics }] },
   };
 }
