@@ -11,6 +11,7 @@ import { demoRoutes } from './demo-routes';
 import { ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { publishedBuckets } from './s3-bucket-model';
+import { startStoreFaultProxy, storeFaultRoute } from './store-fault-proxy';
 import { KeygateError } from '../keygate-error';
 
 export { DEMO_VIDEO } from './demo-video';
@@ -31,6 +32,10 @@ export interface DevStackOptions {
   signal?: AbortSignal;
   /** Player pages on other origins allowed to fetch keys and media with credentials (the config's allowedOrigins). */
   allowedOrigins?: string[];
+  /** The degraded mode's grace (the config's staleIfErrorSeconds); 0 or absent fails closed. */
+  staleIfErrorSeconds?: number;
+  /** Puts a fault proxy between the authorizer and the table, switched by POST /__keygate/store-fault. */
+  storeFaults?: boolean;
 }
 
 export interface DevStack {
@@ -115,29 +120,36 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         allowTtlSeconds: 2,
         denyTtlSeconds: 1,
         allowedOrigins: options.allowedOrigins ?? [],
+        staleIfErrorSeconds: options.staleIfErrorSeconds ?? 0,
       },
       { baseDir: dataDir },
     );
+    // Only the authorizer goes through the fault proxy: the CLI and the packaging keep the table.
+    const faults = options.storeFaults ? await startStoreFaultProxy(dynamo.endpoint) : undefined;
+    if (faults) cleanups.unshift(() => faults.close());
+    const storeEndpoint = faults?.endpoint ?? dynamo.endpoint;
     // Rebuilt on every start (well under a second): the dynalite port, hence the config, changes.
-    const { bundleFile } = buildAuthorizerBundle(authorizerConfigFor(config, { endpoint: dynamo.endpoint }), join(dataDir, 'edge'));
+    const { bundleFile } = buildAuthorizerBundle(authorizerConfigFor(config, { endpoint: storeEndpoint }), join(dataDir, 'edge'));
 
     const videos = () =>
       existsSync(join(originDir, 'videos')) ? readdirSync(join(originDir, 'videos')).filter((v) => !v.startsWith('.')) : [];
+    const demo = demoRoutes({
+      signingKey: readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE)),
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      cookieName: config.cookieName,
+      allowedOrigins: config.allowedOrigins,
+      pathToken: config.pathToken,
+      videos,
+    });
+    const faultRoute = faults && storeFaultRoute(faults);
     const emulator = createCloudFrontEmulator({
       // The two buckets keygate publish would fill from the origin folder: media, and keys apart.
       mediaBucket: publishedBuckets(originDir).media,
       keyBucket: publishedBuckets(originDir).keys,
       handler: loadEdgeHandler(bundleFile),
       allowedOrigins: config.allowedOrigins,
-      extraRoutes: demoRoutes({
-        signingKey: readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE)),
-        issuer: DEV_ISSUER,
-        audience: DEV_AUDIENCE,
-        cookieName: config.cookieName,
-        allowedOrigins: config.allowedOrigins,
-        pathToken: config.pathToken,
-        videos,
-      }),
+      extraRoutes: faultRoute ? async (req, res, url) => (await faultRoute(req, res, url)) || demo(req, res, url) : demo,
     });
     // Take the port before the slow part, so a port in use fails in a second, not after packaging.
     const port = await listen(emulator.server, options.port, options.host);

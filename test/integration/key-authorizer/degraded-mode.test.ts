@@ -1,5 +1,5 @@
 import { DeleteItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { STORE_FAULTS, startStoreFaultProxy, type StoreFault, type StoreFaultProxy } from '../../../bench/harness/store-fault-proxy';
+import { STORE_FAULTS, startStoreFaultProxy, type StoreFault, type StoreFaultProxy } from '../../../lib/dev/store-fault-proxy';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -35,6 +36,7 @@ export interface StoreFaultProxy {
   endpoint: string;
   /** Applies from the next request on, on new and kept-alive connections alike. */
   setFault(fault: StoreFault): void;
+  readonly fault: StoreFault;
   /** Requests (or, for a blackhole, connections) that met each fault since the proxy started. */
   readonly met: Record<StoreFault, number>;
   close(): Promise<void>;
@@ -72,8 +74,8 @@ function throttle(socket: Socket, fault: 'provisioned-throughput-exceeded' | 'th
 }
 
 /**
- * A TCP proxy on 127.0.0.1 port 0 in front of a DynamoDB endpoint (dynalite in tests and the bench)
- * that can fail every replica behind it in each of the ways a real one fails.
+ * A TCP proxy on 127.0.0.1 port 0 in front of a DynamoDB endpoint (dynalite: `keygate dev --store-faults`,
+ * tests) that can fail every replica behind it in each of the ways a real one fails.
  */
 export async function startStoreFaultProxy(upstreamEndpoint: string, options: { slowMs?: number } = {}): Promise<StoreFaultProxy> {
   const upstream = new URL(upstreamEndpoint);
@@ -156,10 +158,48 @@ export async function startStoreFaultProxy(upstreamEndpoint: string, options: { 
     setFault(next) {
       fault = next;
     },
+    get fault() {
+      return fault;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of open) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+export const STORE_FAULT_PATH = '/__keygate/store-fault';
+
+const isStoreFault = (value: string): value is StoreFault => value === 'pass' || (STORE_FAULTS as readonly string[]).includes(value);
+
+/**
+ * `keygate dev --store-faults`: GET /__keygate/store-fault gives the fault in force and how many store
+ * requests met each; POST with a fault name as the body sets it. An operator (or a test) can rehearse
+ * an outage against real players.
+ */
+export function storeFaultRoute(proxy: StoreFaultProxy): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  return async (req, res, url) => {
+    if (url.pathname !== STORE_FAULT_PATH) return false;
+    const answer = (status: number, text: string): true => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(`${text}\n`);
+      return true;
+    };
+    if (req.method === 'GET') {
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ fault: proxy.fault, met: proxy.met }));
+      return true;
+    }
+    if (req.method !== 'POST') return answer(405, 'GET or POST');
+    let body = '';
+    for await (const chunk of req) {
+      body += String(chunk);
+      if (body.length > 64) break;
+    }
+    const next = body.trim();
+    if (!isStoreFault(next)) return answer(400, `the body must be one of pass, ${STORE_FAULTS.join(', ')}`);
+    proxy.setFault(next);
+    return answer(200, next);
   };
 }
