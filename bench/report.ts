@@ -37,6 +37,7 @@ export function renderResults(r: BenchResults): string {
     header,
     authorizationsPerPlayback,
     decisionLatency,
+    degradedMode,
     throughputOfKeys,
     coldStart,
     memory,
@@ -178,6 +179,37 @@ function decisionLatency({ meta, latency }: BenchResults): string[] {
         latency[c].p99Us,
         times(ratio(latency[c].p50Us, latency.seed.p50Us)),
         latency[c].unexpected,
+      ]),
+    ),
+  );
+}
+
+/** Section 2b: what viewers got while every replica failed, with and without the degraded mode's grace. */
+function degradedMode({ degraded }: BenchResults): string[] {
+  return blocks(
+    '### 2b. Key requests while every replica fails (degraded mode)',
+    `A proxy before dynalite fails both replicas; ${int(degraded[0]?.recentViewers ?? 0)} viewers allowed moments before (their 1 s allows just expired) and ` +
+      `${int(degraded[0]?.otherViewers ?? 0)} granted viewers this container never allowed ask at once. Throttling is the proxy's mock of DynamoDB's 400 answer. ` +
+      'The store is always tried first, so a stale allow waits out the failure: at most the store deadline (1.5 s by default); ' +
+      'the bench table has one replica, so one attempt timeout (55 % of it).',
+    table(
+      [
+        'fault',
+        'staleIfErrorSeconds',
+        'recently allowed: keys served',
+        'their wait p50 ms',
+        'p99 ms',
+        'never allowed: keys served',
+        '503 with Retry-After',
+      ],
+      degraded.map((d) => [
+        d.fault,
+        d.graceSeconds,
+        `${d.recentServed} / ${d.recentViewers}`,
+        d.recentP50Ms,
+        d.recentP99Ms,
+        `${d.otherServed} / ${d.otherViewers}`,
+        d.unavailableWithRetryAfter,
       ]),
     ),
   );

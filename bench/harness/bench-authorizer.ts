@@ -19,6 +19,7 @@ export interface BenchAuthorizerOptions {
   allowTtlSeconds?: number;
   denyTtlSeconds?: number;
   allowUidCookie?: boolean;
+  staleIfErrorSeconds?: number;
 }
 
 /** The deployable config, from the same cdk.json parser an operator's goes through, on a loopback table. */
@@ -33,6 +34,7 @@ export function benchAuthorizerConfig(endpoint: string, key: SigningKey, options
     ...(options.allowTtlSeconds !== undefined ? { allowTtlSeconds: options.allowTtlSeconds } : {}),
     ...(options.denyTtlSeconds !== undefined ? { denyTtlSeconds: options.denyTtlSeconds } : {}),
     ...(options.allowUidCookie ? { allowUidCookie: true } : {}),
+    ...(options.staleIfErrorSeconds !== undefined ? { staleIfErrorSeconds: options.staleIfErrorSeconds } : {}),
   });
   return authorizerConfigFor(config, { endpoint });
 }
