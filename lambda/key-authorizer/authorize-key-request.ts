@@ -10,7 +10,7 @@ import { StoreUnavailableError, type EntitlementStore } from './entitlement-stor
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
-import { mayServeStale } from './stale-allow';
+import { mayServeStale, rememberRevocation } from './stale-allow';
 
 export interface KeyRequest extends RequestParts {
   method: string;
@@ -134,6 +134,7 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   if (!cached) {
     const ttl = verdict.allowed ? config.cache.allowTtlSeconds : config.cache.denyTtlSeconds;
     deps.cache.set(viewer.uid, route.videoId, records, ttl, startedMs, verdict.allowed ? config.staleIfErrorSeconds : 0);
+    if (config.staleIfErrorSeconds > 0) rememberRevocation(deps.cache, viewer.uid, records, startedMs, config);
   }
   return verdict.allowed ? finish('entitled') : deny(verdict.reason);
 }

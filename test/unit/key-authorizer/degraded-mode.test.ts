@@ -87,6 +87,35 @@ describe('the bounded degraded mode (staleIfErrorSeconds)', () => {
     expect(await outcome('alice', beforeSignOut)).toEqual([503, 'store-unavailable']);
   });
 
+  it('refuses a session signed out everywhere, though the sign-out was seen in a lookup for another video', async () => {
+    const { store, at, outcome, authorize, nowS } = degraded();
+    const token = makeToken('alice', { iat: nowS() - 100, exp: nowS() + 600 });
+    store.grant('alice', 'movie');
+    store.grant('alice', 'other');
+    expect(await outcome('alice', token)).toEqual([200, 'entitled']);
+    store.revokeSessions('alice', nowS());
+    at(5);
+    const other = await authorize({ uri: '/keys/other/0.key', headers: bearer(token) });
+    expect([statusOf(other), reasonOf(other)]).toEqual([401, 'session-revoked']);
+    store.failing = true;
+    at(ALLOW_TTL + 1);
+    expect(await outcome('alice', token)).toEqual([503, 'store-unavailable']);
+  });
+
+  it('keeps serving, after a sign-out everywhere, the sessions that began after it', async () => {
+    const { store, at, outcome, authorize, nowS } = degraded();
+    const token = makeToken('alice', { iat: nowS() + 10, exp: nowS() + 600 });
+    store.grant('alice', 'movie');
+    store.grant('alice', 'other');
+    expect(await outcome('alice', token)).toEqual([200, 'entitled']);
+    store.revokeSessions('alice', nowS() + 5);
+    at(5);
+    expect(statusOf(await authorize({ uri: '/keys/other/0.key', headers: bearer(token) }))).toBe(200);
+    store.failing = true;
+    at(ALLOW_TTL + 1);
+    expect(await outcome('alice', token)).toEqual([200, 'stale-allow']);
+  });
+
   it('never serves past the token’s own exp: an expired token is refused whatever the cache holds', async () => {
     const { store, at, outcome, nowS } = degraded();
     store.grant('alice', 'movie');

@@ -1,5 +1,5 @@
 import { EntitlementCache } from '../../../lambda/key-authorizer/entitlement-cache';
-import { mayServeStale } from '../../../lambda/key-authorizer/stale-allow';
+import { mayServeStale, rememberRevocation } from '../../../lambda/key-authorizer/stale-allow';
 
 const T0 = 1_764_000_000_000;
 const T0_S = T0 / 1000;
@@ -34,5 +34,15 @@ describe('mayServeStale', () => {
     const cache = new EntitlementCache(10);
     cache.set('alice', 'movie', { video: { ...allowed.video, expiresAt: T0_S + 40 } }, 30, T0, 60);
     expect(mayServeStale(cache, viewer, 'movie', T0_S + 3600, T0 + 41_000)).toBe(false);
+  });
+
+  it('judges the stale records with the newest sign-out everywhere seen for the viewer, and keeps the newest', () => {
+    const cache = cacheWithAllow();
+    const config = { cache: { allowTtlSeconds: 30, denyTtlSeconds: 5, maxEntries: 10 }, staleIfErrorSeconds: 60 };
+    const revocation = (revokedBefore: number) => ({ revocation: { uid: 'alice', sk: '#revoked' as const, revokedBefore } });
+    rememberRevocation(cache, 'alice', revocation(T0_S - 5), T0 + 1_000, config);
+    rememberRevocation(cache, 'alice', revocation(T0_S - 60), T0 + 2_000, config);
+    expect(mayServeStale(cache, viewer, 'movie', T0_S + 3600, T0 + 45_000)).toBe(false);
+    expect(mayServeStale(cache, { uid: 'alice', issuedAt: T0_S }, 'movie', T0_S + 3600, T0 + 45_000)).toBe(true);
   });
 });
