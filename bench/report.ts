@@ -184,10 +184,10 @@ function decisionLatency({ meta, latency }: BenchResults): string[] {
   );
 }
 
-/** Section 2b: what viewers got while every replica failed, with and without the degraded mode's grace. */
+/** Section 2c: what viewers got while every replica failed, with and without the degraded mode's grace. */
 function degradedMode({ degraded }: BenchResults): string[] {
   return blocks(
-    '### 2b. Key requests while every replica fails (degraded mode)',
+    '### 2c. Key requests while every replica fails (degraded mode)',
     `A proxy before dynalite fails the table (one replica here); ${int(degraded[0]?.recentViewers ?? 0)} viewers allowed moments before (their 1 s allows just expired) and ` +
       `${int(degraded[0]?.otherViewers ?? 0)} granted viewers this container never allowed ask at once. Throttling is the proxy's mock of DynamoDB's 400 answer. ` +
       'The store is always tried first, so a stale allow waits out the failure: at most the store deadline (1.5 s by default), ' +

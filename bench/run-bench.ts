@@ -87,7 +87,7 @@ export async function runBench(options: BenchOptions) {
 
     log('2a/7 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
-    log('2b/7 key requests while every replica fails, with and without the degraded mode');
+    log('2c/7 key requests while every replica fails, with and without the degraded mode');
     const degraded = await benchDegraded(world, key, options.workDir, sizes.degraded);
     log('3a/7 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);

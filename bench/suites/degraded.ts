@@ -8,7 +8,7 @@ import type { DegradedInput, DegradedRow } from './degraded-types';
 export const DEGRADED_VIDEO = 'degraded-v';
 
 /**
- * Measurement 2b: key requests of the built bundle while a proxy fails every replica, for viewers
+ * Measurement 2c: key requests of the built bundle while a proxy fails every replica, for viewers
  * allowed moments before and for the others, with and without the degraded mode's grace. The
  * throttling faults are the proxy's mock of DynamoDB's answer (dynalite never throttles).
  */
