@@ -39,6 +39,7 @@ export function renderResults(r: BenchResults): string {
     authorizationsPerPlayback,
     decisionLatency,
     providerTokenLatency,
+    degradedMode,
     throughputOfKeys,
     coldStart,
     memory,
@@ -200,6 +201,37 @@ function providerTokenLatency({ providerLatency: p }: BenchResults): string[] {
       `Median first request: ${round(cold.selfFirstMs)} ms with a self-issued token, ${round(cold.providerFirstMs)} ms with a provider token, ` +
       `of which the JWKS fetch is ${round(cold.jwksFetchMs)} ms (https with a TLS handshake, to loopback: a real provider adds its network round trips). ` +
       `The provider served ${cold.jwksRequests} JWKS requests for ${cold.containers} provider containers; not passed on: ${cold.unexpected}.`,
+  );
+}
+
+/** Section 2c: what viewers got while every replica failed, with and without the degraded mode's grace. */
+function degradedMode({ degraded }: BenchResults): string[] {
+  return blocks(
+    '### 2c. Key requests while every replica fails (degraded mode)',
+    `A proxy before dynalite fails the table (one replica here); ${int(degraded[0]?.recentViewers ?? 0)} viewers allowed moments before (their 1 s allows just expired) and ` +
+      `${int(degraded[0]?.otherViewers ?? 0)} granted viewers this container never allowed ask at once. Throttling is the proxy's mock of DynamoDB's 400 answer. ` +
+      'The store is always tried first, so a stale allow waits out the failure: at most the store deadline (1.5 s by default), ' +
+      'here one attempt timeout (55 % of it).',
+    table(
+      [
+        'fault',
+        'staleIfErrorSeconds',
+        'recently allowed: keys served',
+        'their wait p50 ms',
+        'p99 ms',
+        'never allowed: keys served',
+        '503 with Retry-After',
+      ],
+      degraded.map((d) => [
+        d.fault,
+        d.graceSeconds,
+        `${d.recentServed} / ${d.recentViewers}`,
+        d.recentP50Ms,
+        d.recentP99Ms,
+        `${d.otherServed} / ${d.otherViewers}`,
+        d.unavailableWithRetryAfter,
+      ]),
+    ),
   );
 }
 

@@ -3,10 +3,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey } from '../lib/admin/signing-keys';
+import { STORE_FAULTS, type StoreFault } from '../lib/dev/store-fault-proxy';
 import { launchChromium } from './harness/chromium';
 import { prepareVideos } from './harness/media';
 import { startWorld } from './harness/world';
 import { benchColdStart } from './suites/cold-start';
+import { benchDegraded } from './suites/degraded';
 import { costModel } from './suites/cost';
 import { benchNativePlayback, summarizeNativePlayback } from './suites/native-playback';
 import { benchLatency } from './suites/latency';
@@ -23,6 +25,7 @@ export const SIZES = {
     playback: { lengths: [30, 60, 120], segmentSeconds: 2, rotateEvery: 10, rounds: 2, playbackRate: 8, switchEverySeconds: 10 },
     latency: { requestsPerCase: 10_000, rounds: 10 },
     providerLatency: { requestsPerCase: 5_000, rounds: 5, coldContainers: 30 },
+    degraded: { viewers: 100, faults: [...STORE_FAULTS], graces: [0, 60] },
     throughput: { viewers: 1000, videos: 100, keysPerVideo: 10, connections: 50, durationSeconds: 5, rounds: 3 },
     coldStart: { processes: 20 },
     memory: { decisions: 100_000, cacheMaxEntries: undefined as number | undefined },
@@ -32,6 +35,7 @@ export const SIZES = {
     playback: { lengths: [8, 16], segmentSeconds: 2, rotateEvery: 10, rounds: 1, playbackRate: 8, switchEverySeconds: 4 },
     latency: { requestsPerCase: 200, rounds: 2 },
     providerLatency: { requestsPerCase: 100, rounds: 1, coldContainers: 2 },
+    degraded: { viewers: 5, faults: ['blackhole', 'throttling'] as Exclude<StoreFault, 'pass'>[], graces: [0, 60] },
     throughput: { viewers: 100, videos: 10, keysPerVideo: 4, connections: 10, durationSeconds: 1, rounds: 1 },
     coldStart: { processes: 2 },
     memory: { decisions: 3000, cacheMaxEntries: 1000 as number | undefined },
@@ -88,6 +92,8 @@ export async function runBench(options: BenchOptions) {
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
     log('2b/7 decision latency with an OpenID provider token (warm, and a cold container fetching the JWKS)');
     const providerLatency = await benchProviderLatency(world, key, options.workDir, sizes.providerLatency);
+    log('2c/7 key requests while every replica fails, with and without the degraded mode');
+    const degraded = await benchDegraded(world, key, options.workDir, sizes.degraded);
     log('3a/7 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
     log('3b/7 profiling the distribution process under load: Keygate without its cache, and the seed');
@@ -150,6 +156,7 @@ export async function runBench(options: BenchOptions) {
       nativePlayback: { summary: nativePlayback, runs: nativeRuns },
       latency,
       providerLatency,
+      degraded,
       throughput,
       throughputProfile,
       coldStart,

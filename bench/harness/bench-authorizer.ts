@@ -22,6 +22,7 @@ export interface BenchAuthorizerOptions {
   /** Further issuers (cdk.json `trustedIssuers`), and the local CA their JWKS URLs need. */
   trustedIssuers?: unknown[];
   jwksCa?: string;
+  staleIfErrorSeconds?: number;
 }
 
 /** The deployable config, from the same cdk.json parser an operator's goes through, on a loopback table. */
@@ -37,6 +38,7 @@ export function benchAuthorizerConfig(endpoint: string, key: SigningKey, options
     ...(options.denyTtlSeconds !== undefined ? { denyTtlSeconds: options.denyTtlSeconds } : {}),
     ...(options.allowUidCookie ? { allowUidCookie: true } : {}),
     ...(options.trustedIssuers ? { trustedIssuers: options.trustedIssuers } : {}),
+    ...(options.staleIfErrorSeconds !== undefined ? { staleIfErrorSeconds: options.staleIfErrorSeconds } : {}),
   });
   return authorizerConfigFor(config, { endpoint, ...(options.jwksCa ? { jwksCa: options.jwksCa } : {}) });
 }

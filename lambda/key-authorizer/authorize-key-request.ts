@@ -10,6 +10,7 @@ import { StoreUnavailableError, type EntitlementStore } from './entitlement-stor
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
+import { mayServeStale, rememberRevocation } from './stale-allow';
 
 export interface KeyRequest extends RequestParts {
   method: string;
@@ -32,7 +33,8 @@ export type AuthorizationOutcome =
 
 type FetchLog = Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs'>;
 type Identification =
-  ({ viewer: Viewer; videos?: string[]; credential: string } & FetchLog) | ({ reason: DenialReason; credential: string } & FetchLog);
+  | ({ viewer: Viewer; videos?: string[]; expiresAt?: number; credential: string } & FetchLog)
+  | ({ reason: DenialReason; credential: string } & FetchLog);
 
 function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'storeErrors'> {
   if (error instanceof MalformedItemError) return { storeCause: 'malformed-item', storeErrors: [`${error.name}: ${error.message}`] };
@@ -60,7 +62,13 @@ function identifyByToken(
     if (identity.videos === undefined || identity.videos.length === 0) return { reason: 'bad-token', credential: 'path', ...fetchLog };
     if (identity.expiresAt - identity.issuedAt > maxLifetimeSeconds) return { reason: 'bad-token', credential: 'path', ...fetchLog };
   }
-  return { viewer: { uid: identity.uid, issuedAt: identity.issuedAt }, videos: identity.videos, credential: source, ...fetchLog };
+  return {
+    viewer: { uid: identity.uid, issuedAt: identity.issuedAt },
+    videos: identity.videos,
+    expiresAt: identity.expiresAt,
+    credential: source,
+    ...fetchLog,
+  };
 }
 
 function tokenRejected(error: unknown, source: string): Identification {
@@ -112,7 +120,7 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   const log: Omit<DecisionLogEntry, 'decision' | 'reason' | 'status' | 'ms'> = { cache: 'none' };
 
   const route = routeKeyRequest(request.method, request.uri, config.pathToken.prefix);
-  const finish = (reason: DenialReason | 'entitled' | 'preflight', response?: GeneratedResponse): AuthorizationOutcome => {
+  const finish = (reason: DenialReason | 'entitled' | 'stale-allow' | 'preflight', response?: GeneratedResponse): AuthorizationOutcome => {
     const allowed = response === undefined;
     const status = allowed ? 200 : response.status;
     deps.log({ decision: allowed || reason === 'preflight' ? 'allow' : 'deny', reason, status, ...log, ms: deps.now() - startedMs });
@@ -151,15 +159,19 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
       log.replica = lookup.replica;
       log.storeMs = deps.now() - storeStartedMs;
     } catch (error) {
-      // Whatever failed, the answer is "not now": a store error never yields a key, and nothing is cached.
+      // Whatever failed, the answer is "not now" and nothing is cached. The one exception is the opt-in
+      // grace for a viewer allowed here moments ago; a malformed item is never an outage to ride out.
       Object.assign(log, storeFailure(error), { storeMs: deps.now() - storeStartedMs });
+      const outage = error instanceof StoreUnavailableError && config.staleIfErrorSeconds > 0;
+      if (outage && mayServeStale(deps.cache, viewer, route.videoId, identification.expiresAt, deps.now())) return finish('stale-allow');
       return deny('store-unavailable');
     }
   }
   const verdict = judgeEntitlement(records, viewer, nowSeconds);
   if (!cached) {
     const ttl = verdict.allowed ? config.cache.allowTtlSeconds : config.cache.denyTtlSeconds;
-    deps.cache.set(viewer.uid, route.videoId, records, ttl, startedMs);
+    deps.cache.set(viewer.uid, route.videoId, records, ttl, startedMs, verdict.allowed ? config.staleIfErrorSeconds : 0);
+    if (config.staleIfErrorSeconds > 0) rememberRevocation(deps.cache, viewer.uid, records, startedMs, config);
   }
   return verdict.allowed ? finish('entitled') : deny(verdict.reason);
 }

@@ -33,6 +33,11 @@ export interface AuthorizerConfig {
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   store: { deadlineMs: number; attemptTimeoutMs: number; retryAfterSeconds: number };
+  /**
+   * Bounded degraded mode: when every replica fails, a viewer whose allow for this video left the
+   * cache less than this many seconds ago is still served (logged `stale-allow`). 0 fails closed.
+   */
+  staleIfErrorSeconds: number;
   /** Salt for the viewer-id hash in the decision log. */
   logSalt: string;
 }
@@ -57,7 +62,11 @@ export const AUTHORIZER_DEFAULTS = {
   deadlineMs: 1500,
   attemptTimeoutMs: 800,
   retryAfterSeconds: 2,
+  staleIfErrorSeconds: 0,
 } as const;
+
+/** The longest grace after an outage begins: a viewer revoked during it may play on this long. */
+export const MAX_STALE_IF_ERROR_SECONDS = 300;
 
 function optionalEndpoint(value: unknown, path: string): string | undefined {
   if (value === undefined) return undefined;
@@ -65,6 +74,14 @@ function optionalEndpoint(value: unknown, path: string): string | undefined {
     throw new InvalidAuthorizerConfigError(path, 'an http(s) URL without a path');
   }
   return value;
+}
+
+function staleIfErrorSeconds(obj: Record<string, unknown>): number {
+  const seconds = positiveInt(obj, 'staleIfErrorSeconds', 'staleIfErrorSeconds', true);
+  if (seconds > MAX_STALE_IF_ERROR_SECONDS) {
+    throw new InvalidAuthorizerConfigError('staleIfErrorSeconds', `at most ${MAX_STALE_IF_ERROR_SECONDS}`);
+  }
+  return seconds;
 }
 
 /** Validates the baked config; every field is required so that the file says exactly what runs. */
@@ -122,6 +139,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
       attemptTimeoutMs: positiveInt(store, 'attemptTimeoutMs', 'store.attemptTimeoutMs'),
       retryAfterSeconds: positiveInt(store, 'retryAfterSeconds', 'store.retryAfterSeconds'),
     },
+    staleIfErrorSeconds: staleIfErrorSeconds(value),
     logSalt: string(value, 'logSalt', 'logSalt'),
   };
   const endpoint = optionalEndpoint(value.endpoint, 'endpoint');

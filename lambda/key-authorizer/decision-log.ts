@@ -25,6 +25,9 @@ export interface DecisionLogEntry {
   ms: number;
 }
 
+/** The reason of a key served from an expired allow while every replica failed (the degraded mode). */
+export const STALE_ALLOW = 'stale-allow';
+
 /** The CloudWatch namespace of the metrics every decision line carries. */
 export const METRICS_NAMESPACE = 'Keygate';
 
@@ -46,6 +49,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
           { Name: 'JwksFetchFailures', Unit: 'Count' },
         ]
       : []),
+    ...(entry.reason === STALE_ALLOW ? [{ Name: 'StaleAllows', Unit: 'Count' }] : []),
   ];
   const dimensions = [['decision', 'reason'], ...(entry.replica === undefined ? [] : [['replica']])];
   return {
@@ -55,6 +59,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
     ...(entry.cache === 'none' ? {} : { CacheHits: entry.cache === 'hit' ? 1 : 0 }),
     ...(entry.storeMs === undefined ? {} : { StoreLatency: entry.storeMs }),
     ...(fetched ? { JwksFetches: 1, JwksFetchFailures: entry.jwksFetch === 'failed' ? 1 : 0 } : {}),
+    ...(entry.reason === STALE_ALLOW ? { StaleAllows: 1 } : {}),
     _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics }] },
   };
 }

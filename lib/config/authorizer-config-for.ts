@@ -27,6 +27,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     cache: config.cache,
     // Leave room for a second replica inside the deadline: the first attempt gets just over half.
     store: { deadlineMs, attemptTimeoutMs: Math.ceil(deadlineMs * 0.55), retryAfterSeconds: AUTHORIZER_DEFAULTS.retryAfterSeconds },
+    staleIfErrorSeconds: config.staleIfErrorSeconds,
     // Stable across synths (a random salt would change the asset on every deploy). Derived from the
     // table and issuer unless the operator sets a secret `decisionLogSalt`; derived salts keep logs
     // pseudonymous but let someone who knows a viewer id and the config confirm a guess.

@@ -31,11 +31,12 @@ export function readBoolean(context: Context, key: string, fallback: boolean): b
   throw new InvalidConfigError(key, 'true or false', value);
 }
 
-export function readInteger(context: Context, key: string, min: number, max: number, fallback: number): number {
+/** `unit` follows the range in the error, e.g. what the number counts and what a large one risks. */
+export function readInteger(context: Context, key: string, min: number, max: number, fallback: number, unit?: string): number {
   const raw = context[key] ?? fallback;
   const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidConfigError(key, `a whole number from ${min} to ${max}`, raw);
+    throw new InvalidConfigError(key, `a whole number from ${min} to ${max}${unit ? ` ${unit}` : ''}`, raw);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import {
   AUTHORIZER_DEFAULTS,
+  MAX_STALE_IF_ERROR_SECONDS,
   PATH_TOKEN_PREFIX,
   type IssuerConfig,
   type JwksFetchConfig,
@@ -40,6 +41,8 @@ export interface KeygateConfig {
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   storeDeadlineMs: number;
+  /** Opt-in grace, in seconds, for recently allowed viewers when every replica fails; 0 fails closed. */
+  staleIfErrorSeconds: number;
   /** Defaults for `keygate package`: segment length and key rotation window. */
   keyRotation: { segmentSeconds: number; rotateEverySegments: number };
   customDomain?: { domainName: string; certificateArn: string };
@@ -162,6 +165,15 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
       maxEntries: readInteger(context, 'cacheMaxEntries', 0, 1_000_000, AUTHORIZER_DEFAULTS.maxEntries),
     },
     storeDeadlineMs: readInteger(context, 'storeDeadlineMs', 100, 4000, AUTHORIZER_DEFAULTS.deadlineMs),
+    // A grace of more than a few minutes would make an outage a window in which revocations do nothing.
+    staleIfErrorSeconds: readInteger(
+      context,
+      'staleIfErrorSeconds',
+      0,
+      MAX_STALE_IF_ERROR_SECONDS,
+      AUTHORIZER_DEFAULTS.staleIfErrorSeconds,
+      'seconds (0, the default, fails closed): a viewer revoked during a store outage may keep getting keys this long',
+    ),
     keyRotation: {
       segmentSeconds: readInteger(context, 'segmentSeconds', 1, 30, 4),
       rotateEverySegments: readInteger(context, 'rotateEverySegments', 1, 10_000, 10),

@@ -12,6 +12,7 @@ import { ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { startLocalOidcProvider } from './local-oidc-provider';
 import { publishedBuckets } from './s3-bucket-model';
+import { startStoreFaultProxy, storeFaultRoute } from './store-fault-proxy';
 import { KeygateError } from '../keygate-error';
 
 export { DEMO_VIDEO } from './demo-video';
@@ -36,6 +37,10 @@ export interface DevStackOptions {
   allowedOrigins?: string[];
   /** Also run a local OpenID provider (oidc-provider over https) that the authorizer trusts, for "Sign in with the provider". */
   oidc?: boolean;
+  /** The degraded mode's grace (the config's staleIfErrorSeconds); 0 or absent fails closed. */
+  staleIfErrorSeconds?: number;
+  /** Puts a fault proxy between the authorizer and the table, switched by POST /__keygate/store-fault. */
+  storeFaults?: boolean;
 }
 
 export interface DevStack {
@@ -123,12 +128,28 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       allowTtlSeconds: 2,
       denyTtlSeconds: 1,
       allowedOrigins: options.allowedOrigins ?? [],
+      staleIfErrorSeconds: options.staleIfErrorSeconds ?? 0,
     };
     // Parsed again below once the local provider (if any) is known; the page's settings do not depend on it.
     const { cookieName, pathToken, allowedOrigins } = parseKeygateConfig(devContext, { baseDir: dataDir });
     // The handler is built once the port is known: the local provider must name the page as its redirect URI.
     const edge: { handler?: EdgeHandler } = {};
     let oidc: { issuer: string; clientId: string } | undefined;
+    // Only the authorizer goes through the fault proxy: the CLI and the packaging keep the table.
+    const faults = options.storeFaults ? await startStoreFaultProxy(dynamo.endpoint) : undefined;
+    if (faults) cleanups.unshift(() => faults.close());
+    const storeEndpoint = faults?.endpoint ?? dynamo.endpoint;
+    const demo = demoRoutes({
+      signingKey: readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE)),
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      cookieName,
+      allowedOrigins,
+      pathToken,
+      videos,
+      oidc: () => oidc,
+    });
+    const faultRoute = faults && storeFaultRoute(faults);
     const emulator = createCloudFrontEmulator({
       // The two buckets keygate publish would fill from the origin folder: media, and keys apart.
       mediaBucket: publishedBuckets(originDir).media,
@@ -136,16 +157,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       handler: async (event) =>
         edge.handler?.(event) ?? { status: '503', headers: { 'retry-after': [{ key: 'Retry-After', value: '1' }] } },
       allowedOrigins,
-      extraRoutes: demoRoutes({
-        signingKey: readSigningKeyFile(join(keyDir, PRIVATE_KEY_FILE)),
-        issuer: DEV_ISSUER,
-        audience: DEV_AUDIENCE,
-        cookieName,
-        allowedOrigins,
-        pathToken,
-        videos,
-        oidc: () => oidc,
-      }),
+      extraRoutes: faultRoute ? async (req, res, url) => (await faultRoute(req, res, url)) || demo(req, res, url) : demo,
     });
     // Take the port before the slow part, so a port in use fails in a second, not after packaging.
     const port = await listen(emulator.server, options.port, options.host);
@@ -169,7 +181,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const trustedIssuers = provider ? [{ issuer: provider.issuer, audience: [DEV_OIDC_CLIENT], jwksUri: provider.jwksUri }] : [];
     const config = parseKeygateConfig({ ...devContext, trustedIssuers }, { baseDir: dataDir });
     // Rebuilt on every start (well under a second): the dynalite port, hence the config, changes.
-    const local = { endpoint: dynamo.endpoint, ...(provider ? { jwksCa: provider.caPem } : {}) };
+    const local = { endpoint: storeEndpoint, ...(provider ? { jwksCa: provider.caPem } : {}) };
     const { bundleFile } = buildAuthorizerBundle(authorizerConfigFor(config, local), join(dataDir, 'edge'));
     edge.handler = loadEdgeHandler(bundleFile);
 

@@ -98,6 +98,15 @@ describe('npm run bench -- --quick', () => {
     expect(report).toContain('### 2b. Tokens from an OpenID provider');
   });
 
+  it('served stale allows only to viewers allowed moments before an outage, and only with a grace', () => {
+    expect(results.degraded.length).toBe(results.meta.sizes.degraded.faults.length * results.meta.sizes.degraded.graces.length);
+    for (const d of results.degraded) {
+      expect(d.otherServed).toBe(0);
+      expect(d.recentServed).toBe(d.graceSeconds > 0 ? d.recentViewers : 0);
+      expect(d.unavailableWithRetryAfter).toBe(d.recentViewers + d.otherViewers - d.recentServed);
+    }
+  });
+
   it("served every throughput request, and Keygate's cache saved DynamoDB reads the others made", () => {
     for (const design of Object.values(results.throughput)) expect(design.failures).toBe(0);
     expect(results.throughput.seed.dynamodbRequestsPer1000).toBeGreaterThanOrEqual(990);
@@ -141,7 +150,7 @@ describe('npm run bench -- --quick', () => {
 
   it('numbers its progress steps once each and in order, by the section they measure', () => {
     const steps = [...progress.matchAll(/^(\w+)\/7 /gm)].map((m) => m[1]);
-    expect(steps).toEqual(['1a', '1b', '1c', '2a', '2b', '3a', '3b', '4', '5', '6', '7']);
+    expect(steps).toEqual(['1a', '1b', '1c', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {

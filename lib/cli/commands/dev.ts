@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MAX_STALE_IF_ERROR_SECONDS } from '../../../lambda/key-authorizer/authorizer-config';
 import type { DevStack } from '../../dev/dev-stack';
 import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
@@ -37,9 +38,23 @@ export function register(program: Command): void {
       (origin: string, origins: string[]) => [...origins, origin],
       [],
     )
+    .option(
+      '--stale-if-error <seconds>',
+      `the degraded mode's grace (staleIfErrorSeconds, 0–${MAX_STALE_IF_ERROR_SECONDS}): keys for viewers allowed moments ago while the table is down`,
+      '0',
+    )
+    .option(
+      '--store-faults',
+      'put a fault proxy before the table: POST blackhole, reset, throttling, slow or pass to /__keygate/store-fault',
+    )
     .action(async (options: DevCommandOptions) => {
       if (!/^\d+$/.test(options.port) || Number(options.port) > 65535)
         throw new KeygateError(`--port must be a port number from 0 to 65535 (got ${options.port})`);
+      const grace = Number(options.staleIfError);
+      if (!/^\d+$/.test(options.staleIfError) || grace > MAX_STALE_IF_ERROR_SECONDS)
+        throw new KeygateError(
+          `--stale-if-error must be a whole number of seconds from 0 to ${MAX_STALE_IF_ERROR_SECONDS} (got ${options.staleIfError})`,
+        );
       for (const origin of options.allowOrigin) {
         if (!isOrigin(origin))
           throw new KeygateError(`--allow-origin must be an origin: scheme, host and optional port, no path (got ${origin})`);
@@ -65,6 +80,8 @@ interface DevCommandOptions {
   json?: boolean;
   oidc?: boolean;
   allowOrigin: string[];
+  staleIfError: string;
+  storeFaults?: boolean;
 }
 
 /** `http://127.0.0.1:5173`, not `http://127.0.0.1:5173/` or a URL with a path: browsers send the bare origin. */
@@ -90,6 +107,8 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
       dataDir: options.dataDir,
       allowedOrigins: options.allowOrigin,
       oidc: options.oidc === true,
+      staleIfErrorSeconds: Number(options.staleIfError),
+      storeFaults: options.storeFaults === true,
       log: say,
       onProgress: bars.update,
       signal: stopping,
@@ -109,6 +128,11 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
         `  try: npx keygate revoke alice demo --table ${ready.table} --region ${ready.region} --endpoint ${ready.dynamodbEndpoint}\n` +
         `  Ctrl-C stops it; ${options.dataDir} keeps the table, keys and videos for next time.\n`,
     );
+    if (options.storeFaults) {
+      process.stdout.write(
+        `  rehearse an outage: curl --data blackhole ${ready.url}__keygate/store-fault (also reset, throttling, slow; pass ends it)\n`,
+      );
+    }
   }
   if (!stopping.aborted) await new Promise((resolveStop) => stopping.addEventListener('abort', resolveStop));
   await close();

@@ -37,6 +37,12 @@ describe('keygate dev fails with one line that says what to do', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`keygate: port ${port} on 127.0.0.1 is in use: stop what uses it or pass --port <another>\n`);
   });
+
+  it('when the degraded-mode grace is above its cap', async () => {
+    const result = await runCli(['dev', '--port', '0', '--stale-if-error', '301', '--data-dir', join(root, 'grace')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('keygate: --stale-if-error must be a whole number of seconds from 0 to 300 (got 301)\n');
+  });
 });
 
 describe('keygate dev stopped during its first start', () => {

@@ -65,6 +65,12 @@ describe('parseKeygateConfig', () => {
       /"pathTokenPrefix" must be a path segment of a-z 0-9 -/,
     ],
     ['the path-token prefix "keys"', { pathTokenPrefix: 'keys' }, /"pathTokenPrefix" must be another segment than "videos" or "keys"/],
+    [
+      'a degraded-mode grace above its cap',
+      { staleIfErrorSeconds: 301 },
+      /"staleIfErrorSeconds" must be a whole number from 0 to 300 seconds \(0, the default, fails closed\): a viewer revoked/,
+    ],
+    ['a negative degraded-mode grace', { staleIfErrorSeconds: -1 }, /"staleIfErrorSeconds" must be a whole number from 0 to 300/],
   ])('refuses %s with a message naming the key', (_name, overrides, message) => {
     expect(() => parse(overrides)).toThrow(InvalidConfigError);
     expect(() => parse(overrides)).toThrow(message);
@@ -72,6 +78,12 @@ describe('parseKeygateConfig', () => {
 });
 
 describe('authorizerConfigFor', () => {
+  it('fails closed by default and bakes an opt-in degraded-mode grace for the edge function', () => {
+    expect(authorizerConfigFor(parse({})).staleIfErrorSeconds).toBe(0);
+    const baked = authorizerConfigFor(parse({ staleIfErrorSeconds: '60' }));
+    expect(parseAuthorizerConfig(JSON.parse(JSON.stringify(baked))).staleIfErrorSeconds).toBe(60);
+  });
+
   it('produces a config the edge function itself accepts', () => {
     const baked = authorizerConfigFor(parse({}));
     expect(parseAuthorizerConfig(JSON.parse(JSON.stringify(baked)))).toEqual(baked);

@@ -56,6 +56,8 @@ describe('parseAuthorizerConfig', () => {
     ['a non-boolean allowUidCookie', { allowUidCookie: 'yes' }, /allowUidCookie/],
     ['a zero deadline', { store: { ...makeAuthorizerConfig().store, deadlineMs: 0 } }, /store.deadlineMs/],
     ['an endpoint with a path', { endpoint: 'http://127.0.0.1:8000/x' }, /endpoint/],
+    ['a degraded-mode grace above the cap', { staleIfErrorSeconds: 301 }, /staleIfErrorSeconds must be at most 300/],
+    ['a missing degraded-mode grace', { staleIfErrorSeconds: undefined }, /staleIfErrorSeconds must be a whole number ≥ 0/],
   ])('refuses %s with a message naming the field', (_name, override, message) => {
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(InvalidAuthorizerConfigError);
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(message);

@@ -65,6 +65,14 @@ describe('the decision log line in Embedded Metric Format', () => {
     expect([joined.JwksFetches, emf(joined).Metrics.map((m) => m.Name)]).toEqual([undefined, ['Decisions', 'CacheHits', 'StoreLatency']]);
   });
 
+  it('counts a key served from an expired allow while the store was down as a stale allow', () => {
+    const stale = toLogRecord(entry({ reason: 'stale-allow', storeCause: 'unavailable', replica: undefined }), NOW);
+    expect(stale).toMatchObject({ decision: 'allow', reason: 'stale-allow', Decisions: 1, StaleAllows: 1 });
+    expect(emf(stale).Metrics.map((m) => m.Name)).toContain('StaleAllows');
+    const fresh = toLogRecord(entry(), NOW);
+    expect([fresh.StaleAllows, emf(fresh).Metrics.map((m) => m.Name)]).toEqual([undefined, ['Decisions', 'CacheHits', 'StoreLatency']]);
+  });
+
   it('never makes a viewer, a video or a credential a dimension', () => {
     for (const e of [entry(), entry({ cache: 'hit' }), entry({ decision: 'deny', reason: 'store-unavailable', status: 503 })]) {
       const names = emf(toLogRecord(e, NOW)).Dimensions.flat();
