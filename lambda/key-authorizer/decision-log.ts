@@ -31,6 +31,9 @@ export const STALE_ALLOW = 'stale-allow';
 /** The CloudWatch namespace of the metrics every decision line carries. */
 export const METRICS_NAMESPACE = 'Keygate';
 
+/** Lines that judge no key request (nothing was looked up, nothing could fail): outside the store-unavailable rate. */
+const NOT_KEY_JUDGMENTS = new Set(['not-found', 'method-not-allowed', 'origin-not-allowed', 'preflight']);
+
 /**
  * The decision line as CloudWatch Embedded Metric Format: CloudWatch Logs turns it into metrics in
  * the edge region that served the viewer, with no extra call on the hot path. Dimensions stay
@@ -51,6 +54,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
       : []),
     ...(entry.reason === STALE_ALLOW ? [{ Name: 'StaleAllows', Unit: 'Count' }] : []),
   ];
+  const judged = !NOT_KEY_JUDGMENTS.has(entry.reason);
   const dimensions = [['decision', 'reason'], ...(entry.replica === undefined ? [] : [['replica']])];
   return {
     keygate: 'decision',
@@ -60,7 +64,16 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
     ...(entry.storeMs === undefined ? {} : { StoreLatency: entry.storeMs }),
     ...(fetched ? { JwksFetches: 1, JwksFetchFailures: entry.jwksFetch === 'failed' ? 1 : 0 } : {}),
     ...(entry.reason === STALE_ALLOW ? { StaleAllows: 1 } : {}),
-    _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics }] },
+    // 100 or 0 on every key judgment, without dimensions: its Average is the store-unavailable rate in percent, one
+    // metric for an alarm however many reasons there are (an alarm reads at most ten metrics and no SEARCH).
+    ...(judged ? { StoreUnavailable: entry.reason === 'store-unavailable' ? 100 : 0 } : {}),
+    _aws: {
+      Timestamp: nowMs,
+      CloudWatchMetrics: [
+        { Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics },
+        ...(judged ? [{ Namespace: METRICS_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'StoreUnavailable', Unit: 'Percent' }] }] : []),
+      ],
+    },
   };
 }
 

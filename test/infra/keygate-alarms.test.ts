@@ -1,4 +1,3 @@
-import { KEY_JUDGMENTS } from '../../lib/infra/keygate-metrics';
 import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 const EU_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:keygate-ops';
@@ -20,7 +19,7 @@ type Alarm = {
   MetricName?: string;
   Namespace?: string;
   Dimensions?: { Name: string; Value: unknown }[];
-  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string } } }[];
+  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string }; Stat?: string } }[];
   AlarmActions?: unknown[];
   OKActions?: unknown[];
   Threshold: number;
@@ -62,17 +61,14 @@ describe('KeygateAlarms', () => {
     }
   });
 
-  it('computes the store-unavailable rate over every kind of key decision, within CloudWatch’s 10 metrics per alarm', () => {
+  it('alarms on the store-unavailable rate as one dimensionless metric of its own edge region, whatever the reasons', () => {
     const alarm = alarmsOf(synth.template)['Keygate-StoreUnavailable-eu-west-1'];
-    const metrics = (alarm.Metrics ?? []).filter((m) => m.MetricStat);
-    expect(metrics.length).toBe(KEY_JUDGMENTS.length);
-    expect(metrics.length).toBeLessThanOrEqual(10);
-    expect(metrics.every((m) => m.MetricStat?.Metric.Namespace === 'Keygate' && m.MetricStat.Metric.MetricName === 'Decisions')).toBe(true);
-    const expression = (alarm.Metrics ?? []).find((m) => m.Expression)?.Expression ?? '';
-    const unavailable = KEY_JUDGMENTS.findIndex((j) => j.reason === 'store-unavailable');
-    expect(expression).toMatch(new RegExp(`^100 \\* FILL\\(m${unavailable}, 0\\) / \\(`));
-    expect(KEY_JUDGMENTS).toContainEqual({ decision: 'allow', reason: 'entitled' });
-    expect(KEY_JUDGMENTS.map((j) => j.reason)).not.toContain('not-found');
+    expect(alarm.Metrics).toEqual([
+      expect.objectContaining({
+        MetricStat: { Metric: { MetricName: 'StoreUnavailable', Namespace: 'Keygate' }, Period: 300, Stat: 'Average' },
+      }),
+    ]);
+    expect(alarm.Threshold).toBe(2);
   });
 
   it('notifies the topic of each alarm’s own region, on alarm and on recovery', () => {

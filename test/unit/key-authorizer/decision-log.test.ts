@@ -79,4 +79,17 @@ describe('the decision log line in Embedded Metric Format', () => {
       expect(names.every((n) => ['decision', 'reason', 'replica'].includes(n))).toBe(true);
     }
   });
+  it('gives every key judgment a dimensionless StoreUnavailable of 100 or 0, whose Average is the 503 rate', () => {
+    const rate = (record: Record<string, unknown>) => (record._aws as { CloudWatchMetrics: Emf[] }).CloudWatchMetrics[1];
+    const unavailable = toLogRecord(entry({ decision: 'deny', reason: 'store-unavailable', status: 503, replica: undefined }), NOW);
+    expect(unavailable.StoreUnavailable).toBe(100);
+    expect(rate(unavailable)).toEqual({ Namespace: 'Keygate', Dimensions: [[]], Metrics: [{ Name: 'StoreUnavailable', Unit: 'Percent' }] });
+    for (const judged of [entry(), entry({ decision: 'deny', reason: 'not-entitled', status: 403 }), entry({ reason: 'stale-allow' })]) {
+      expect(toLogRecord(judged, NOW).StoreUnavailable).toBe(0);
+    }
+    for (const reason of ['not-found', 'method-not-allowed', 'origin-not-allowed', 'preflight']) {
+      const record = toLogRecord(entry({ reason, cache: 'none', replica: undefined, storeMs: undefined }), NOW);
+      expect([record.StoreUnavailable, rate(record)]).toEqual([undefined, undefined]);
+    }
+  });
 });
