@@ -213,7 +213,11 @@ describe('the built authorizer bundle against a real DynamoDB API (dynalite)', (
       Decisions: 1,
       CacheHits: 0,
       StoreLatency: expect.any(Number),
-      _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [expect.objectContaining({ Namespace: 'Keygate' })] },
+      StoreUnavailable: 0,
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [expect.objectContaining({ Namespace: 'Keygate' }), expect.objectContaining({ Dimensions: [[]] })],
+      },
     });
     expect(JSON.stringify(logLines)).not.toMatch(/logged-viewer|Bearer/);
   });
