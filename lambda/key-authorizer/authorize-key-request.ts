@@ -7,6 +7,10 @@ import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { MalformedItemError } from './entitlement-records';
 import { isViewerId, type EntitlementRecords } from './entitlement-schema';
 import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
+import { holdStream } from './hold-stream';
+import type { LeaseStore } from './lease-store';
+import type { RecentRenewals } from './recent-renewals';
+import { streamLimitFor } from './stream-leases';
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
@@ -24,13 +28,17 @@ export interface AuthorizerDeps {
   /** Milliseconds since the epoch. */
   now: () => number;
   log: DecisionLogger;
+  /** Stream limits: the session leases, and the sessions this container renewed a moment ago. */
+  leases: LeaseStore;
+  recentRenewals: RecentRenewals;
 }
 
 /** Forward `request` to the key bucket as `uri` (the plain key path), or answer with `response`. */
 export type AuthorizationOutcome =
   { kind: 'forward'; uri: string; request: RequestParts } | { kind: 'respond'; response: GeneratedResponse };
 
-type Identification = { viewer: Viewer; videos?: string[]; credential: string } | { reason: DenialReason; credential: string };
+type Identification =
+  { viewer: Viewer; videos?: string[]; sessionId?: string; credential: string } | { reason: DenialReason; credential: string };
 
 function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'storeErrors'> {
   if (error instanceof MalformedItemError) return { storeCause: 'malformed-item', storeErrors: [`${error.name}: ${error.message}`] };
@@ -62,6 +70,7 @@ function identify(request: KeyRequest, pathToken: string | undefined, deps: Auth
         return {
           viewer: { uid: identity.uid, issuedAt: identity.issuedAt },
           videos: identity.videos,
+          sessionId: identity.sessionId,
           credential: credential.source,
         };
       } catch (error) {
@@ -129,5 +138,20 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
     const ttl = verdict.allowed ? config.cache.allowTtlSeconds : config.cache.denyTtlSeconds;
     deps.cache.set(viewer.uid, route.videoId, records, ttl, startedMs);
   }
-  return verdict.allowed ? finish('entitled') : deny(verdict.reason);
+  if (!verdict.allowed) return deny(verdict.reason);
+
+  // Stream limits: a viewer without one pays nothing more; a limited playback renews its lease.
+  const limit = streamLimitFor(records, verdict.via, config.streams.defaultMaxStreams ?? undefined);
+  if (limit === undefined) return finish('entitled');
+  const { sessionId } = identification;
+  if (sessionId === undefined) return deny('session-required');
+  try {
+    const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit };
+    const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now());
+    log.lease = stream.allowed ? stream.lease : 'refused';
+    return stream.allowed ? finish('entitled') : deny(stream.reason);
+  } catch (error) {
+    Object.assign(log, storeFailure(error));
+    return deny('store-unavailable');
+  }
 }

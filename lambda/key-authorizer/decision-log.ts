@@ -19,6 +19,8 @@ export interface DecisionLogEntry {
   storeErrors?: string[];
   /** Milliseconds the entitlement lookup took, when one was made (a cache miss). */
   storeMs?: number;
+  /** Stream limits: what happened to the session's lease (absent for a viewer without a limit). */
+  lease?: 'renewed' | 'started' | 'recent' | 'refused';
   ms: number;
 }
 

@@ -2,7 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
 import type { JwtConfig, PinnedJwk, SigningAlgorithm } from './authorizer-config';
 import { SIGNING_ALGORITHMS } from './authorizer-config';
-import { isVideoId, isViewerId } from './entitlement-schema';
+import { isSessionId, isVideoId, isViewerId } from './entitlement-schema';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {
@@ -12,6 +12,8 @@ export interface VerifiedIdentity {
   expiresAt: number;
   /** When present, the only videos this token may open. */
   videos?: string[];
+  /** The playback session id (stream limits), from the configured session claim. */
+  sessionId?: string;
 }
 
 export type TokenRejection = 'bad-token' | 'token-expired';
@@ -77,7 +79,7 @@ export interface TokenVerifier {
  * against the wall clock; the checks it leaves optional (`exp` and `iat` present, lifetime,
  * `crit`, embedded keys, alg allow-list) and the time checks against the injected clock are ours.
  */
-export function createTokenVerifier(config: JwtConfig): TokenVerifier {
+export function createTokenVerifier(config: JwtConfig, sessionIdClaim?: string): TokenVerifier {
   const keys = new Map(config.jwks.keys.map((k) => [k.kid, k]));
   const verifier = JwtVerifier.create({
     issuer: config.issuer,
@@ -117,6 +119,11 @@ export function createTokenVerifier(config: JwtConfig): TokenVerifier {
           reject('bad-token', `claim ${config.videosClaim} must be an array of video ids`);
         }
         identity.videos = videos as string[];
+      }
+      const sessionId = sessionIdClaim === undefined ? undefined : payload[sessionIdClaim];
+      if (sessionId !== undefined) {
+        if (!isSessionId(sessionId)) reject('bad-token', `claim ${sessionIdClaim} must be a session id (8–64 of A-Z a-z 0-9 _ -)`);
+        identity.sessionId = sessionId;
       }
       return identity;
     },

@@ -37,6 +37,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     logSalt:
       config.decisionLogSalt ??
       createHash('sha256').update(`keygate-log-salt\n${config.tableName}\n${config.jwt.issuer}`).digest('base64url'),
+    streams: config.streams,
   };
   if (local) authorizer.endpoint = local.endpoint;
   return authorizer;

@@ -1,0 +1,62 @@
+import type { LeaseStore } from './lease-store';
+import type { RecentRenewals } from './recent-renewals';
+import { judgeAdmission, keepsStream, leaseExpiry, settleCheckDue, type StreamSettings } from './stream-leases';
+
+export interface PlaybackSession {
+  uid: string;
+  sessionId: string;
+  videoId: string;
+  limit: number;
+}
+
+export type StreamOutcome =
+  { allowed: true; lease: 'renewed' | 'started' | 'recent' } | { allowed: false; reason: 'stream-limit' | 'session-ended' };
+
+/**
+ * Keeps one playback session's stream for another lease period, or refuses it. In steady state
+ * one conditional write (the renewal); a session's start costs a failed renewal, one strongly
+ * consistent Query of the viewer's leases and a conditional Put; its first renewal after
+ * `settleSeconds` costs one more Query and write (the check that replicas agree it fits).
+ * Store errors propagate: the caller answers 503, never a key.
+ */
+export async function holdStream(
+  store: LeaseStore,
+  recent: RecentRenewals,
+  session: PlaybackSession,
+  settings: StreamSettings,
+  nowMs: number,
+): Promise<StreamOutcome> {
+  const { uid, sessionId, limit } = session;
+  // No plan allows a stream: nothing to read or write.
+  if (limit === 0) return { allowed: false, reason: 'stream-limit' };
+  if (recent.isRecent(uid, sessionId, nowMs)) return { allowed: true, lease: 'recent' };
+  const nowSeconds = Math.floor(nowMs / 1000);
+  const expiresAt = leaseExpiry(nowSeconds, settings.leaseSeconds);
+
+  const renewed = await store.renew(uid, sessionId, nowSeconds, expiresAt);
+  if (renewed !== undefined) {
+    if (settleCheckDue(renewed, nowSeconds, settings.settleSeconds)) {
+      // Sessions that started at the same moment in two regions (or two containers) each saw room;
+      // now that both leases have replicated, the later-ranked gives its stream back.
+      if (!keepsStream(await store.leasesOf(uid), sessionId, limit, nowSeconds)) {
+        await store.release(uid, sessionId);
+        recent.forget(uid, sessionId);
+        return { allowed: false, reason: 'stream-limit' };
+      }
+      await store.markChecked(uid, sessionId, nowSeconds);
+    }
+    recent.remember(uid, sessionId, nowMs);
+    return { allowed: true, lease: 'renewed' };
+  }
+
+  // No live lease: a new session, one whose lease lapsed (a long pause), or one that was ended.
+  const verdict = judgeAdmission(await store.leasesOf(uid), sessionId, limit, nowSeconds);
+  if (!verdict.admitted) return { allowed: false, reason: verdict.reason };
+  const lease = { uid, sessionId, videoId: session.videoId, startedAt: nowSeconds, renewedAt: nowSeconds, expiresAt };
+  if (!(await store.start(lease, nowSeconds))) {
+    // Another request of this same session started it a moment ago (players fetch keys in parallel).
+    if ((await store.renew(uid, sessionId, nowSeconds, expiresAt)) === undefined) return { allowed: false, reason: 'session-ended' };
+  }
+  recent.remember(uid, sessionId, nowMs);
+  return { allowed: true, lease: 'started' };
+}
