@@ -18,6 +18,7 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   host: (message) => `${message}: pass --host 127.0.0.1 or another local address`,
   keyBucket: (message) => `${message}: pass --key-bucket (stack output KeyBucketName)`,
   pathUrl: (message) => `--path-url: ${message}`,
+  maxStreams: (message) => `--max-streams: ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */
