@@ -8,7 +8,7 @@ import { authorizerConfigFor } from '../config/authorizer-config-for';
 import { parseKeygateConfig } from '../config/keygate-config';
 import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from './cloudfront-emulator';
 import { demoRoutes } from './demo-routes';
-import { ensureDemoVideo, hasDemoVideo } from './demo-video';
+import { DEMO_PACKAGING, ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { publishedBuckets } from './s3-bucket-model';
 import { KeygateError } from '../keygate-error';
@@ -114,6 +114,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         // Short TTLs so a revocation shows within a couple of seconds in the demo.
         allowTtlSeconds: 2,
         denyTtlSeconds: 1,
+        // The demo video's key window (4 s): stream leases default to two of them.
+        segmentSeconds: DEMO_PACKAGING.segmentSeconds,
+        rotateEverySegments: DEMO_PACKAGING.rotateEvery,
         allowedOrigins: options.allowedOrigins ?? [],
       },
       { baseDir: dataDir },
@@ -134,6 +137,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         issuer: DEV_ISSUER,
         audience: DEV_AUDIENCE,
         cookieName: config.cookieName,
+        sessionIdClaim: config.streams.sessionIdClaim,
         allowedOrigins: config.allowedOrigins,
         pathToken: config.pathToken,
         videos,
