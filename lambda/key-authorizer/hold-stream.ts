@@ -39,7 +39,7 @@ export async function holdStream(
       // Sessions that started at the same moment in two regions (or two containers) each saw room;
       // now that both leases have replicated, the later-ranked gives its stream back.
       if (!keepsStream(await store.leasesOf(uid), sessionId, limit, nowSeconds)) {
-        await store.release(uid, sessionId);
+        await store.release(uid, sessionId, nowSeconds);
         recent.forget(uid, sessionId);
         return { allowed: false, reason: 'stream-limit' };
       }

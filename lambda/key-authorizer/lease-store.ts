@@ -1,6 +1,5 @@
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -37,8 +36,8 @@ export interface LeaseStore {
   start(lease: Omit<LeaseItem, 'region'>, nowSeconds: number): Promise<boolean>;
   /** Records that the session passed its check against the others. */
   markChecked(uid: string, sessionId: string, nowSeconds: number): Promise<void>;
-  /** Gives a stream back: deletes the lease unless it was ended (an ended session must stay ended). */
-  release(uid: string, sessionId: string): Promise<void>;
+  /** Gives a stream back: the lease lapses now, unless it was ended (an ended session must stay ended). */
+  release(uid: string, sessionId: string, nowSeconds: number): Promise<void>;
 }
 
 /** The replicas the entitlement store reads, nearest first, and their clients: leases are written where they are read. */
@@ -180,14 +179,17 @@ export class DynamoDbLeaseStore implements LeaseStore {
     );
   }
 
-  async release(uid: string, sessionId: string): Promise<void> {
+  async release(uid: string, sessionId: string, nowSeconds: number): Promise<void> {
     await this.conditional((client, _region, abortSignal) =>
       client.send(
-        new DeleteItemCommand({
+        new UpdateItemCommand({
           TableName: this.config.tableName,
           Key: keyOf(uid, sessionId),
-          ConditionExpression: 'attribute_not_exists(#ended)',
-          ExpressionAttributeNames: { '#ended': LEASE_ENDED_AT },
+          // Lapsed rather than deleted: an update replicates like any renewal (the later write wins).
+          UpdateExpression: 'SET #exp = :now, #renewed = :now',
+          ConditionExpression: 'attribute_exists(#exp) AND attribute_not_exists(#ended)',
+          ExpressionAttributeNames: { ...NAMES, '#renewed': LEASE_RENEWED_AT },
+          ExpressionAttributeValues: { ':now': n(nowSeconds) },
         }),
         { abortSignal },
       ),

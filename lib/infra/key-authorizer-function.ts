@@ -54,7 +54,7 @@ export class KeyAuthorizerFunction extends Construct {
     // attribute, so this role cannot write grantedAt, maxStreams or revokedBefore, i.e. grant or unrevoke.
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: tableInEveryReplica,
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': LEASE_WRITE_ATTRIBUTES } },
       }),
