@@ -16,7 +16,8 @@ export type StreamOutcome =
  * Keeps one playback session's stream for another lease period, or refuses it. In steady state
  * one conditional write (the renewal); a session's start costs a failed renewal, one strongly
  * consistent Query of the viewer's leases and a conditional Put; its first renewal after
- * `settleSeconds` costs one more Query and write (the check that replicas agree it fits).
+ * `settleSeconds`, and one every RECHECK_AFTER_LEASES lease periods, cost one more Query and write
+ * (the check that, now that replicas agree, it still fits).
  * Store errors propagate: the caller answers 503, never a key.
  */
 export async function holdStream(
@@ -35,7 +36,7 @@ export async function holdStream(
 
   const renewed = await store.renew(uid, sessionId, nowSeconds, expiresAt);
   if (renewed !== undefined) {
-    if (settleCheckDue(renewed, nowSeconds, settings.settleSeconds)) {
+    if (settleCheckDue(renewed, nowSeconds, settings)) {
       // Sessions that started at the same moment in two regions (or two containers) each saw room;
       // now that both leases have replicated, the later-ranked gives its stream back.
       if (!keepsStream(await store.leasesOf(uid), sessionId, limit, nowSeconds)) {

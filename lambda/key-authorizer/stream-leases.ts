@@ -59,9 +59,20 @@ export function keepsStream(leases: LeaseItem[], sessionId: string, limit: numbe
   return rank >= 0 && rank < limit;
 }
 
-/** The check against the other sessions is due once, on the first renewal after replication settled. */
-export function settleCheckDue(lease: LeaseItem, nowSeconds: number, settleSeconds: number): boolean {
-  return lease.checkedAt === undefined && nowSeconds >= lease.startedAt + settleSeconds;
+/**
+ * A session is checked again this many lease periods after its last check: the bound on an extra
+ * stream when replication lagged past the first check (a regional outage), at a tenth of a read
+ * per key window with the default lease of two windows.
+ */
+export const RECHECK_AFTER_LEASES = 5;
+
+/**
+ * The check against the other sessions is due on the first renewal once replication settled, and
+ * again every RECHECK_AFTER_LEASES lease periods.
+ */
+export function settleCheckDue(lease: LeaseItem, nowSeconds: number, settings: StreamSettings): boolean {
+  if (lease.checkedAt === undefined) return nowSeconds >= lease.startedAt + settings.settleSeconds;
+  return nowSeconds >= lease.checkedAt + RECHECK_AFTER_LEASES * settings.leaseSeconds;
 }
 
 /** The new expiry of a lease renewed (or started) at `nowSeconds`. */

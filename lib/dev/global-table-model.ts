@@ -17,12 +17,25 @@ async function scanAll(client: DynamoDBClient, table: string): Promise<Map<strin
 const writtenAt = (item: Item) => Number(item[LEASE_RENEWED_AT]?.N ?? 0);
 
 /**
- * One replication round between two local tables standing for two replicas of a global table:
- * each gets the items it lacks, and of two versions of one item the later written wins (global
- * tables resolve conflicts last writer wins, per item; here "later" is the lease's renewal time).
- * A model for tests and the bench's two-region race, run when the test says replication happened.
+ * Two local tables standing for two replicas of a global table, replicated when the caller says
+ * (a test or the bench's two-region race): each gets the items it lacks, and of two versions of one
+ * item the later written wins (global tables resolve conflicts last writer wins, per item; here
+ * "later" is the lease's renewal time). Deletes are not modelled: nothing that runs here deletes.
  */
-export async function replicateOnce(a: DynamoDBClient, b: DynamoDBClient, table: string): Promise<number> {
+export class TwoReplicaGlobalTable {
+  constructor(
+    private readonly a: DynamoDBClient,
+    private readonly b: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  /** One replication round; resolves with the number of items copied. */
+  replicate(): Promise<number> {
+    return replicateOnce(this.a, this.b, this.table);
+  }
+}
+
+async function replicateOnce(a: DynamoDBClient, b: DynamoDBClient, table: string): Promise<number> {
   const [inA, inB] = await Promise.all([scanAll(a, table), scanAll(b, table)]);
   let copied = 0;
   const copy = async (item: Item, to: DynamoDBClient) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { LeaseItem } from '../../../lambda/key-authorizer/entitlement-schema';
 import {
+  RECHECK_AFTER_LEASES,
   holdsStream,
   judgeAdmission,
   keepsStream,
@@ -136,10 +137,13 @@ describe('lease arithmetic under renewal and clock skew between replicas', () =>
     expect(leaseExpiry(NOW, LEASE)).toBe(NOW + LEASE);
   });
 
-  it('makes the settle check due once, on the first renewal settleSeconds after the start', () => {
-    expect(settleCheckDue(lease('s', { startedAt: NOW - 2 }), NOW, 3)).toBe(false);
-    expect(settleCheckDue(lease('s', { startedAt: NOW - 3 }), NOW, 3)).toBe(true);
-    expect(settleCheckDue(lease('s', { startedAt: NOW - 3, checkedAt: NOW - 1 }), NOW, 3)).toBe(false);
+  it('makes the settle check due on the first renewal settleSeconds after the start, then every RECHECK_AFTER_LEASES leases', () => {
+    const settings = { leaseSeconds: LEASE, settleSeconds: 3 };
+    expect(settleCheckDue(lease('s', { startedAt: NOW - 2 }), NOW, settings)).toBe(false);
+    expect(settleCheckDue(lease('s', { startedAt: NOW - 3 }), NOW, settings)).toBe(true);
+    const recheck = RECHECK_AFTER_LEASES * LEASE;
+    expect(settleCheckDue(lease('s', { startedAt: NOW - 900, checkedAt: NOW - recheck + 1 }), NOW, settings)).toBe(false);
+    expect(settleCheckDue(lease('s', { startedAt: NOW - 900, checkedAt: NOW - recheck }), NOW, settings)).toBe(true);
   });
 
   // A session renewed every `interval` seconds by edge functions in one region, judged by a replica
