@@ -7,6 +7,7 @@ import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { MalformedItemError } from './entitlement-records';
 import { isViewerId, type EntitlementRecords } from './entitlement-schema';
 import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
+import { networkOf } from './client-network';
 import { holdStream } from './hold-stream';
 import type { LeaseStore } from './lease-store';
 import type { RecentRenewals } from './recent-renewals';
@@ -18,6 +19,8 @@ import { denialResponse, preflightResponse, type GeneratedResponse } from './res
 export interface KeyRequest extends RequestParts {
   method: string;
   uri: string;
+  /** The viewer's address as CloudFront saw it: stream leases are bound to its network. */
+  clientIp?: string;
 }
 
 export interface AuthorizerDeps {
@@ -146,7 +149,7 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   const { sessionId } = identification;
   if (sessionId === undefined) return deny('session-required');
   try {
-    const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit };
+    const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit, network: networkOf(request.clientIp, config.logSalt) };
     const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now());
     log.lease = stream.allowed ? stream.lease : 'refused';
     return stream.allowed ? finish('entitled') : deny(stream.reason);

@@ -47,7 +47,13 @@ export function createHandler(config: AuthorizerConfig, executingRegion = proces
   return async (event: CloudFrontRequestEvent): Promise<CloudFrontRequest | CloudFrontResultResponse> => {
     const request = event.Records[0].cf.request;
     const outcome = await authorizeKeyRequest(
-      { method: request.method, uri: request.uri, querystring: request.querystring ?? '', headers: toHeaderValues(request.headers) },
+      {
+        method: request.method,
+        uri: request.uri,
+        querystring: request.querystring ?? '',
+        headers: toHeaderValues(request.headers),
+        clientIp: request.clientIp,
+      },
       deps,
     );
     if (outcome.kind === 'respond') return toCloudFrontResponse(outcome.response);

@@ -20,7 +20,7 @@ export interface DecisionLogEntry {
   /** Milliseconds the entitlement lookup took, when one was made (a cache miss). */
   storeMs?: number;
   /** Stream limits: what happened to the session's lease (absent for a viewer without a limit). */
-  lease?: 'renewed' | 'started' | 'recent' | 'refused';
+  lease?: 'renewed' | 'started' | 'recent' | 'moved' | 'refused';
   ms: number;
 }
 

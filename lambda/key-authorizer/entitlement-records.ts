@@ -144,8 +144,9 @@ export function readLeaseItem(item: Record<string, AttributeValue>): LeaseItem {
     renewedAt: values.renewedAt as number,
     expiresAt: values.expiresAt as number,
   };
-  for (const optional of ['endedAt', 'checkedAt', 'ttl'] as const) {
+  for (const optional of ['endedAt', 'checkedAt', 'movedAt', 'ttl'] as const) {
     if (values[optional] !== undefined) lease[optional] = values[optional] as number;
   }
+  if (values.network !== undefined) lease.network = values.network as string;
   return lease;
 }

@@ -95,6 +95,9 @@ export const LEASE_RENEWED_AT = 'renewedAt';
 export const LEASE_ENDED_AT = 'endedAt';
 /** Set once the session was confirmed within the limit after replication settled (see stream-leases.ts). */
 export const LEASE_CHECKED_AT = 'checkedAt';
+/** The salted hash of the network the session plays from (client-network.ts), and when it last moved. */
+export const LEASE_NETWORK = 'network';
+export const LEASE_MOVED_AT = 'movedAt';
 
 /**
  * The attributes of a lease item besides uid and sk, read strictly like ITEM_ATTRIBUTES. Kept apart
@@ -109,6 +112,8 @@ export const LEASE_ATTRIBUTES = {
   [LEASE_RENEWED_AT]: 'epoch-seconds',
   [LEASE_ENDED_AT]: 'epoch-seconds',
   [LEASE_CHECKED_AT]: 'epoch-seconds',
+  [LEASE_NETWORK]: 'string',
+  [LEASE_MOVED_AT]: 'epoch-seconds',
 } as const;
 
 /** A playback session id: long enough to be unguessable when minted at random, short enough for a key. */
@@ -134,5 +139,7 @@ export interface LeaseItem {
   expiresAt: number;
   endedAt?: number;
   checkedAt?: number;
+  network?: string;
+  movedAt?: number;
   ttl?: number;
 }

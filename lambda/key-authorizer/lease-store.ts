@@ -12,6 +12,8 @@ import {
   EXPIRES_AT,
   LEASE_CHECKED_AT,
   LEASE_ENDED_AT,
+  LEASE_MOVED_AT,
+  LEASE_NETWORK,
   LEASE_REGION,
   LEASE_RENEWED_AT,
   LEASE_SK_PREFIX,
@@ -28,8 +30,20 @@ import { LEASE_TTL_GRACE_SECONDS } from './stream-leases';
 
 /** The lease reads and writes of stream limits; every write is conditional, so a lost race is an answer, not damage. */
 export interface LeaseStore {
-  /** Extends a live, not ended lease to `expiresAt`; resolves with it, or undefined when there is none to extend. */
-  renew(uid: string, sessionId: string, nowSeconds: number, expiresAt: number): Promise<LeaseItem | undefined>;
+  /**
+   * Extends a live, not ended lease held from `network` (any network when undefined) to `expiresAt`;
+   * resolves with it, or undefined when there is none to extend.
+   */
+  renew(uid: string, sessionId: string, nowSeconds: number, expiresAt: number, network?: string): Promise<LeaseItem | undefined>;
+  /**
+   * Moves a live lease from network `from` to `to` (a viewer who changed networks), unless it moved
+   * since `movedBefore`; resolves false when it may not.
+   */
+  move(
+    uid: string,
+    sessionId: string,
+    move: { nowSeconds: number; expiresAt: number; from?: string; to: string; movedBefore: number },
+  ): Promise<boolean>;
   /** Every lease of a viewer, strongly consistent within the replica asked. */
   leasesOf(uid: string): Promise<LeaseItem[]>;
   /** Writes a new lease unless one for this session is live or ended; resolves false when it is. */
@@ -92,7 +106,9 @@ export class DynamoDbLeaseStore implements LeaseStore {
     }
   }
 
-  async renew(uid: string, sessionId: string, nowSeconds: number, expiresAt: number): Promise<LeaseItem | undefined> {
+  async renew(uid: string, sessionId: string, nowSeconds: number, expiresAt: number, network?: string): Promise<LeaseItem | undefined> {
+    const sameNetwork =
+      network === undefined ? {} : { condition: ' AND #net = :net', names: { '#net': LEASE_NETWORK }, values: { ':net': { S: network } } };
     try {
       return await this.inNearestReplica(async (client, _region, abortSignal) => {
         const result = await client.send(
@@ -100,10 +116,15 @@ export class DynamoDbLeaseStore implements LeaseStore {
             TableName: this.config.tableName,
             Key: keyOf(uid, sessionId),
             UpdateExpression: 'SET #exp = :exp, #renewed = :now, #ttl = :ttl',
-            // Only a live lease is extended: a lapsed one must be admitted again, an ended one never.
-            ConditionExpression: '#exp > :now AND attribute_not_exists(#ended)',
-            ExpressionAttributeNames: { ...NAMES, '#renewed': LEASE_RENEWED_AT, '#ttl': TTL_ATTRIBUTE },
-            ExpressionAttributeValues: { ':exp': n(expiresAt), ':now': n(nowSeconds), ':ttl': n(expiresAt + LEASE_TTL_GRACE_SECONDS) },
+            // Only a live lease is extended, from its own network: a lapsed one must be admitted again, an ended one never.
+            ConditionExpression: `#exp > :now AND attribute_not_exists(#ended)${sameNetwork.condition ?? ''}`,
+            ExpressionAttributeNames: { ...NAMES, '#renewed': LEASE_RENEWED_AT, '#ttl': TTL_ATTRIBUTE, ...sameNetwork.names },
+            ExpressionAttributeValues: {
+              ':exp': n(expiresAt),
+              ':now': n(nowSeconds),
+              ':ttl': n(expiresAt + LEASE_TTL_GRACE_SECONDS),
+              ...sameNetwork.values,
+            },
             ReturnValues: 'ALL_NEW',
           }),
           { abortSignal },
@@ -153,10 +174,39 @@ export class DynamoDbLeaseStore implements LeaseStore {
             [LEASE_RENEWED_AT]: n(lease.renewedAt),
             [EXPIRES_AT]: n(lease.expiresAt),
             [TTL_ATTRIBUTE]: n(lease.expiresAt + LEASE_TTL_GRACE_SECONDS),
+            ...(lease.network === undefined ? {} : { [LEASE_NETWORK]: { S: lease.network } }),
           },
           ConditionExpression: 'attribute_not_exists(#exp) OR (#exp <= :now AND attribute_not_exists(#ended))',
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: { ':now': n(nowSeconds) },
+        }),
+        { abortSignal },
+      ),
+    );
+  }
+
+  move(
+    uid: string,
+    sessionId: string,
+    move: { nowSeconds: number; expiresAt: number; from?: string; to: string; movedBefore: number },
+  ): Promise<boolean> {
+    return this.conditional((client, _region, abortSignal) =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: this.config.tableName,
+          Key: keyOf(uid, sessionId),
+          UpdateExpression: 'SET #net = :to, #moved = :now, #exp = :exp, #renewed = :now',
+          ConditionExpression:
+            '#exp > :now AND attribute_not_exists(#ended) AND (attribute_not_exists(#moved) OR #moved <= :movedBefore) AND ' +
+            (move.from === undefined ? 'attribute_not_exists(#net)' : '#net = :from'),
+          ExpressionAttributeNames: { ...NAMES, '#net': LEASE_NETWORK, '#moved': LEASE_MOVED_AT, '#renewed': LEASE_RENEWED_AT },
+          ExpressionAttributeValues: {
+            ':to': { S: move.to },
+            ':now': n(move.nowSeconds),
+            ':exp': n(move.expiresAt),
+            ':movedBefore': n(move.movedBefore),
+            ...(move.from === undefined ? {} : { ':from': { S: move.from } }),
+          },
         }),
         { abortSignal },
       ),

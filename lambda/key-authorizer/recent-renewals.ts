@@ -1,7 +1,8 @@
 /**
  * The sessions this container renewed a moment ago, per (viewer, session): a second key request
  * of the same playback within `skipSeconds` (another rendition, a player that asks per segment)
- * needs no second write. Keyed by session, so a renewal of one session never admits another.
+ * needs no second write. Keyed by session and network, so a renewal never admits another session,
+ * nor the same session from another network.
  * A bounded LRU over a Map; the clock is injected.
  */
 export class RecentRenewals {
@@ -12,23 +13,26 @@ export class RecentRenewals {
     private readonly skipSeconds: number,
   ) {}
 
-  isRecent(uid: string, sessionId: string, nowMs: number): boolean {
-    const at = this.renewedAtMs.get(`${uid}\n${sessionId}`);
+  isRecent(uid: string, sessionId: string, network: string | undefined, nowMs: number): boolean {
+    const at = this.renewedAtMs.get(entryKey(uid, sessionId, network));
     return at !== undefined && nowMs >= at && nowMs - at < this.skipSeconds * 1000;
   }
 
-  remember(uid: string, sessionId: string, nowMs: number): void {
+  remember(uid: string, sessionId: string, network: string | undefined, nowMs: number): void {
     if (this.maxEntries === 0 || this.skipSeconds === 0) return;
-    const key = `${uid}\n${sessionId}`;
+    const key = entryKey(uid, sessionId, network);
     this.renewedAtMs.delete(key);
     this.renewedAtMs.set(key, nowMs);
     while (this.renewedAtMs.size > this.maxEntries) this.renewedAtMs.delete(this.renewedAtMs.keys().next().value as string);
   }
 
-  forget(uid: string, sessionId: string): void {
-    this.renewedAtMs.delete(`${uid}\n${sessionId}`);
+  forget(uid: string, sessionId: string, network: string | undefined): void {
+    this.renewedAtMs.delete(entryKey(uid, sessionId, network));
   }
 }
+
+// '\n' occurs in none of the three.
+const entryKey = (uid: string, sessionId: string, network: string | undefined) => `${uid}\n${sessionId}\n${network ?? ''}`;
 
 /** A quarter lease: duplicate requests of one key window share a write, while the next window still renews. */
 export function renewalSkipSeconds(leaseSeconds: number): number {

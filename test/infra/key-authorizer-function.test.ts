@@ -59,7 +59,7 @@ describe('KeyAuthorizerFunction', () => {
     expect((writes.Resource as unknown[]).length).toBe(3);
     const allowed = (writes.Condition as Record<string, Record<string, string[]>>)['ForAllValues:StringEquals']['dynamodb:Attributes'];
     expect([...allowed].sort()).toEqual(
-      ['uid', 'sk', 'expiresAt', 'ttl', 'videoId', 'region', 'startedAt', 'renewedAt', 'endedAt', 'checkedAt'].sort(),
+      ['uid', 'sk', 'expiresAt', 'ttl', 'videoId', 'region', 'startedAt', 'renewedAt', 'endedAt', 'checkedAt', 'network', 'movedAt'].sort(),
     );
     for (const grantAttribute of ['grantedAt', 'maxStreams', 'revokedBefore', 'orderId']) expect(allowed).not.toContain(grantAttribute);
   });

@@ -81,12 +81,14 @@ function container(region: 'us-east-1' | 'eu-west-1' = 'us-east-1', cache = { al
   return loadBuiltAuthorizer(config, region).handler;
 }
 
-/** One playback: a token with its own session id, asking for the key of each window in turn. */
-function playback(uid: string, sessionId: string, handler: EdgeHandler) {
+/** One playback: a token with its own session id, asking for the key of each window in turn, from `clientIp`. */
+function playback(uid: string, sessionId: string, handler: EdgeHandler, clientIp = '198.51.100.7') {
   const token = makeToken(uid, { psid: sessionId, iat: epoch() - 5, exp: epoch() + 3600 });
   let window = 0;
   return {
-    nextKey: () => handler(viewerRequestEvent({ uri: `/keys/movie/${window++}.key`, headers: { Authorization: `Bearer ${token}` } })),
+    token,
+    nextKey: () =>
+      handler(viewerRequestEvent({ uri: `/keys/movie/${window++}.key`, headers: { Authorization: `Bearer ${token}` }, clientIp })),
   };
 }
 
@@ -210,5 +212,30 @@ describe('stream limits in the built bundle against dynalite', () => {
     advanceWallClock(LEASE / 2);
     expect(status(await early.nextKey())).toBe(200);
     expect(reason(await late.nextKey())).toBe('stream-limit');
+  });
+
+  it('binds a session to its network: a copy of the token elsewhere takes it over once, and the original stops', async () => {
+    const handler = container();
+    await grantPlan('sharer', 3);
+    const original = playback('sharer', 'sharer-session', handler, '198.51.100.7');
+    expect(status(await original.nextKey())).toBe(200);
+    // The same token (same session id) on a device in another network.
+    let window = 1;
+    const copy = () =>
+      handler(
+        viewerRequestEvent({
+          uri: `/keys/movie/${window++}.key`,
+          headers: { Authorization: `Bearer ${original.token}` },
+          clientIp: '2001:db8:1234::9',
+        }),
+      );
+    advanceWallClock(LEASE / 2);
+    expect(status(await copy())).toBe(200);
+    const refused = await original.nextKey();
+    expect([status(refused), reason(refused)]).toEqual([403, 'stream-limit']);
+    for (let i = 0; i < 4; i++) {
+      advanceWallClock(LEASE / 2);
+      expect(status(await copy())).toBe(200);
+    }
   });
 });

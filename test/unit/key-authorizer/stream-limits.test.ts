@@ -13,7 +13,8 @@ function planOf(maxStreams: number | undefined, configOverrides = {}) {
     if (!tokens.has(sessionId)) tokens.set(sessionId, makeToken('alice', { psid: sessionId }));
     return tokens.get(sessionId) as string;
   };
-  const play = (sessionId: string, uri = KEY) => authorizer.authorize({ uri, headers: bearer(tokenFor(sessionId)) });
+  const play = (sessionId: string, uri = KEY, clientIp = '198.51.100.7') =>
+    authorizer.authorize({ uri, headers: bearer(tokenFor(sessionId)), clientIp });
   const advance = (seconds: number) => {
     authorizer.clock.nowMs += seconds * 1000;
   };
@@ -169,5 +170,55 @@ describe('a viewer on a limited plan', () => {
     });
     expect(statusOf(await play('session-one'))).toBe(200);
     expect(reasonOf(await play('session-two'))).toBe('stream-limit');
+  });
+
+  describe('bound to the network it plays from', () => {
+    const HOME = '198.51.100.7';
+    const ELSEWHERE = '203.0.113.9';
+
+    it('keeps renewing from addresses of the same /24 network', async () => {
+      const { play, advance } = planOf(2);
+      expect(statusOf(await play('session-one', KEY, HOME))).toBe(200);
+      advance(LEASE / 2);
+      expect(statusOf(await play('session-one', '/keys/movie/1.key', '198.51.100.200'))).toBe(200);
+    });
+
+    it('moves once to a new network (a viewer leaving Wi-Fi), and the old network is then refused', async () => {
+      const { play, advance, logs } = planOf(2);
+      await play('session-one', KEY, HOME);
+      advance(LEASE / 2);
+      expect(statusOf(await play('session-one', '/keys/movie/1.key', ELSEWHERE))).toBe(200);
+      expect(logs.at(-1)?.lease).toBe('moved');
+      advance(LEASE / 2);
+      expect(reasonOf(await play('session-one', '/keys/movie/2.key', HOME))).toBe('stream-limit');
+      expect(statusOf(await play('session-one', '/keys/movie/2.key', ELSEWHERE))).toBe(200);
+    });
+
+    it('lets two devices sharing one session id play on only one of them (a refused player stops, as the kit does)', async () => {
+      const { play, advance } = planOf(5);
+      const outcomes: Record<string, number[]> = { [HOME]: [], [ELSEWHERE]: [] };
+      for (let window = 0; window < 8; window++) {
+        for (const ip of [HOME, ELSEWHERE]) {
+          if (outcomes[ip].includes(403)) continue;
+          outcomes[ip].push(statusOf(await play('shared-session', `/keys/movie/${window}.key`, ip)));
+        }
+        advance(LEASE / 2);
+      }
+      // The copy takes the session over once; the original is refused at its next key and stops.
+      expect(outcomes[HOME]).toEqual([200, 403]);
+      expect(outcomes[ELSEWHERE]).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
+    });
+
+    it('lets a session move at most once per lease period, however often copies ask', async () => {
+      const { play, advance, logs } = planOf(5);
+      const windows = 12;
+      for (let window = 0; window < windows; window++) {
+        for (const ip of [HOME, ELSEWHERE]) await play('shared-session', `/keys/movie/${window}.key`, ip);
+        advance(LEASE / 2);
+      }
+      const moves = logs.filter((entry) => entry.lease === 'moved').length;
+      expect(moves).toBeGreaterThan(0);
+      expect(moves).toBeLessThanOrEqual((windows * (LEASE / 2)) / LEASE);
+    });
   });
 });
