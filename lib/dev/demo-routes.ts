@@ -123,7 +123,9 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
       case '/__keygate/token':
         if (!DEMO_UID.test(as)) return false;
         if (ttl === undefined) return badTtl(res);
-        res.writeHead(200, { 'content-type': 'application/json', ...noStore, ...cors(req) }).end(JSON.stringify({ token: token(as, ttl, undefined, session) }));
+        res
+          .writeHead(200, { 'content-type': 'application/json', ...noStore, ...cors(req) })
+          .end(JSON.stringify({ token: token(as, ttl, undefined, session) }));
         return true;
       case '/__keygate/native-url': {
         // What `keygate token --path-url` prints: a vids-scoped token in the path, within the path-token lifetime.
