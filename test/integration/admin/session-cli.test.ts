@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHandler } from '../../../lambda/key-authorizer/create-handler';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
@@ -97,6 +100,21 @@ describe('keygate grant --max-streams, sessions and end-session', () => {
       /^keygate: --max-streams: max streams must be a whole number from 0 to 1000/,
     );
     expect((await keygate('sessions', 'nobody')).stdout).toBe('nobody has no playback sessions\n');
+  });
+
+  it('keygate token --session-id puts the playback session id in the psid claim', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygate-session-token-'));
+    try {
+      expect((await runCli(['keygen', '--out', dir])).code).toBe(0);
+      const args = ['token', 'carol', '--key', join(dir, 'signing-key.pem'), '--issuer', 'https://i.test', '--audience', 'player'];
+      const minted = await runCli([...args, '--session-id', 'carol-cli-session']);
+      expect(minted.code).toBe(0);
+      const payload = JSON.parse(Buffer.from(minted.stdout.trim().split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+      expect(payload.psid).toBe('carol-cli-session');
+      expect((await runCli([...args, '--session-id', 'short'])).stderr).toMatch(/--session-id must be 8–64 of/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('documents both commands in --help', async () => {
