@@ -6,6 +6,7 @@ import { zippedSize } from '../../../lib/build/zipped-size';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
+  advanceWallClock,
   isResponse,
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
@@ -37,25 +38,6 @@ async function remove(uid: string, sk: string) {
 
 function localConfig(overrides = {}) {
   return makeAuthorizerConfig({ endpoint: dynamo.endpoint, replicaRegions: ['us-east-1'], replicaPreference: {}, ...overrides });
-}
-
-/** Moves only Date forward: the SDK's own timers keep running for real. */
-function advanceWallClock(seconds: number) {
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    now: Date.now() + seconds * 1000,
-  });
 }
 
 beforeAll(async () => {

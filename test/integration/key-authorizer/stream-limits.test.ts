@@ -3,6 +3,7 @@ import { TwoReplicaGlobalTable } from '../../../lib/dev/global-table-model';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
+  advanceWallClock,
   isResponse,
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
@@ -26,24 +27,6 @@ let stdout: jest.SpyInstance;
 const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
 const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
 const epoch = () => Math.floor(Date.now() / 1000);
-
-function advanceWallClock(seconds: number) {
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    now: Date.now() + seconds * 1000,
-  });
-}
 
 async function grantPlan(uid: string, maxStreams: number, to: DynamoDBClient[] = [eastClient]) {
   for (const client of to) {
