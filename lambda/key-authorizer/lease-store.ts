@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { AuthorizerConfig } from './authorizer-config';
-import { readLeaseItem } from './entitlement-records';
+import { MalformedItemError, readLeaseItem } from './entitlement-records';
 import {
   EXPIRES_AT,
   LEASE_CHECKED_AT,
@@ -86,7 +86,8 @@ export class DynamoDbLeaseStore implements LeaseStore {
       try {
         return await operation(this.replicas.client(region), region, AbortSignal.any([deadline, AbortSignal.timeout(attemptTimeoutMs)]));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw error;
+        // Answers, not replica failures: a failed condition, or an item every replica holds malformed.
+        if (error instanceof ConditionalCheckFailedException || error instanceof MalformedItemError) throw error;
         attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
       }
     }

@@ -23,6 +23,7 @@ let westClient: DynamoDBClient;
 /** DynamoDB operations per replica, counted before dynalite answers. */
 const operations: Record<'east' | 'west', string[]> = { east: [], west: [] };
 let stdout: jest.SpyInstance;
+const logLines: Record<string, unknown>[] = [];
 
 const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
 const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
@@ -82,7 +83,11 @@ beforeAll(async () => {
   westClient = localDynamoDbClient(west.endpoint, 'eu-west-1');
   await ensureEntitlementTable(eastClient, TABLE);
   await ensureEntitlementTable(westClient, TABLE);
-  stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const text = chunk.toString();
+    if (text.startsWith('{"keygate":"decision"')) logLines.push(JSON.parse(text) as Record<string, unknown>);
+    return true;
+  });
 });
 
 afterEach(() => {
@@ -220,5 +225,31 @@ describe('stream limits in the built bundle against dynalite', () => {
       advanceWallClock(LEASE / 2);
       expect(status(await copy())).toBe(200);
     }
+  });
+
+  it('answers 503 malformed-item, never a key, when one of the viewer’s leases is malformed', async () => {
+    const handler = container();
+    await grantPlan('broken', 2);
+    await eastClient.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          uid: { S: 'broken' },
+          sk: { S: '#lease#written-by-hand' },
+          videoId: { S: 'movie' },
+          region: { S: 'us-east-1' },
+          startedAt: { N: String(epoch()) },
+          renewedAt: { N: String(epoch()) },
+          // A string where the schema says epoch seconds: read as "no expiry" it would hold a stream forever.
+          expiresAt: { S: String(epoch() + 60) },
+        },
+      }),
+    );
+    const result = await playback('broken', 'broken-session', handler).nextKey();
+    expect([status(result), reason(result)]).toEqual([503, 'store-unavailable']);
+    expect(logLines.at(-1)).toMatchObject({ storeCause: 'malformed-item' });
+    expect(String((logLines.at(-1)?.storeErrors as string[])[0])).toMatch(
+      /lease item: attribute expiresAt must have DynamoDB type N, found S/,
+    );
   });
 });

@@ -8,6 +8,8 @@ describe('parseAuthorizerConfig', () => {
   it('accepts a complete config unchanged', () => {
     const config = makeAuthorizerConfig({ endpoint: 'http://127.0.0.1:8000' });
     expect(roundTrip(config)).toEqual(config);
+    const limited = makeAuthorizerConfig({ streams: { ...config.streams, defaultMaxStreams: 2 } });
+    expect(roundTrip(limited).streams.defaultMaxStreams).toBe(2);
   });
 
   it.each([
@@ -37,6 +39,10 @@ describe('parseAuthorizerConfig', () => {
     ['a non-boolean allowUidCookie', { allowUidCookie: 'yes' }, /allowUidCookie/],
     ['a zero deadline', { store: { ...makeAuthorizerConfig().store, deadlineMs: 0 } }, /store.deadlineMs/],
     ['an endpoint with a path', { endpoint: 'http://127.0.0.1:8000/x' }, /endpoint/],
+    ['no streams object', { streams: undefined }, /streams must be an object/],
+    ['a settle time as long as the lease', { streams: { ...makeAuthorizerConfig().streams, settleSeconds: 60 } }, /streams.settleSeconds/],
+    ['a negative default limit', { streams: { ...makeAuthorizerConfig().streams, defaultMaxStreams: -1 } }, /streams.defaultMaxStreams/],
+    ['an empty session claim', { streams: { ...makeAuthorizerConfig().streams, sessionIdClaim: '' } }, /streams.sessionIdClaim/],
   ])('refuses %s with a message naming the field', (_name, override, message) => {
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(InvalidAuthorizerConfigError);
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(message);
