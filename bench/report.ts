@@ -1,4 +1,5 @@
 import type { BenchResults } from './run-bench';
+import { streamLimitsSection } from './report-stream-limits';
 import { DESIGN_LABELS } from './harness/world-types';
 import { round, ratio } from './harness/stats';
 import { UNIT_PRICES, type CostDesign } from './suites/cost';
@@ -45,6 +46,7 @@ export function renderResults(r: BenchResults): string {
     memory,
     packaging,
     costPerPlaybackHours,
+    streamLimitsSection,
     readingTheResults,
   ];
   return `${sections.flatMap((section) => section(r)).join('\n')}\n`;

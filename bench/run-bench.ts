@@ -17,6 +17,7 @@ import { benchPackaging } from './suites/packaging';
 import { benchProviderLatency } from './suites/provider-latency';
 import { benchPlayback, summarizePlayback } from './suites/playback';
 import { profileThroughput } from './suites/profile';
+import { benchStreamLimits } from './suites/stream-limits';
 import { benchThroughput } from './suites/throughput';
 
 /** Sizes of each measurement: the in full, tiny in quick mode (CI: the harness must not rot). */
@@ -30,6 +31,7 @@ export const SIZES = {
     coldStart: { processes: 20 },
     memory: { decisions: 100_000, cacheMaxEntries: undefined as number | undefined },
     packaging: { seconds: 60, rounds: 5 },
+    streamLimits: { playbackSeconds: 3600, latencyRequests: 2000, raceLagsSeconds: [0.5, 1, 5, 60], raceLimits: [1, 2] },
   },
   quick: {
     playback: { lengths: [8, 16], segmentSeconds: 2, rotateEvery: 10, rounds: 1, playbackRate: 8, switchEverySeconds: 4 },
@@ -40,6 +42,7 @@ export const SIZES = {
     coldStart: { processes: 2 },
     memory: { decisions: 3000, cacheMaxEntries: 1000 as number | undefined },
     packaging: { seconds: 4, rounds: 1 },
+    streamLimits: { playbackSeconds: 600, latencyRequests: 60, raceLagsSeconds: [1, 60], raceLimits: [2] },
   },
 };
 
@@ -127,6 +130,8 @@ export async function runBench(options: BenchOptions) {
         billedMs,
       ),
     };
+    log('8 stream limits: store operations per playback, lease latency, the two-region race');
+    const streamLimits = await benchStreamLimits(key, sizes.streamLimits);
     return {
       meta: {
         mode: options.quick ? 'quick' : 'full',
@@ -163,6 +168,7 @@ export async function runBench(options: BenchOptions) {
       memory,
       packaging,
       cost,
+      streamLimits,
     };
   } finally {
     await browser.close().catch(() => {});

@@ -79,3 +79,48 @@ export function costModel(measured: CostInput[], billedMs: number): CostRow[] {
     };
   });
 }
+
+/** On-demand write request unit, us-east-1; a global table bills one replicated write unit per write in each other replica region. */
+export const WRITE_UNIT_PRICE = {
+  usdPerMillion: 0.625,
+  since: '2024-11-01 on-demand price cut',
+  source: 'aws.amazon.com/dynamodb/pricing/on-demand',
+} as const;
+
+export interface StreamLimitCostRow {
+  limits: 'off' | 'on';
+  /** Per 1,000 playback-hours, from playbacks of the measured length. */
+  storeRequests: number;
+  readUnits: number;
+  /** In the region that served the viewer; `replicatedWriteUnits` adds every other replica's copy. */
+  writeUnits: number;
+  replicatedWriteUnits: number;
+  usd: number;
+}
+
+/**
+ * What each measured DynamoDB operation costs in request units, for items under 1 KB: BatchGetItem
+ * reads 3 items eventually consistent (0.5 each); the lease Query is strongly consistent (1 unit per
+ * 4 KB: a viewer's leases fit); every write is 1 unit, a failed conditional write included.
+ */
+const READ_UNITS: Record<string, number> = { BatchGetItem: 3 * RRU_PER_ITEM, Query: 1, GetItem: RRU_PER_ITEM };
+const WRITE_UNITS: Record<string, number> = { PutItem: 1, UpdateItem: 1, DeleteItem: 1 };
+
+/** Measurement 8: store requests and request units per 1,000 playback-hours with stream limits off and on. */
+export function streamLimitCost(
+  operationsPerPlayback: Record<'off' | 'on', Record<string, number>>,
+  playbackSeconds: number,
+  replicaRegions: number,
+): StreamLimitCostRow[] {
+  const scale = (1000 * 3600) / playbackSeconds;
+  return (['off', 'on'] as const).map((limits) => {
+    const ops = Object.entries(operationsPerPlayback[limits]);
+    const storeRequests = ops.reduce((sum, [, n]) => sum + n, 0) * scale;
+    const readUnits = ops.reduce((sum, [op, n]) => sum + n * (READ_UNITS[op] ?? 0), 0) * scale;
+    const writeUnits = ops.reduce((sum, [op, n]) => sum + n * (WRITE_UNITS[op] ?? 0), 0) * scale;
+    const replicatedWriteUnits = writeUnits * replicaRegions;
+    const usd =
+      (readUnits / 1e6) * UNIT_PRICES.dynamodbReadRequestUnitPerMillion.usd + (replicatedWriteUnits / 1e6) * WRITE_UNIT_PRICE.usdPerMillion;
+    return { limits, storeRequests, readUnits, writeUnits, replicatedWriteUnits, usd };
+  });
+}

@@ -7,6 +7,11 @@ import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { MalformedItemError } from './entitlement-records';
 import { isViewerId, type EntitlementRecords } from './entitlement-schema';
 import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
+import { networkOf } from './client-network';
+import { holdStream } from './hold-stream';
+import type { LeaseStore } from './lease-store';
+import type { RecentRenewals } from './recent-renewals';
+import { streamLimitFor } from './stream-leases';
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
@@ -15,6 +20,8 @@ import { mayServeStale, rememberRevocation } from './stale-allow';
 export interface KeyRequest extends RequestParts {
   method: string;
   uri: string;
+  /** The viewer's address as CloudFront saw it: stream leases are bound to its network. */
+  clientIp?: string;
 }
 
 export interface AuthorizerDeps {
@@ -25,6 +32,9 @@ export interface AuthorizerDeps {
   /** Milliseconds since the epoch. */
   now: () => number;
   log: DecisionLogger;
+  /** Stream limits: the session leases, and the sessions this container renewed a moment ago. */
+  leases: LeaseStore;
+  recentRenewals: RecentRenewals;
 }
 
 /** Forward `request` to the key bucket as `uri` (the plain key path), or answer with `response`. */
@@ -33,7 +43,7 @@ export type AuthorizationOutcome =
 
 type FetchLog = Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs'>;
 type Identification =
-  | ({ viewer: Viewer; videos?: string[]; expiresAt?: number; credential: string } & FetchLog)
+  | ({ viewer: Viewer; videos?: string[]; expiresAt?: number; sessionId?: string; credential: string } & FetchLog)
   | ({ reason: DenialReason; credential: string } & FetchLog);
 
 function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'storeErrors'> {
@@ -66,6 +76,7 @@ function identifyByToken(
     viewer: { uid: identity.uid, issuedAt: identity.issuedAt },
     videos: identity.videos,
     expiresAt: identity.expiresAt,
+    sessionId: identity.sessionId,
     credential: source,
     ...fetchLog,
   };
@@ -173,5 +184,20 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
     deps.cache.set(viewer.uid, route.videoId, records, ttl, startedMs, verdict.allowed ? config.staleIfErrorSeconds : 0);
     if (config.staleIfErrorSeconds > 0) rememberRevocation(deps.cache, viewer.uid, records, startedMs, config);
   }
-  return verdict.allowed ? finish('entitled') : deny(verdict.reason);
+  if (!verdict.allowed) return deny(verdict.reason);
+
+  // Stream limits: a viewer without one pays nothing more; a limited playback renews its lease.
+  const limit = streamLimitFor(records, verdict.via, config.streams.defaultMaxStreams ?? undefined);
+  if (limit === undefined) return finish('entitled');
+  const { sessionId } = identification;
+  if (sessionId === undefined) return deny('session-required');
+  try {
+    const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit, network: networkOf(request.clientIp, config.logSalt) };
+    const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now());
+    log.lease = stream.allowed ? stream.lease : 'refused';
+    return stream.allowed ? finish('entitled') : deny(stream.reason);
+  } catch (error) {
+    Object.assign(log, storeFailure(error));
+    return deny('store-unavailable');
+  }
 }

@@ -40,6 +40,19 @@ export interface AuthorizerConfig {
   staleIfErrorSeconds: number;
   /** Salt for the viewer-id hash in the decision log. */
   logSalt: string;
+  /** Concurrent-stream limits: leases renewed by key requests (stream-leases.ts). */
+  streams: StreamsConfig;
+}
+
+export interface StreamsConfig {
+  /** The token claim holding the playback session id (not OpenID's `sid`, which is one per sign-in). */
+  sessionIdClaim: string;
+  /** How long one key request keeps a session's stream; about two key windows. */
+  leaseSeconds: number;
+  /** When a new session is checked again against the others, once replicas have exchanged their writes. */
+  settleSeconds: number;
+  /** The limit for viewers whose grant names none; null: unlimited unless the grant says otherwise. */
+  defaultMaxStreams: number | null;
 }
 
 export const AUTHORIZER_CONFIG_FILE = 'authorizer-config.json';
@@ -63,6 +76,8 @@ export const AUTHORIZER_DEFAULTS = {
   attemptTimeoutMs: 800,
   retryAfterSeconds: 2,
   staleIfErrorSeconds: 0,
+  sessionIdClaim: 'psid',
+  settleSeconds: 3,
 } as const;
 
 /** The longest grace after an outage begins: a viewer revoked during it may play on this long. */
@@ -119,6 +134,13 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   if (!PATH_TOKEN_PREFIX.test(prefix) || prefix === 'videos' || prefix === 'keys') {
     throw new InvalidAuthorizerConfigError('pathToken.prefix', 'a path segment of a-z 0-9 - (1–16), not "videos" or "keys"');
   }
+  const streams = value.streams;
+  if (!isObject(streams)) throw new InvalidAuthorizerConfigError('streams', 'an object');
+  const defaultMaxStreams = streams.defaultMaxStreams;
+  if (defaultMaxStreams !== null) positiveInt(streams, 'defaultMaxStreams', 'streams.defaultMaxStreams', true);
+  const leaseSeconds = positiveInt(streams, 'leaseSeconds', 'streams.leaseSeconds');
+  const settleSeconds = positiveInt(streams, 'settleSeconds', 'streams.settleSeconds');
+  if (settleSeconds >= leaseSeconds) throw new InvalidAuthorizerConfigError('streams.settleSeconds', 'less than streams.leaseSeconds');
   const config: AuthorizerConfig = {
     tableName: string(value, 'tableName', 'tableName'),
     replicaRegions,
@@ -141,6 +163,12 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
     },
     staleIfErrorSeconds: staleIfErrorSeconds(value),
     logSalt: string(value, 'logSalt', 'logSalt'),
+    streams: {
+      sessionIdClaim: string(streams, 'sessionIdClaim', 'streams.sessionIdClaim'),
+      leaseSeconds,
+      settleSeconds,
+      defaultMaxStreams: defaultMaxStreams as number | null,
+    },
   };
   const endpoint = optionalEndpoint(value.endpoint, 'endpoint');
   if (endpoint !== undefined) config.endpoint = endpoint;

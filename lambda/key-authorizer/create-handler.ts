@@ -6,6 +6,8 @@ import { EntitlementCache } from './entitlement-cache';
 import { jsonLineLogger } from './decision-log';
 import { DynamoDbEntitlementStore } from './entitlement-store';
 import { createTokenVerifier } from './jwt';
+import { DynamoDbLeaseStore } from './lease-store';
+import { RecentRenewals, renewalSkipSeconds } from './recent-renewals';
 import type { GeneratedResponse } from './responses';
 
 function toHeaderValues(headers: CloudFrontHeaders): Record<string, string[]> {
@@ -31,18 +33,27 @@ function toCloudFrontResponse(response: GeneratedResponse): CloudFrontResultResp
 
 /** Builds the viewer-request handler over a config and the real clock, store and log. */
 export function createHandler(config: AuthorizerConfig, executingRegion = process.env.AWS_REGION) {
+  const entitlements = new DynamoDbEntitlementStore(config, executingRegion);
   const deps: AuthorizerDeps = {
     config,
-    verifier: createTokenVerifier(config.jwt),
-    store: new CoalescingEntitlementStore(new DynamoDbEntitlementStore(config, executingRegion)),
+    verifier: createTokenVerifier(config.jwt, { sessionIdClaim: config.streams.sessionIdClaim }),
+    store: new CoalescingEntitlementStore(entitlements),
     cache: new EntitlementCache(config.cache.maxEntries),
     now: () => Date.now(),
     log: jsonLineLogger,
+    leases: new DynamoDbLeaseStore(config, entitlements),
+    recentRenewals: new RecentRenewals(config.cache.maxEntries, renewalSkipSeconds(config.streams.leaseSeconds)),
   };
   return async (event: CloudFrontRequestEvent): Promise<CloudFrontRequest | CloudFrontResultResponse> => {
     const request = event.Records[0].cf.request;
     const outcome = await authorizeKeyRequest(
-      { method: request.method, uri: request.uri, querystring: request.querystring ?? '', headers: toHeaderValues(request.headers) },
+      {
+        method: request.method,
+        uri: request.uri,
+        querystring: request.querystring ?? '',
+        headers: toHeaderValues(request.headers),
+        clientIp: request.clientIp,
+      },
       deps,
     );
     if (outcome.kind === 'respond') return toCloudFrontResponse(outcome.response);

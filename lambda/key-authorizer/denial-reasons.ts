@@ -8,6 +8,9 @@ export type DenialReason =
   | 'out-of-scope'
   | 'not-entitled'
   | 'entitlement-expired'
+  | 'stream-limit'
+  | 'session-ended'
+  | 'session-required'
   | 'store-unavailable'
   | 'not-found'
   | 'method-not-allowed'
@@ -25,6 +28,10 @@ export const DENIAL_STATUS: Record<DenialReason, number> = {
   'not-entitled': 403,
   'entitlement-expired': 403,
   'origin-not-allowed': 403,
+  // Stream limits: the viewer is known and entitled; this playback may not (or no longer) hold a stream.
+  'stream-limit': 403,
+  'session-ended': 403,
+  'session-required': 403,
   'store-unavailable': 503,
   'not-found': 404,
   'method-not-allowed': 405,

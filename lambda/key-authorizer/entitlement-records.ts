@@ -2,7 +2,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   ALL_ACCESS_SK,
   ITEM_ATTRIBUTES,
+  LEASE_ATTRIBUTES,
+  LEASE_SK_PREFIX,
   MAX_EPOCH_SECONDS,
+  MAX_STREAMS_LIMIT,
   PARTITION_KEY,
   REVOKED_BEFORE,
   REVOKED_SK,
@@ -10,7 +13,9 @@ import {
   VIDEO_ID_PATTERN,
   type EntitlementRecords,
   type GrantItem,
+  type LeaseItem,
   type RevocationItem,
+  isSessionId,
 } from './entitlement-schema';
 
 /** An item the authorizer cannot trust. Every replica holds the same item, so no replica is asked again. */
@@ -25,7 +30,8 @@ type Attribute = keyof typeof ITEM_ATTRIBUTES;
 /** The schema attributes an item holds, each read into its type. */
 type ItemValues = { [A in Attribute]?: (typeof ITEM_ATTRIBUTES)[A] extends 'string' ? string : number };
 
-const DYNAMODB_TYPE = { string: 'S', 'epoch-seconds': 'N' } as const;
+type AttributeKind = 'string' | 'epoch-seconds' | 'count';
+const DYNAMODB_TYPE = { string: 'S', 'epoch-seconds': 'N', count: 'N' } as const;
 /** A DynamoDB number in decimal. No quantifier can trade characters with another: linear time. */
 const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -39,17 +45,24 @@ function tagged(value: unknown): { tag: string; held?: unknown } {
 /** Which item, for the operator who must fix it: its sort key when that is safe to log (never the uid). */
 function itemLabel(item: Record<string, AttributeValue>): string {
   const sk = item[SORT_KEY]?.S;
+  if (sk?.startsWith(LEASE_SK_PREFIX)) return 'lease item';
   return sk !== undefined && (sk === ALL_ACCESS_SK || sk === REVOKED_SK || VIDEO_ID_PATTERN.test(sk)) ? `item ${sk}` : 'item';
 }
 
-function readAttribute(label: string, name: Attribute, value: AttributeValue): string | number {
-  const kind = ITEM_ATTRIBUTES[name];
+function readAttribute(label: string, name: string, kind: AttributeKind, value: AttributeValue): string | number {
   const expected = DYNAMODB_TYPE[kind];
   const { tag, held } = tagged(value);
   if (tag !== expected || typeof held !== 'string') {
     throw new MalformedItemError(`${label}: attribute ${name} must have DynamoDB type ${expected}, found ${tag}`);
   }
   if (kind === 'string') return held;
+  if (kind === 'count') {
+    // A limit read wrongly is a plan sold wrongly: only a plain whole number in range is a limit.
+    if (!/^\d{1,4}$/.test(held) || Number(held) > MAX_STREAMS_LIMIT) {
+      throw new MalformedItemError(`${label}: attribute ${name} must be a whole number from 0 to ${MAX_STREAMS_LIMIT}`);
+    }
+    return Number(held);
+  }
   const seconds = DECIMAL.test(held) ? Number(held) : NaN;
   // Range, not only type: an epoch in milliseconds would make a rental last for thousands of years.
   if (!(Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_EPOCH_SECONDS)) {
@@ -62,7 +75,7 @@ function readItem(item: Record<string, AttributeValue>): ItemValues & { uid: str
   const label = itemLabel(item);
   const values: Record<string, string | number> = {};
   for (const name of Object.keys(ITEM_ATTRIBUTES) as Attribute[]) {
-    if (Object.hasOwn(item, name)) values[name] = readAttribute(label, name, item[name]);
+    if (Object.hasOwn(item, name)) values[name] = readAttribute(label, name, ITEM_ATTRIBUTES[name], item[name]);
   }
   if (values[PARTITION_KEY] === undefined || values[SORT_KEY] === undefined) {
     throw new MalformedItemError(`${label}: attributes ${PARTITION_KEY} and ${SORT_KEY} are required`);
@@ -75,6 +88,7 @@ function grantFrom(uid: string, sk: string, values: ItemValues): GrantItem {
   if (values.expiresAt !== undefined) grant.expiresAt = values.expiresAt;
   if (values.ttl !== undefined) grant.ttl = values.ttl;
   if (values.orderId !== undefined) grant.orderId = values.orderId;
+  if (values.maxStreams !== undefined) grant.maxStreams = values.maxStreams;
   return grant;
 }
 
@@ -104,4 +118,35 @@ export function recordsFromItems(items: Record<string, AttributeValue>[]): Entit
     else records.video = item as GrantItem;
   }
   return records;
+}
+
+/** Reads one raw lease item `(uid, #lease#<sid>)` strictly; throws MalformedItemError. */
+export function readLeaseItem(item: Record<string, AttributeValue>): LeaseItem {
+  const label = 'lease item';
+  const uid = item[PARTITION_KEY]?.S;
+  const sk = item[SORT_KEY]?.S;
+  const sessionId = sk?.startsWith(LEASE_SK_PREFIX) ? sk.slice(LEASE_SK_PREFIX.length) : undefined;
+  if (uid === undefined || !isSessionId(sessionId))
+    throw new MalformedItemError(`${label}: ${SORT_KEY} must be ${LEASE_SK_PREFIX}<session id>`);
+  const values: Record<string, string | number> = {};
+  for (const [name, kind] of Object.entries(LEASE_ATTRIBUTES)) {
+    if (Object.hasOwn(item, name)) values[name] = readAttribute(label, name, kind, item[name]);
+  }
+  for (const required of ['expiresAt', 'videoId', 'region', 'startedAt', 'renewedAt']) {
+    if (values[required] === undefined) throw new MalformedItemError(`${label}: attribute ${required} is required`);
+  }
+  const lease: LeaseItem = {
+    uid,
+    sessionId,
+    videoId: values.videoId as string,
+    region: values.region as string,
+    startedAt: values.startedAt as number,
+    renewedAt: values.renewedAt as number,
+    expiresAt: values.expiresAt as number,
+  };
+  for (const optional of ['endedAt', 'checkedAt', 'movedAt', 'ttl'] as const) {
+    if (values[optional] !== undefined) lease[optional] = values[optional] as number;
+  }
+  if (values.network !== undefined) lease.network = values.network as string;
+  return lease;
 }

@@ -9,6 +9,8 @@ export const EXPIRES_AT = 'expiresAt';
 export const TTL_ATTRIBUTE = 'ttl';
 export const ORDER_ID = 'orderId';
 export const REVOKED_BEFORE = 'revokedBefore';
+/** On a grant or the `*` item: how many playback sessions may hold a lease at once. */
+export const MAX_STREAMS = 'maxStreams';
 /** Sort key of an all-access subscription item. */
 export const ALL_ACCESS_SK = '*';
 /** Sort key of the item whose `revokedBefore` refuses every token issued before it. */
@@ -27,7 +29,11 @@ export const ITEM_ATTRIBUTES = {
   [TTL_ATTRIBUTE]: 'epoch-seconds',
   [ORDER_ID]: 'string',
   [REVOKED_BEFORE]: 'epoch-seconds',
+  [MAX_STREAMS]: 'count',
 } as const;
+
+/** The largest `maxStreams` read as a limit; more is a typo, not a plan. */
+export const MAX_STREAMS_LIMIT = 1000;
 
 /** 9999-12-31T23:59:59Z. A later "epoch in seconds" is an epoch in milliseconds, or nonsense. */
 export const MAX_EPOCH_SECONDS = 253_402_300_799;
@@ -61,6 +67,8 @@ export interface GrantItem {
   /** Epoch seconds at which DynamoDB may delete the item. */
   ttl?: number;
   orderId?: string;
+  /** Concurrent playback sessions allowed under this grant; absent: the config default, if any. */
+  maxStreams?: number;
 }
 
 export interface RevocationItem {
@@ -75,4 +83,63 @@ export interface EntitlementRecords {
   video?: GrantItem;
   allAccess?: GrantItem;
   revocation?: RevocationItem;
+}
+
+/** Sort-key prefix of a playback session's lease: `(uid, "#lease#<sid>")`. */
+export const LEASE_SK_PREFIX = '#lease#';
+export const LEASE_VIDEO_ID = 'videoId';
+export const LEASE_REGION = 'region';
+export const LEASE_STARTED_AT = 'startedAt';
+export const LEASE_RENEWED_AT = 'renewedAt';
+/** Set by `keygate end-session`: the lease stays (so the session cannot start again) but is never renewed. */
+export const LEASE_ENDED_AT = 'endedAt';
+/** Set once the session was confirmed within the limit after replication settled (see stream-leases.ts). */
+export const LEASE_CHECKED_AT = 'checkedAt';
+/** The salted hash of the network the session plays from (client-network.ts), and when it last moved. */
+export const LEASE_NETWORK = 'network';
+export const LEASE_MOVED_AT = 'movedAt';
+
+/**
+ * The attributes of a lease item besides uid and sk, read strictly like ITEM_ATTRIBUTES. Kept apart
+ * so that adding them does not make an operator's own `region` on a grant item malformed.
+ */
+export const LEASE_ATTRIBUTES = {
+  [EXPIRES_AT]: 'epoch-seconds',
+  [TTL_ATTRIBUTE]: 'epoch-seconds',
+  [LEASE_VIDEO_ID]: 'string',
+  [LEASE_REGION]: 'string',
+  [LEASE_STARTED_AT]: 'epoch-seconds',
+  [LEASE_RENEWED_AT]: 'epoch-seconds',
+  [LEASE_ENDED_AT]: 'epoch-seconds',
+  [LEASE_CHECKED_AT]: 'epoch-seconds',
+  [LEASE_NETWORK]: 'string',
+  [LEASE_MOVED_AT]: 'epoch-seconds',
+} as const;
+
+/** A playback session id: long enough to be unguessable when minted at random, short enough for a key. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID_PATTERN.test(value);
+}
+
+export function leaseSortKey(sessionId: string): string {
+  return `${LEASE_SK_PREFIX}${sessionId}`;
+}
+
+/** One playback session's claim on a stream: live while `expiresAt` is in the future and it is not ended. */
+export interface LeaseItem {
+  uid: string;
+  sessionId: string;
+  videoId: string;
+  /** The replica region the authorizer wrote it in (where `end-session` should write too). */
+  region: string;
+  startedAt: number;
+  renewedAt: number;
+  expiresAt: number;
+  endedAt?: number;
+  checkedAt?: number;
+  network?: string;
+  movedAt?: number;
+  ttl?: number;
 }

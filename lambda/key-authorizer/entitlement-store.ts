@@ -62,7 +62,8 @@ function clientFor(config: AuthorizerConfig, region: string): DynamoDBClient {
  */
 export class DynamoDbEntitlementStore implements EntitlementStore {
   private readonly clients = new Map<string, DynamoDBClient>();
-  private readonly order: string[];
+  /** The replicas tried, nearest first; the lease store writes through the same clients. */
+  readonly order: string[];
 
   constructor(
     private readonly config: AuthorizerConfig,
@@ -71,7 +72,7 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
     this.order = replicaOrder(config, executingRegion).slice(0, 2);
   }
 
-  private client(region: string): DynamoDBClient {
+  client(region: string): DynamoDBClient {
     let client = this.clients.get(region);
     if (!client) {
       client = clientFor(this.config, region);

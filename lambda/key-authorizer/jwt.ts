@@ -1,6 +1,6 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
-import { isVideoId, isViewerId } from './entitlement-schema';
+import { isSessionId, isVideoId, isViewerId } from './entitlement-schema';
 import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
 import { SIGNING_ALGORITHMS } from './issuer-config';
 import { IssuerKeys, type JwksFetchReport } from './issuer-keys';
@@ -16,6 +16,8 @@ export interface VerifiedIdentity {
   videos?: string[];
   /** Set when verifying this token waited for the issuer's JWKS URL. */
   jwksFetch?: JwksFetchReport;
+  /** The playback session id (stream limits), from the configured session claim. */
+  sessionId?: string;
 }
 
 /** `jwks-unavailable`: the token names a key we could only learn from its issuer, and the issuer did not answer. */
@@ -103,7 +105,9 @@ export interface TokenVerifier {
   verifyOrFetch(token: string, nowSeconds: number): VerifiedIdentity | Promise<VerifiedIdentity>;
 }
 
-export interface TokenVerifierDeps {
+export interface TokenVerifierOptions {
+  /** The claim holding the playback session id (stream limits), whichever issuer signed the token. */
+  sessionIdClaim?: string;
   fetchJwks?: JwksFetcher;
   /** Milliseconds since the epoch, for the fetch cooldown and the fetched keys' age. */
   now?: () => number;
@@ -115,9 +119,10 @@ export interface TokenVerifierDeps {
  * the checks it leaves optional (`exp` and `iat` present, lifetime, `crit`, embedded keys, alg
  * allow-list, audience or client id, token use, `typ`) and the time checks against the injected clock are ours.
  */
-export function createTokenVerifier(config: JwtConfig, deps: TokenVerifierDeps = {}): TokenVerifier {
-  const fetchJwks = deps.fetchJwks ?? httpsJwksFetcher(config.jwksFetch);
-  const now = deps.now ?? (() => Date.now());
+export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOptions = {}): TokenVerifier {
+  const { sessionIdClaim } = options;
+  const fetchJwks = options.fetchJwks ?? httpsJwksFetcher(config.jwksFetch);
+  const now = options.now ?? (() => Date.now());
   const issuers = new Map<string, Issuer>();
   for (const issuerConfig of config.issuers) {
     const signatures = signatureVerifier(issuerConfig.issuer);
@@ -173,6 +178,11 @@ export function createTokenVerifier(config: JwtConfig, deps: TokenVerifierDeps =
         reject('bad-token', `claim ${trusted.videosClaim} must be an array of video ids`);
       }
       identity.videos = videos as string[];
+    }
+    const sessionId = sessionIdClaim === undefined ? undefined : payload[sessionIdClaim];
+    if (sessionId !== undefined) {
+      if (!isSessionId(sessionId)) reject('bad-token', `claim ${sessionIdClaim} must be a session id (8–64 of A-Z a-z 0-9 _ -)`);
+      identity.sessionId = sessionId;
     }
     return identity;
   }

@@ -1,7 +1,13 @@
 import { DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MalformedItemError, readEntitlementItem } from '../../lambda/key-authorizer/entitlement-records';
-import { PARTITION_KEY, SORT_KEY, type GrantItem, type RevocationItem } from '../../lambda/key-authorizer/entitlement-schema';
+import {
+  LEASE_SK_PREFIX,
+  PARTITION_KEY,
+  SORT_KEY,
+  type GrantItem,
+  type RevocationItem,
+} from '../../lambda/key-authorizer/entitlement-schema';
 import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
 import { checkUid, checkVideoOrAll } from './entitlement-items';
 
@@ -14,6 +20,15 @@ export interface EntitlementTarget {
 
 const isLoopback = (endpoint: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
 
+/** A low-level client for the target: fixed local credentials for a loopback endpoint. */
+export function dynamoDbClientFor(target: EntitlementTarget): DynamoDBClient {
+  return new DynamoDBClient({
+    region: target.region,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.endpoint && isLoopback(target.endpoint) ? { credentials: LOCAL_ENDPOINT_CREDENTIALS } : {}),
+  });
+}
+
 /** An item as `list` read it: parsed by the authorizer's own strict reader, or why that reader refuses it. */
 export type ListedItem = { item: GrantItem | RevocationItem } | { malformed: string; sk?: string };
 
@@ -23,11 +38,7 @@ export class EntitlementClient {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(private readonly target: EntitlementTarget) {
-    this.client = new DynamoDBClient({
-      region: target.region,
-      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      ...(target.endpoint && isLoopback(target.endpoint) ? { credentials: LOCAL_ENDPOINT_CREDENTIALS } : {}),
-    });
+    this.client = dynamoDbClientFor(target);
     this.doc = DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
@@ -61,6 +72,8 @@ export class EntitlementClient {
         }),
       );
       for (const raw of page.Items ?? []) {
+        // Playback sessions are listed by `keygate sessions`.
+        if (raw[SORT_KEY]?.S?.startsWith(LEASE_SK_PREFIX)) continue;
         try {
           listed.push({ item: readEntitlementItem(raw) });
         } catch (error) {

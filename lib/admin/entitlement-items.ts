@@ -1,6 +1,7 @@
 import {
   ALL_ACCESS_SK,
   MAX_EPOCH_SECONDS,
+  MAX_STREAMS_LIMIT,
   REVOKED_SK,
   VIDEO_ID_PATTERN,
   isViewerId,
@@ -22,6 +23,8 @@ export interface GrantRequest {
   /** Epoch seconds; absent for a purchase. */
   expiresAt?: number;
   orderId?: string;
+  /** Concurrent playback sessions allowed under this grant (stream limits). */
+  maxStreams?: number;
 }
 
 export function checkUid(uid: string): string {
@@ -54,6 +57,12 @@ export function grantItem(request: GrantRequest, nowSeconds: number): GrantItem 
   if (request.orderId !== undefined) {
     if (!/^\S{1,128}$/.test(request.orderId)) throw new InvalidGrantError('an order id must be 1–128 characters without spaces');
     item.orderId = request.orderId;
+  }
+  if (request.maxStreams !== undefined) {
+    if (!Number.isInteger(request.maxStreams) || request.maxStreams < 0 || request.maxStreams > MAX_STREAMS_LIMIT) {
+      throw new InvalidGrantError(`max streams must be a whole number from 0 to ${MAX_STREAMS_LIMIT}`, 'maxStreams');
+    }
+    item.maxStreams = request.maxStreams;
   }
   return item;
 }

@@ -10,6 +10,8 @@ export interface MintTokenOptions {
   ttlSeconds: number;
   /** Limit the token to these videos (the `vids` claim). */
   videos?: string[];
+  /** A playback session id (stream limits), in the claim the authorizer reads it from. */
+  session?: { id: string; claim: string };
   nowSeconds: number;
 }
 
@@ -24,6 +26,7 @@ export function mintToken(options: MintTokenOptions): string {
       iat,
       exp: iat + options.ttlSeconds,
       ...(options.videos ? { vids: options.videos } : {}),
+      ...(options.session ? { [options.session.claim]: options.session.id } : {}),
     },
     options.key,
   );

@@ -20,6 +20,7 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   pathUrl: (message) => `--path-url: ${message}`,
   issuerUrl: (message) => `<issuer-url>: ${message}`,
   write: (message) => `--write: ${message}`,
+  maxStreams: (message) => `--max-streams: ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */

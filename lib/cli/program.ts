@@ -7,6 +7,7 @@ import * as entitlements from './commands/entitlements';
 import * as importGrants from './commands/import';
 import * as packageVideo from './commands/package';
 import * as publish from './commands/publish';
+import * as sessions from './commands/sessions';
 import * as tokens from './commands/tokens';
 import * as verify from './commands/verify';
 
@@ -16,6 +17,7 @@ import * as verify from './commands/verify';
  */
 const COMMANDS: ((program: Command) => void)[] = [
   entitlements.register,
+  sessions.register,
   importGrants.register,
   tokens.register,
   packageVideo.register,

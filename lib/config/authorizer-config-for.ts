@@ -34,6 +34,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     logSalt:
       config.decisionLogSalt ??
       createHash('sha256').update(`keygate-log-salt\n${config.tableName}\n${config.jwt.issuers[0].issuer}`).digest('base64url'),
+    streams: config.streams,
   };
   if (local) authorizer.endpoint = local.endpoint;
   return authorizer;

@@ -16,8 +16,9 @@ import {
   type Context,
 } from './context-values';
 import { readAlarmTopicArns } from './alarm-plan';
+import { MAX_STREAMS_LIMIT } from '../../lambda/key-authorizer/entitlement-schema';
 import { isKnownRegion } from './region-locations';
-import { readJwksFetch, readTrustedIssuers } from './trusted-issuers';
+import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
 
 export { InvalidConfigError } from './context-values';
 
@@ -45,6 +46,8 @@ export interface KeygateConfig {
   staleIfErrorSeconds: number;
   /** Defaults for `keygate package`: segment length and key rotation window. */
   keyRotation: { segmentSeconds: number; rotateEverySegments: number };
+  /** Concurrent-stream limits (see the README's "Stream limits"). */
+  streams: { sessionIdClaim: string; leaseSeconds: number; settleSeconds: number; defaultMaxStreams: number | null };
   customDomain?: { domainName: string; certificateArn: string };
   webAclArn?: string;
   priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
@@ -85,6 +88,36 @@ function readRetentionDays(context: Context, key: string, fallback: number): num
   const days = readInteger(context, key, 1, 3653, fallback);
   if (!RETENTION_DAYS.includes(days)) throw new InvalidConfigError(key, `one of ${RETENTION_DAYS.join(', ')}`, days);
   return days;
+}
+
+/**
+ * Stream limits. A lease must outlive the gap between two key requests of one playback (one key
+ * window) with room for a late request, so it is checked against the rotation settings.
+ */
+function readStreams(context: Context, rotation: KeygateConfig['keyRotation']): KeygateConfig['streams'] {
+  const keyWindow = rotation.segmentSeconds * rotation.rotateEverySegments;
+  const leaseSeconds =
+    context.streamLeaseSeconds === undefined
+      ? 2 * keyWindow
+      : readDurationSeconds(context, 'streamLeaseSeconds', 2, 3600, `${2 * keyWindow}s`);
+  if (leaseSeconds * 2 < keyWindow * 3) {
+    throw new InvalidConfigError(
+      'streamLeaseSeconds',
+      `at least 1.5 key windows (${Math.ceil(keyWindow * 1.5)}s: segmentSeconds ${rotation.segmentSeconds} × rotateEverySegments ${rotation.rotateEverySegments} = ${keyWindow}s per key), or a playback loses its stream between two keys; the default is two windows`,
+      context.streamLeaseSeconds,
+    );
+  }
+  const settleSeconds = readInteger(context, 'streamSettleSeconds', 1, 60, AUTHORIZER_DEFAULTS.settleSeconds);
+  if (settleSeconds >= leaseSeconds) {
+    throw new InvalidConfigError('streamSettleSeconds', `less than the lease (${leaseSeconds}s)`, context.streamSettleSeconds);
+  }
+  const noDefault = context.defaultMaxStreams === undefined || context.defaultMaxStreams === null || context.defaultMaxStreams === '';
+  return {
+    sessionIdClaim: readString(context, 'sessionIdClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.sessionIdClaim),
+    leaseSeconds,
+    settleSeconds,
+    defaultMaxStreams: noDefault ? null : readInteger(context, 'defaultMaxStreams', 0, MAX_STREAMS_LIMIT, 0),
+  };
 }
 
 /**
@@ -178,11 +211,13 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
       segmentSeconds: readInteger(context, 'segmentSeconds', 1, 30, 4),
       rotateEverySegments: readInteger(context, 'rotateEverySegments', 1, 10_000, 10),
     },
+    streams: { sessionIdClaim: '', leaseSeconds: 0, settleSeconds: 0, defaultMaxStreams: null },
     priceClass: priceClass as KeygateConfig['priceClass'],
     logRetentionDays,
     edgeLogRetentionDays: readRetentionDays(context, 'edgeLogRetentionDays', 30),
     alarmTopicArns: readAlarmTopicArns(context, region),
   };
+  config.streams = readStreams(context, config.keyRotation);
   if (domainName && certificateArn) config.customDomain = { domainName, certificateArn };
   const webAclArn = readOptionalString(
     context,

@@ -12,7 +12,7 @@ import {
 import { InvalidConfigError, readDurationSeconds, readInteger, readList, readString, safeJson, type Context } from './context-values';
 
 const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
-const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
+export const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
 const AUDIENCE = /^\S{1,256}$/;
 /** Cognito user pool issuers: ID and access tokens share one issuer, so the token use must be named. */
 const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+_[A-Za-z0-9]+$/;

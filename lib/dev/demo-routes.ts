@@ -18,11 +18,14 @@ export interface DemoRoutesOptions {
   pathToken?: { prefix: string; maxLifetimeSeconds: number };
   /** With `keygate dev --oidc`: the local OpenID provider the page can sign in with (authorization code + PKCE). */
   oidc?: () => { issuer: string; clientId: string } | undefined;
+  /** The claim the authorizer reads a playback session id from (stream limits). */
+  sessionIdClaim?: string;
   /** Injected so a test can mint tokens at a chosen time. */
   nowSeconds?: () => number;
 }
 
 const DEMO_UID = /^[a-z0-9_-]{1,32}$/;
+const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const DEMO_TOKEN_TTL_SECONDS = 3600;
 /** `?ttl=` bounds: short tokens to try a refresh, never longer than the authorizer's default maximum lifetime (24 h). */
 const MIN_TTL_SECONDS = 1;
@@ -56,8 +59,17 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
   const playerKit = buildPlayerKit();
   const staticFiles = new Map<string, Buffer>();
   const now = options.nowSeconds ?? (() => Date.now() / 1000);
-  const token = (uid: string, ttlSeconds: number, videos?: string[]) =>
-    mintToken({ key: options.signingKey, issuer: options.issuer, audience: options.audience, uid, ttlSeconds, videos, nowSeconds: now() });
+  const token = (uid: string, ttlSeconds: number, videos?: string[], sessionId?: string) =>
+    mintToken({
+      key: options.signingKey,
+      issuer: options.issuer,
+      audience: options.audience,
+      uid,
+      ttlSeconds,
+      videos,
+      session: sessionId && options.sessionIdClaim ? { id: sessionId, claim: options.sessionIdClaim } : undefined,
+      nowSeconds: now(),
+    });
   const noStore = { 'cache-control': 'no-store' };
   const cors = (req: IncomingMessage): Record<string, string> => {
     const origin = req.headers.origin;
@@ -74,6 +86,9 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
   return (req, res, url) => {
     const as = url.searchParams.get('as') ?? '';
     const ttl = parseTtl(url.searchParams.get('ttl'));
+    // `?session=<id>`: the playback session id the player kit minted, put in the token as your backend would.
+    const session = url.searchParams.get('session') ?? undefined;
+    if (session !== undefined && !SESSION_ID.test(session)) return false;
     const file = STATIC_FILES[url.pathname];
     if (file !== undefined) {
       let body = staticFiles.get(url.pathname);
@@ -103,7 +118,7 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
         if (ttl === undefined) return badTtl(res);
         res
           .writeHead(204, {
-            'set-cookie': `${options.cookieName}=${token(as, ttl)}; Path=/; HttpOnly; SameSite=Lax`,
+            'set-cookie': `${options.cookieName}=${token(as, ttl, undefined, session)}; Path=/; HttpOnly; SameSite=Lax`,
             ...noStore,
             ...cors(req),
           })
@@ -117,7 +132,9 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
       case '/__keygate/token':
         if (!DEMO_UID.test(as)) return false;
         if (ttl === undefined) return badTtl(res);
-        res.writeHead(200, { 'content-type': 'application/json', ...noStore, ...cors(req) }).end(JSON.stringify({ token: token(as, ttl) }));
+        res
+          .writeHead(200, { 'content-type': 'application/json', ...noStore, ...cors(req) })
+          .end(JSON.stringify({ token: token(as, ttl, undefined, session) }));
         return true;
       case '/__keygate/native-url': {
         // What `keygate token --path-url` prints: a vids-scoped token in the path, within the path-token lifetime.

@@ -14,7 +14,7 @@ const DEMO_OWNER = 'alice';
  * The demo video's shape: 24 s in 2 s segments, a new key every 2 segments (6 rotation windows),
  * two renditions small enough for ffmpeg to package in seconds on 2 cores.
  */
-const DEMO_PACKAGING = { seconds: 24, width: 320, height: 180, ladder: ['180p', '144p'], segmentSeconds: 2, rotateEvery: 2 };
+export const DEMO_PACKAGING = { seconds: 24, width: 320, height: 180, ladder: ['180p', '144p'], segmentSeconds: 2, rotateEvery: 2 };
 
 export const hasDemoVideo = (originDir: string) => existsSync(join(originDir, 'videos', DEMO_VIDEO));
 

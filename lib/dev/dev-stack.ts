@@ -8,7 +8,7 @@ import { authorizerConfigFor } from '../config/authorizer-config-for';
 import { parseKeygateConfig } from '../config/keygate-config';
 import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from './cloudfront-emulator';
 import { demoRoutes } from './demo-routes';
-import { ensureDemoVideo, hasDemoVideo } from './demo-video';
+import { DEMO_PACKAGING, ensureDemoVideo, hasDemoVideo } from './demo-video';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { startLocalOidcProvider } from './local-oidc-provider';
 import { publishedBuckets } from './s3-bucket-model';
@@ -127,11 +127,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       // Short TTLs so a revocation shows within a couple of seconds in the demo.
       allowTtlSeconds: 2,
       denyTtlSeconds: 1,
+      // The demo video's key window (4 s): stream leases default to two of them.
+      segmentSeconds: DEMO_PACKAGING.segmentSeconds,
+      rotateEverySegments: DEMO_PACKAGING.rotateEvery,
       allowedOrigins: options.allowedOrigins ?? [],
       staleIfErrorSeconds: options.staleIfErrorSeconds ?? 0,
     };
     // Parsed again below once the local provider (if any) is known; the page's settings do not depend on it.
-    const { cookieName, pathToken, allowedOrigins } = parseKeygateConfig(devContext, { baseDir: dataDir });
+    const { cookieName, pathToken, allowedOrigins, streams } = parseKeygateConfig(devContext, { baseDir: dataDir });
     // The handler is built once the port is known: the local provider must name the page as its redirect URI.
     const edge: { handler?: EdgeHandler } = {};
     let oidc: { issuer: string; clientId: string } | undefined;
@@ -144,6 +147,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       issuer: DEV_ISSUER,
       audience: DEV_AUDIENCE,
       cookieName,
+      sessionIdClaim: streams.sessionIdClaim,
       allowedOrigins,
       pathToken,
       videos,

@@ -99,9 +99,10 @@ $('sign-out').onclick = signOut;
 /** Your app's refresh: a new bearer token from your backend, or a new cookie from your sign-in. */
 function tokenRefresher(auth, who, lifetime) {
   if (!who) return undefined;
-  const query = '?as=' + encodeURIComponent(who) + '&ttl=' + lifetime;
-  return async () => {
+  return async (context) => {
     state.tokenRefreshes++;
+    // The kit's session id for this playback goes into the token: plans with stream limits count them.
+    const query = '?as=' + encodeURIComponent(who) + '&ttl=' + lifetime + '&session=' + encodeURIComponent(context.sessionId);
     if (auth === 'cookie') {
       await fetch(server + '/__keygate/signin' + query, { method: 'POST', credentials });
       return;

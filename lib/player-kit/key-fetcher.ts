@@ -1,4 +1,4 @@
-import type { KeyDenial, KitSettings } from './kit-options';
+import type { KeyDenial, KitSettings, TokenContext } from './kit-options';
 import { decideKeyAction, type KeyAttempts, type KeyResponseFacts } from './key-response-policy';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
 export { REASON_HEADER };
@@ -108,9 +108,9 @@ export class KeyFetcher {
     return this.lastRefreshOk;
   }
 
-  private async callGetToken(getToken: () => Promise<string | void>): Promise<void> {
+  private async callGetToken(getToken: (context: TokenContext) => Promise<string | void>): Promise<void> {
     try {
-      const token = await getToken();
+      const token = await getToken({ sessionId: this.settings.sessionId });
       const bearer = typeof token === 'string' && token !== '' ? token : undefined;
       this.lastRefreshOk = this.settings.auth === 'cookie' || bearer !== undefined;
       if (this.settings.auth === 'bearer') this.token = bearer;

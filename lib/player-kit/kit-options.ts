@@ -8,6 +8,11 @@ export interface KeyDenial {
   url: string;
 }
 
+/** What getToken() is told: the playback's session id, for a plan with stream limits. */
+export interface TokenContext {
+  sessionId: string;
+}
+
 /** What an integrator gives the kit, whatever the player. */
 export interface KeygateKitOptions {
   /**
@@ -22,7 +27,12 @@ export interface KeygateKitOptions {
    * first key): resolve to a fresh token (bearer), or refresh the cookie and resolve (cookie). The key is
    * then retried once.
    */
-  getToken?: () => Promise<string | void>;
+  getToken?: (context: TokenContext) => Promise<string | void>;
+  /**
+   * Stream limits: this playback's session id. The kit mints a random one per player when absent;
+   * your backend puts it in the token's session claim (`psid` by default) when getToken() asks.
+   */
+  sessionId?: string;
   /** A key was refused for good (or stayed unavailable); the player has stopped loading. */
   onDenied?: (denial: KeyDenial) => void;
   /** Send cookies with cross-origin key requests (CORS with credentials; the origin must be allowed). */
@@ -35,7 +45,8 @@ export interface KeygateKitOptions {
 export interface KitSettings {
   auth: 'cookie' | 'bearer';
   token: string | undefined;
-  getToken: (() => Promise<string | void>) | undefined;
+  getToken: ((context: TokenContext) => Promise<string | void>) | undefined;
+  sessionId: string;
   onDenied: (denial: KeyDenial) => void;
   withCredentials: boolean;
   maxUnavailableRetries: number;
@@ -49,16 +60,29 @@ export class KeygateKitOptionsError extends TypeError {
 }
 
 const DEFAULT_UNAVAILABLE_RETRIES = 3;
+/** The authorizer's session id format (lambda/key-authorizer/entitlement-schema.ts). */
+const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** 128 random bits, base64url: one per playback, unguessable, 22 characters. */
+export function mintSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
 const MAX_UNAVAILABLE_RETRIES = 10;
 
 export function parseKitOptions(options: KeygateKitOptions): KitSettings {
-  const { auth, token, getToken, onDenied, withCredentials, maxUnavailableRetries } = options ?? {};
+  const { auth, token, getToken, onDenied, withCredentials, maxUnavailableRetries, sessionId } = options ?? {};
   if (auth !== 'cookie' && auth !== 'bearer') throw new KeygateKitOptionsError('auth', '"cookie" or "bearer"');
   if (token !== undefined && (typeof token !== 'string' || token === '')) throw new KeygateKitOptionsError('token', 'a non-empty string');
   if (getToken !== undefined && typeof getToken !== 'function') throw new KeygateKitOptionsError('getToken', 'an async function');
   if (auth === 'bearer' && token === undefined && getToken === undefined)
     throw new KeygateKitOptionsError('token', 'given in bearer mode, or getToken() must be');
   if (onDenied !== undefined && typeof onDenied !== 'function') throw new KeygateKitOptionsError('onDenied', 'a function');
+  if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)))
+    throw new KeygateKitOptionsError('sessionId', '8–64 characters of A-Z a-z 0-9 _ -');
   const retries = maxUnavailableRetries ?? DEFAULT_UNAVAILABLE_RETRIES;
   if (!Number.isInteger(retries) || retries < 0 || retries > MAX_UNAVAILABLE_RETRIES)
     throw new KeygateKitOptionsError('maxUnavailableRetries', `an integer from 0 to ${MAX_UNAVAILABLE_RETRIES}`);
@@ -66,6 +90,7 @@ export function parseKitOptions(options: KeygateKitOptions): KitSettings {
     auth,
     token,
     getToken,
+    sessionId: sessionId ?? mintSessionId(),
     onDenied: onDenied ?? (() => {}),
     withCredentials: withCredentials === true,
     maxUnavailableRetries: retries,

@@ -148,13 +148,41 @@ describe('npm run bench -- --quick', () => {
     for (const r of results.cost.rows.filter((c) => c.design !== 'keygate-native')) expect(r.functionRequests).toBe(0);
   });
 
+  it('costs a viewer without stream limits nothing but its BatchGetItems, and a limited one a conditional write per key window', () => {
+    const { settings, operationsPerPlayback } = results.streamLimits;
+    const windows = Math.ceil(settings.playbackSeconds / settings.keyWindowSeconds);
+    expect(operationsPerPlayback.off).toEqual({ BatchGetItem: windows });
+    const on = operationsPerPlayback.on;
+    expect(on.BatchGetItem).toBe(windows);
+    expect(on.PutItem).toBe(1);
+    // The failed renewal of the start, one renewal per later window, one write per check.
+    expect(on.UpdateItem).toBe(windows + on.Query - 1);
+    const [off, limited] = results.streamLimits.cost;
+    expect(off.writeUnits).toBe(0);
+    expect(limited.writeUnits).toBeGreaterThan(0);
+  });
+
+  it('timed only the lease outcome each stream-limit latency case names', () => {
+    for (const c of Object.values(results.streamLimits.latency)) expect(c.unexpected).toBe(0);
+  });
+
+  it('settles the two-region race to the limit within a key window when replication keeps up', () => {
+    for (const race of results.streamLimits.race) {
+      expect(race.extraStreams).toBeLessThanOrEqual(1);
+      if (race.lagSeconds <= results.streamLimits.settings.keyWindowSeconds) {
+        expect(race.playingAtEnd).toBe(race.limit);
+        expect(race.overshootSeconds).toBeLessThanOrEqual(results.streamLimits.settings.keyWindowSeconds);
+      }
+    }
+  });
+
   it('numbers its progress steps once each and in order, by the section they measure', () => {
     const steps = [...progress.matchAll(/^(\w+)\/7 /gm)].map((m) => m[1]);
     expect(steps).toEqual(['1a', '1b', '1c', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {
-    for (const heading of ['## 1.', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', 'Machine:', 'Versions:']) {
+    for (const heading of ['## 1.', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', '## 8.', 'Machine:', 'Versions:']) {
       expect(report).toContain(heading);
     }
     expect(report).toContain(results.meta.date.slice(0, 10));

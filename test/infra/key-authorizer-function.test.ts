@@ -34,21 +34,39 @@ describe('KeyAuthorizerFunction', () => {
     expect(synth.edgeStackArtifact).toMatch(/^edge-lambda-stack/);
   });
 
-  it('may only read the entitlement table, in every region that holds a replica', () => {
+  /** The statements of the edge function's own role (the edge stack also holds the log retention provider's). */
+  function statements(): Record<string, unknown>[] {
     const role = (edgeFunction(synth).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const policies = synth.edgeTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
     expect(Object.keys(policies)).toHaveLength(1);
-    const statements = Object.values(policies).flatMap(
+    return Object.values(policies).flatMap(
       (p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
     );
-    expect(statements).toHaveLength(1);
-    expect(statements[0].Action).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
-    const resources = JSON.stringify(statements[0].Resource);
+  }
+
+  it('may read the entitlement table, in every region that holds a replica, and nothing else', () => {
+    const reads = statements().filter((s) => JSON.stringify(s.Action).includes('GetItem'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0].Action).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    const resources = JSON.stringify(reads[0].Resource);
     for (const region of ['eu-west-1', 'us-east-1', 'ap-northeast-1']) {
       expect(resources).toContain(`:dynamodb:${region}:`);
     }
-    expect((statements[0].Resource as unknown[]).length).toBe(3);
+    expect((reads[0].Resource as unknown[]).length).toBe(3);
     expect(resources).not.toContain('*');
+  });
+
+  it('may write only lease attributes (stream limits): never a grant, a limit or a revocation', () => {
+    expect(statements()).toHaveLength(2);
+    const writes = statements().find((s) => JSON.stringify(s.Action).includes('PutItem')) as Record<string, unknown>;
+    // Never DeleteItem: a lease given back lapses (an update), and leases are deleted by the table's TTL.
+    expect(writes.Action).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect((writes.Resource as unknown[]).length).toBe(3);
+    const allowed = (writes.Condition as Record<string, Record<string, string[]>>)['ForAllValues:StringEquals']['dynamodb:Attributes'];
+    expect([...allowed].sort()).toEqual(
+      ['uid', 'sk', 'expiresAt', 'ttl', 'videoId', 'region', 'startedAt', 'renewedAt', 'endedAt', 'checkedAt', 'network', 'movedAt'].sort(),
+    );
+    for (const grantAttribute of ['grantedAt', 'maxStreams', 'revokedBefore', 'orderId']) expect(allowed).not.toContain(grantAttribute);
   });
 
   it('ships the authorizer bundle with the configured values baked beside it', () => {

@@ -26,16 +26,27 @@ export function register(program: Command): void {
       .description('grant a purchase, a rental (--until/--for) or, with videoId *, an all-access subscription')
       .option('--until <time>', 'rental end, an ISO time such as 2026-12-31T23:59:59Z')
       .option('--for <duration>', 'rental length, such as 48h or 7d')
-      .option('--order-id <id>', 'your order reference, kept on the item'),
-  ).action(async (uid: string, videoId: string, options: TableOptions & { until?: string; for?: string; orderId?: string }) => {
-    await withClient(options, async (client) => {
-      const now = nowSeconds();
-      const item = grantItem({ uid, videoId, expiresAt: rentalEnd(options, now), orderId: options.orderId }, now);
-      await client.put(item);
-      const what = videoId === ALL_ACCESS_SK ? 'every video' : videoId;
-      process.stdout.write(`granted ${uid} ${what}${item.expiresAt ? ` until ${iso(item.expiresAt)}` : ''}\n`);
-    });
-  });
+      .option('--order-id <id>', 'your order reference, kept on the item')
+      .option('--max-streams <n>', 'how many playbacks may run at once under this grant (stream limits)'),
+  ).action(
+    async (
+      uid: string,
+      videoId: string,
+      options: TableOptions & { until?: string; for?: string; orderId?: string; maxStreams?: string },
+    ) => {
+      await withClient(options, async (client) => {
+        const now = nowSeconds();
+        const maxStreams =
+          options.maxStreams === undefined ? undefined : /^\d+$/.test(options.maxStreams) ? Number(options.maxStreams) : NaN;
+        const item = grantItem({ uid, videoId, expiresAt: rentalEnd(options, now), orderId: options.orderId, maxStreams }, now);
+        await client.put(item);
+        const what = videoId === ALL_ACCESS_SK ? 'every video' : videoId;
+        const until = item.expiresAt ? ` until ${iso(item.expiresAt)}` : '';
+        const streams = item.maxStreams === undefined ? '' : `, ${item.maxStreams} stream${item.maxStreams === 1 ? '' : 's'} at once`;
+        process.stdout.write(`granted ${uid} ${what}${until}${streams}\n`);
+      });
+    },
+  );
 
   withTableOptions(
     program.command('revoke <uid> <videoId>').description('remove a grant (videoId or *); playback stops within one key rotation window'),
@@ -85,6 +96,7 @@ export function register(program: Command): void {
           until: iso(grant.expiresAt),
           state: grant.expiresAt !== undefined && grant.expiresAt <= now ? 'expired' : '',
           order: grant.orderId ?? '',
+          ...(grant.maxStreams === undefined ? {} : { streams: grant.maxStreams }),
         };
       });
       console.table(rows);

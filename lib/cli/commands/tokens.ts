@@ -14,8 +14,10 @@ interface TokenOptions {
   videos?: string;
   pathUrl?: string;
   pathPrefix: string;
+  sessionId?: string;
+  sessionClaim: string;
 }
-import { VIDEO_ID_PATTERN } from '../../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN, isSessionId } from '../../../lambda/key-authorizer/entitlement-schema';
 import { checkUid } from '../../admin/entitlement-items';
 import { readSigningKeyFile, writeSigningKeyFiles } from '../../admin/key-files';
 import { mintToken, pathTokenUrl, videoIdOfMediaUrl } from '../../admin/tokens';
@@ -52,7 +54,11 @@ export function register(program: Command): void {
       'print a URL for native players instead: the master playlist URL with the token in its path (limited to that video; keep --ttl within the deployment’s pathTokenMaxLifetime, 4h by default)',
     )
     .option('--path-prefix <segment>', 'the deployment’s pathTokenPrefix', AUTHORIZER_DEFAULTS.pathTokenPrefix)
+    .option('--session-id <id>', 'a playback session id, for plans with stream limits (one per playback)')
+    .option('--session-claim <name>', 'the deployment’s sessionIdClaim', AUTHORIZER_DEFAULTS.sessionIdClaim)
     .action((uid: string, options: TokenOptions) => {
+      if (options.sessionId !== undefined && !isSessionId(options.sessionId))
+        throw new KeygateError('--session-id must be 8–64 of A-Z a-z 0-9 _ -, one per playback');
       const ttlSeconds = parseDuration(options.ttl);
       if (!ttlSeconds) throw new KeygateError(`--ttl ${JSON.stringify(options.ttl)} must be a duration like 10m or 2h`);
       let videos = options.videos?.split(',').map((v) => v.trim());
@@ -73,6 +79,7 @@ export function register(program: Command): void {
         uid: checkUid(uid),
         ttlSeconds,
         videos,
+        session: options.sessionId === undefined ? undefined : { id: options.sessionId, claim: options.sessionClaim },
         nowSeconds: Date.now() / 1000,
       });
       process.stdout.write(`${options.pathUrl === undefined ? token : pathTokenUrl(options.pathUrl, token, options.pathPrefix)}\n`);

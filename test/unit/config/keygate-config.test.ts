@@ -71,9 +71,42 @@ describe('parseKeygateConfig', () => {
       /"staleIfErrorSeconds" must be a whole number from 0 to 300 seconds \(0, the default, fails closed\): a viewer revoked/,
     ],
     ['a negative degraded-mode grace', { staleIfErrorSeconds: -1 }, /"staleIfErrorSeconds" must be a whole number from 0 to 300/],
+    [
+      'a stream lease shorter than 1.5 key windows',
+      { segmentSeconds: 4, rotateEverySegments: 10, streamLeaseSeconds: '59s' },
+      /"streamLeaseSeconds" must be at least 1.5 key windows \(60s: segmentSeconds 4 × rotateEverySegments 10 = 40s per key\)/,
+    ],
+    ['a settle time as long as the lease', { streamLeaseSeconds: '80s', streamSettleSeconds: 80 }, /"streamSettleSeconds" must be/],
+    ['a negative default stream limit', { defaultMaxStreams: -1 }, /"defaultMaxStreams" must be a whole number from 0 to 1000/],
+    ['a session claim that is no claim name', { sessionIdClaim: 'p sid' }, /"sessionIdClaim" must be a claim name/],
   ])('refuses %s with a message naming the key', (_name, overrides, message) => {
     expect(() => parse(overrides)).toThrow(InvalidConfigError);
     expect(() => parse(overrides)).toThrow(message);
+  });
+});
+
+describe('stream limit settings', () => {
+  it('default to no limit, the psid claim and a lease of two key windows', () => {
+    expect(parse({ segmentSeconds: 4, rotateEverySegments: 10 }).streams).toEqual({
+      sessionIdClaim: 'psid',
+      leaseSeconds: 80,
+      settleSeconds: 3,
+      defaultMaxStreams: null,
+    });
+  });
+
+  it('follow the rotation settings when the lease is not set', () => {
+    expect(parse({ segmentSeconds: 6, rotateEverySegments: 2 }).streams.leaseSeconds).toBe(24);
+  });
+
+  it('read a default limit, a lease duration and a claim name from -c strings', () => {
+    const { streams } = parse({ defaultMaxStreams: '2', streamLeaseSeconds: '2m', sessionIdClaim: 'playback_id' });
+    expect(streams).toMatchObject({ defaultMaxStreams: 2, leaseSeconds: 120, sessionIdClaim: 'playback_id' });
+  });
+
+  it('reach the edge config as they are', () => {
+    const config = parse({ defaultMaxStreams: 3 });
+    expect(parseAuthorizerConfig(JSON.parse(JSON.stringify(authorizerConfigFor(config)))).streams).toEqual(config.streams);
   });
 });
 

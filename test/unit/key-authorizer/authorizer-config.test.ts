@@ -8,6 +8,8 @@ describe('parseAuthorizerConfig', () => {
   it('accepts a complete config unchanged', () => {
     const config = makeAuthorizerConfig({ endpoint: 'http://127.0.0.1:8000' });
     expect(roundTrip(config)).toEqual(config);
+    const limited = makeAuthorizerConfig({ streams: { ...config.streams, defaultMaxStreams: 2 } });
+    expect(roundTrip(limited).streams.defaultMaxStreams).toBe(2);
   });
 
   it.each([
@@ -58,6 +60,10 @@ describe('parseAuthorizerConfig', () => {
     ['an endpoint with a path', { endpoint: 'http://127.0.0.1:8000/x' }, /endpoint/],
     ['a degraded-mode grace above the cap', { staleIfErrorSeconds: 301 }, /staleIfErrorSeconds must be at most 300/],
     ['a missing degraded-mode grace', { staleIfErrorSeconds: undefined }, /staleIfErrorSeconds must be a whole number ≥ 0/],
+    ['no streams object', { streams: undefined }, /streams must be an object/],
+    ['a settle time as long as the lease', { streams: { ...makeAuthorizerConfig().streams, settleSeconds: 60 } }, /streams.settleSeconds/],
+    ['a negative default limit', { streams: { ...makeAuthorizerConfig().streams, defaultMaxStreams: -1 } }, /streams.defaultMaxStreams/],
+    ['an empty session claim', { streams: { ...makeAuthorizerConfig().streams, sessionIdClaim: '' } }, /streams.sessionIdClaim/],
   ])('refuses %s with a message naming the field', (_name, override, message) => {
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(InvalidAuthorizerConfigError);
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(message);

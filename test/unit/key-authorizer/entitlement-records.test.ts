@@ -6,6 +6,7 @@ import {
   GRANTED_AT,
   ITEM_ATTRIBUTES,
   MAX_EPOCH_SECONDS,
+  MAX_STREAMS,
   ORDER_ID,
   PARTITION_KEY,
   REVOKED_BEFORE,
@@ -18,7 +19,7 @@ import {
 type RawItem = Record<string, AttributeValue>;
 const NOW = 1_700_000_000;
 
-const GRANT_FIELDS = [PARTITION_KEY, SORT_KEY, GRANTED_AT, EXPIRES_AT, TTL_ATTRIBUTE, ORDER_ID];
+const GRANT_FIELDS = [PARTITION_KEY, SORT_KEY, GRANTED_AT, EXPIRES_AT, TTL_ATTRIBUTE, ORDER_ID, MAX_STREAMS];
 const REVOCATION_FIELDS = [PARTITION_KEY, SORT_KEY, REVOKED_BEFORE];
 
 /** Well-formed items of the three kinds the authorizer reads. */
@@ -46,7 +47,9 @@ const ONE_OF_EACH_TYPE: Record<string, AttributeValue> = {
   NULL: { NULL: true },
   BOOL: { BOOL: true },
 };
-const RIGHTFUL_TYPE = { string: 'S', 'epoch-seconds': 'N' } as const;
+const RIGHTFUL_TYPE = { string: 'S', 'epoch-seconds': 'N', count: 'N' } as const;
+/** A rightful value per kind when the item has none of its own: a count is small, a time is now. */
+const RIGHTFUL_VALUE = { string: ONE_OF_EACH_TYPE.S, 'epoch-seconds': ONE_OF_EACH_TYPE.N, count: { N: '2' } } as const;
 
 const read = (item: RawItem) => recordsFromItems([item]);
 const withAttribute = (item: RawItem, name: string, value: AttributeValue): RawItem => ({ ...item, [name]: value });
@@ -57,7 +60,7 @@ describe('recordsFromItems reads every schema attribute strictly', () => {
       Object.keys(ONE_OF_EACH_TYPE).map((type) => {
         const rightful = type === RIGHTFUL_TYPE[holds];
         // The rightful type keeps the item's own uid and sk, so the item stays of its kind.
-        const value = rightful ? (item[attribute] ?? ONE_OF_EACH_TYPE[type]) : ONE_OF_EACH_TYPE[type];
+        const value = rightful ? (item[attribute] ?? RIGHTFUL_VALUE[holds]) : ONE_OF_EACH_TYPE[type];
         const typed = value.S ?? Number(value.N);
         return {
           name: `a ${kind} whose ${attribute} has DynamoDB type ${type} ${rightful ? 'is read' : 'is malformed'}`,

@@ -1,0 +1,112 @@
+import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readLeaseItem } from '../../lambda/key-authorizer/entitlement-records';
+import {
+  EXPIRES_AT,
+  LEASE_ENDED_AT,
+  LEASE_SK_PREFIX,
+  PARTITION_KEY,
+  SORT_KEY,
+  TTL_ATTRIBUTE,
+  isSessionId,
+  leaseSortKey,
+  type LeaseItem,
+} from '../../lambda/key-authorizer/entitlement-schema';
+import { LEASE_TTL_GRACE_SECONDS, holdsStream } from '../../lambda/key-authorizer/stream-leases';
+import { KeygateError } from '../keygate-error';
+import { dynamoDbClientFor, type EntitlementTarget } from './entitlement-client';
+import { checkUid } from './entitlement-items';
+
+/** A playback session as `keygate sessions` shows it. */
+export interface PlaybackSession extends LeaseItem {
+  state: 'playing' | 'lapsed' | 'ended';
+}
+
+export class UnknownSessionError extends KeygateError {}
+
+function checkSessionId(sessionId: string): string {
+  if (!isSessionId(sessionId)) {
+    throw new KeygateError(`session id ${JSON.stringify(sessionId)} must be 8–64 of A-Z a-z 0-9 _ - (keygate sessions <uid> lists them)`);
+  }
+  return sessionId;
+}
+
+function stateOf(lease: LeaseItem, nowSeconds: number): PlaybackSession['state'] {
+  if (lease.endedAt !== undefined) return 'ended';
+  return holdsStream(lease, nowSeconds) ? 'playing' : 'lapsed';
+}
+
+/** A viewer's playback sessions (stream limits), read by the authorizer's own strict lease reader. */
+export async function listSessions(target: EntitlementTarget, uid: string, nowSeconds: number): Promise<PlaybackSession[]> {
+  const client = dynamoDbClientFor(target);
+  try {
+    const sessions: PlaybackSession[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: target.table,
+          KeyConditionExpression: '#uid = :uid AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#uid': PARTITION_KEY, '#sk': SORT_KEY },
+          ExpressionAttributeValues: { ':uid': { S: checkUid(uid) }, ':prefix': { S: LEASE_SK_PREFIX } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of page.Items ?? []) {
+        const lease = readLeaseItem(raw);
+        sessions.push({ ...lease, state: stateOf(lease, nowSeconds) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return sessions.sort((a, b) => a.startedAt - b.startedAt);
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Ends one playback session: its lease is marked ended, so its next key request is refused
+ * `session-ended` and it can never start again, while the viewer's other sessions play on.
+ * Written in the replica the session renews in: a renewal there cannot overwrite the mark
+ * (global tables keep the last writer of an item), it fails its condition instead.
+ */
+export async function endSession(
+  target: EntitlementTarget,
+  uid: string,
+  sessionId: string,
+  nowSeconds: number,
+): Promise<{ lease: LeaseItem; writtenIn: string; alreadyEnded: boolean }> {
+  const key = { [PARTITION_KEY]: checkUid(uid), [SORT_KEY]: leaseSortKey(checkSessionId(sessionId)) };
+  const reader = dynamoDbClientFor(target);
+  let lease: LeaseItem;
+  try {
+    const found = await reader.send(
+      new GetItemCommand({ TableName: target.table, Key: { uid: { S: key.uid }, sk: { S: key.sk } }, ConsistentRead: true }),
+    );
+    if (!found.Item) throw new UnknownSessionError(`${uid} has no session ${sessionId} (keygate sessions ${uid} lists them)`);
+    lease = readLeaseItem(found.Item);
+  } finally {
+    reader.destroy();
+  }
+  if (lease.endedAt !== undefined) return { lease, writtenIn: lease.region, alreadyEnded: true };
+  // A local endpoint stands for every region; in AWS, write where the session's lease lives.
+  const writtenIn = target.endpoint ? target.region : lease.region;
+  const doc = DynamoDBDocumentClient.from(dynamoDbClientFor({ ...target, region: writtenIn }));
+  try {
+    const ended = Math.floor(nowSeconds);
+    await doc.send(
+      new UpdateCommand({
+        TableName: target.table,
+        Key: key,
+        // Kept at least a day after the end, so the ended session cannot start again meanwhile.
+        UpdateExpression: 'SET #ended = :ended, #ttl = :ttl',
+        ConditionExpression: 'attribute_exists(#exp)',
+        ExpressionAttributeNames: { '#ended': LEASE_ENDED_AT, '#ttl': TTL_ATTRIBUTE, '#exp': EXPIRES_AT },
+        ExpressionAttributeValues: { ':ended': ended, ':ttl': Math.max(lease.expiresAt, ended) + LEASE_TTL_GRACE_SECONDS },
+      }),
+    );
+  } finally {
+    doc.destroy();
+  }
+  return { lease: { ...lease, endedAt: Math.floor(nowSeconds) }, writtenIn, alreadyEnded: false };
+}
