@@ -55,6 +55,9 @@ export interface StreamsConfig {
   defaultMaxStreams: number | null;
 }
 
+/** How many table regions one key request may read: the nearest, then the next nearest on failure. */
+export const REPLICAS_TRIED_PER_REQUEST = 2;
+
 export const AUTHORIZER_CONFIG_FILE = 'authorizer-config.json';
 /** The first path segment of path-token URLs: a CloudFront path pattern must be able to name it literally. */
 export const PATH_TOKEN_PREFIX = /^[a-z0-9-]{1,16}$/;

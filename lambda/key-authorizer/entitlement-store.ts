@@ -1,5 +1,5 @@
 import { BatchGetItemCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { AuthorizerConfig } from './authorizer-config';
+import { REPLICAS_TRIED_PER_REQUEST, type AuthorizerConfig } from './authorizer-config';
 import { recordsFromItems } from './entitlement-records';
 import { LOCAL_ENDPOINT_CREDENTIALS } from './local-endpoint';
 import { ALL_ACCESS_SK, PARTITION_KEY, REVOKED_SK, SORT_KEY, type EntitlementRecords } from './entitlement-schema';
@@ -69,7 +69,7 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
     private readonly config: AuthorizerConfig,
     executingRegion: string | undefined,
   ) {
-    this.order = replicaOrder(config, executingRegion).slice(0, 2);
+    this.order = replicaOrder(config, executingRegion).slice(0, REPLICAS_TRIED_PER_REQUEST);
   }
 
   client(region: string): DynamoDBClient {

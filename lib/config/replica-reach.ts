@@ -1,13 +1,11 @@
+import { REPLICAS_TRIED_PER_REQUEST } from '../../lambda/key-authorizer/authorizer-config';
 import type { KeygateConfig } from './keygate-config';
 import { EDGE_EXECUTION_REGIONS, nearestFirst } from './region-locations';
 
 export type PriceClass = KeygateConfig['priceClass'];
 
-/**
- * How many table regions one key request may read: the nearest, then the next nearest on failure
- * (lambda/key-authorizer/entitlement-store.ts, `replicaOrder(...).slice(0, 2)`).
- */
-export const REPLICAS_TRIED_PER_REQUEST = 2;
+// The authorizer's own failover depth, so a warning can never disagree with what runs at the edge.
+export { REPLICAS_TRIED_PER_REQUEST } from '../../lambda/key-authorizer/authorizer-config';
 
 /**
  * The edge execution regions each price class can use. CloudFront publishes which countries a price
