@@ -77,43 +77,43 @@ export async function runBench(options: BenchOptions) {
   const key = generateSigningKey('ES256');
 
   // Steps are numbered by the RESULTS.md section they measure; a section measured in two steps has a and b.
-  log('1a/7 packaging the playback videos');
+  log('1a/8 packaging the playback videos');
   const videos = await prepareVideos(originDir, options.workDir, sizes.playback.lengths, sizes.playback, log);
   const world = await startWorld({ originDir, workDir: options.workDir, key });
   const browser = await launchChromium();
   try {
-    log('1b/7 playing in Chromium: Keygate, gate-everything, seed');
+    log('1b/8 playing in Chromium: Keygate, gate-everything, seed');
     const playbackRuns = await benchPlayback(world, browser, key, videos, sizes.playback, (run) =>
       log(`  ${run.design} ${run.seconds} s: ${run.edgeInvocations} edge invocations, ${run.dynamodbRequests} DynamoDB requests`),
     );
     const chromiumVersion = browser.version();
     await browser.close();
-    log('1c/7 playing as a native player: ffmpeg given a path-token URL');
+    log('1c/8 playing as a native player: ffmpeg given a path-token URL');
     const nativeRuns = await benchNativePlayback(world, key, videos, sizes.playback.rounds);
 
-    log('2a/7 decision latency, in process');
+    log('2a/8 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
-    log('2b/7 decision latency with an OpenID provider token (warm, and a cold container fetching the JWKS)');
+    log('2b/8 decision latency with an OpenID provider token (warm, and a cold container fetching the JWKS)');
     const providerLatency = await benchProviderLatency(world, key, options.workDir, sizes.providerLatency);
-    log('2c/7 key requests while every replica fails, with and without the degraded mode');
+    log('2c/8 key requests while every replica fails, with and without the degraded mode');
     const degraded = await benchDegraded(world, key, options.workDir, sizes.degraded);
-    log('3a/7 throughput of /keys/* under autocannon');
+    log('3a/8 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
-    log('3b/7 profiling the distribution process under load: Keygate without its cache, and the seed');
+    log('3b/8 profiling the distribution process under load: Keygate without its cache, and the seed');
     const throughputProfile = await profileThroughput(originDir, options.workDir, key, sizes.throughput, ['keygate-nocache', 'seed']);
-    log('4/7 cold starts');
+    log('4/8 cold starts');
     const coldStart = await benchColdStart(world, key, options.workDir, sizes.coldStart);
-    log('5/7 memory over distinct viewers (default heap, then a 128 MB-sized heap)');
+    log('5/8 memory over distinct viewers (default heap, then a 128 MB-sized heap)');
     const memoryOptions = { decisions: sizes.memory.decisions, cacheMaxEntries: sizes.memory.cacheMaxEntries };
     const memory = {
       defaultHeap: await benchMemory(world, key, options.workDir, memoryOptions),
       cappedHeap: await benchMemory(world, key, options.workDir, { ...memoryOptions, nodeArgs: CAPPED_HEAP_FLAGS }),
       cappedHeapFlags: CAPPED_HEAP_FLAGS,
     };
-    log('6/7 packaging throughput against openssl');
+    log('6/8 packaging throughput against openssl');
     const packaging = await benchPackaging(options.workDir, sizes.packaging);
 
-    log('7/7 cost model');
+    log('7/8 cost model');
     const playback = summarizePlayback(playbackRuns);
     const nativePlayback = summarizeNativePlayback(nativeRuns);
     const longest = Math.max(...sizes.playback.lengths);
@@ -130,7 +130,7 @@ export async function runBench(options: BenchOptions) {
         billedMs,
       ),
     };
-    log('8 stream limits: store operations per playback, lease latency, the two-region race');
+    log('8/8 stream limits: store operations per playback, lease latency, the two-region race');
     const streamLimits = await benchStreamLimits(key, sizes.streamLimits);
     return {
       meta: {
