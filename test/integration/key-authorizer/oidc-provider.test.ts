@@ -7,6 +7,7 @@ import { startLocalOidcProvider, type LocalOidcProvider } from '../../../lib/dev
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { TABLE, makeAuthorizerConfig, makeIssuer, makeJwtConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
+  advanceWallClock,
   isResponse,
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
@@ -68,15 +69,6 @@ function container(issuers: IssuerConfig[] = [providerIssuer()]) {
   const { handler } = loadBuiltAuthorizer(config, 'us-east-1');
   return (token: string, extraHeaders: Record<string, string> = {}) =>
     handler(viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${token}`, ...extraHeaders } }));
-}
-
-/** Moves only Date forward: timers (the fetch deadline, the SDK) keep running for real. */
-function advanceWallClock(seconds: number) {
-  const doNotFake = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate'] as const;
-  jest.useFakeTimers({
-    doNotFake: [...doNotFake, 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-    now: Date.now() + seconds * 1000,
-  });
 }
 
 /** A token as the provider would sign it, but with a key it never published (a made-up kid). */
