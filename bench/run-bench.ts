@@ -42,7 +42,7 @@ export const SIZES = {
     coldStart: { processes: 2 },
     memory: { decisions: 3000, cacheMaxEntries: 1000 as number | undefined },
     packaging: { seconds: 4, rounds: 1 },
-    streamLimits: { playbackSeconds: 600, latencyRequests: 60, raceLagsSeconds: [1, 60], raceLimits: [2] },
+    streamLimits: { playbackSeconds: 600, latencyRequests: 60, raceLagsSeconds: [0.5, 60], raceLimits: [2] },
   },
 };
 

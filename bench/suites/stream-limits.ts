@@ -257,7 +257,8 @@ async function raceOnce(
   clock: Clock,
   run: { limit: number; lagSeconds: number; keyWindowSeconds: number },
 ): Promise<RaceRow> {
-  const uid = `race-${run.limit}-${run.lagSeconds}`;
+  // Ids allow no '.': a lag of 0.5 s is spelled 0_5 (a dotted session id is a bad token, which refused every device).
+  const uid = `race-${run.limit}-${String(run.lagSeconds).replace('.', '_')}`;
   const table = new TwoReplicaGlobalTable(clients[0], clients[1], BENCH_TABLE);
   await grantPlan(clients, uid, run.limit, Math.floor(clock.ms / 1000));
   await table.replicate();
@@ -287,7 +288,9 @@ async function raceOnce(
     }
     for (const device of devices) {
       if (device.stopped || t < device.nextKeyAt) continue;
-      const { allowed } = await edges[device.region](`/keys/movie/${device.window++}.key`, device.token);
+      const { allowed, entry } = await edges[device.region](`/keys/movie/${device.window++}.key`, device.token);
+      // The race measures the limit: any other refusal is a broken simulation, not a result.
+      if (!allowed && entry.reason !== 'stream-limit') throw new Error(`race device refused ${entry.reason}, not stream-limit`);
       device.playing = allowed;
       device.stopped = !allowed;
       device.nextKeyAt = t + run.keyWindowSeconds * 1000;
