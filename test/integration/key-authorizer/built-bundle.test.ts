@@ -11,7 +11,8 @@ import {
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
   viewerRequestEvent,
-  type EdgeResult,
+  edgeReason as reason,
+  edgeStatus as status,
 } from '../../fixtures/built-authorizer';
 
 const KEY = '/keys/movie/0.key';
@@ -24,8 +25,6 @@ let stdout: jest.SpyInstance;
 const logLines: Record<string, unknown>[] = [];
 
 const now = () => Math.floor(Date.now() / 1000);
-const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
-const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
 
 async function put(uid: string, sk: string, extra: Record<string, AttributeValue> = {}, to = client) {
   await to.send(

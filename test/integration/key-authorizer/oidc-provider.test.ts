@@ -8,11 +8,12 @@ import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type L
 import { TABLE, makeAuthorizerConfig, makeIssuer, makeJwtConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
   advanceWallClock,
-  isResponse,
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
   viewerRequestEvent,
   type EdgeResult,
+  edgeReason as reason,
+  edgeStatus as status,
 } from '../../fixtures/built-authorizer';
 
 /**
@@ -32,8 +33,6 @@ let jkuRequests = 0;
 let stdout: jest.SpyInstance;
 const logLines: Record<string, unknown>[] = [];
 
-const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
-const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
 const outcome = (result: EdgeResult) => [status(result), reason(result)];
 const jwksRequests = async () => (await provider.control('/stats')).jwksRequests;
 const tokenFor = (viewer: string) => provider.clientCredentialsToken(viewer, `${viewer}-secret`);

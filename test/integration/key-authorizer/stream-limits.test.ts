@@ -4,12 +4,12 @@ import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type L
 import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
   advanceWallClock,
-  isResponse,
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
   viewerRequestEvent,
   type EdgeHandler,
-  type EdgeResult,
+  edgeReason as reason,
+  edgeStatus as status,
 } from '../../fixtures/built-authorizer';
 
 const LEASE = 20;
@@ -25,8 +25,6 @@ const operations: Record<'east' | 'west', string[]> = { east: [], west: [] };
 let stdout: jest.SpyInstance;
 const logLines: Record<string, unknown>[] = [];
 
-const status = (result: EdgeResult) => (isResponse(result) ? Number(result.status) : 200);
-const reason = (result: EdgeResult) => (isResponse(result) ? result.headers['x-keygate-reason']?.[0]?.value : undefined);
 const epoch = () => Math.floor(Date.now() / 1000);
 
 async function grantPlan(uid: string, maxStreams: number, to: DynamoDBClient[] = [eastClient]) {
