@@ -1,4 +1,4 @@
-import { BatchGetItemCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { REPLICAS_TRIED_PER_REQUEST, type AuthorizerConfig } from './authorizer-config';
 import { recordsFromItems } from './entitlement-records';
 import { LOCAL_ENDPOINT_CREDENTIALS } from './local-endpoint';
@@ -60,7 +60,7 @@ function clientFor(config: AuthorizerConfig, region: string): DynamoDBClient {
  * One eventually consistent BatchGetItem of (uid, video), (uid, "*") and (uid, "#revoked") to the
  * nearest replica; on any error or timeout, once more to the next nearest; all inside one deadline.
  */
-export class DynamoDbEntitlementStore implements EntitlementStore {
+export class DynamoDbEntitlementStore implements EntitlementStore, Replicas {
   private readonly clients = new Map<string, DynamoDBClient>();
   /** The replicas tried, nearest first; the lease store writes through the same clients. */
   readonly order: string[];
@@ -82,27 +82,49 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
   }
 
   async lookup(uid: string, videoId: string): Promise<StoreLookup> {
-    const { tableName, store } = this.config;
-    const deadline = AbortSignal.timeout(store.deadlineMs);
-    const attempts: { region: string; error: string }[] = [];
+    const { tableName } = this.config;
     const keys = [videoId, ALL_ACCESS_SK, REVOKED_SK].map((sk) => ({ [PARTITION_KEY]: { S: uid }, [SORT_KEY]: { S: sk } }));
-    for (const region of this.order) {
-      if (deadline.aborted) break;
-      let items: Record<string, AttributeValue>[];
-      try {
-        const response = await this.client(region).send(
-          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: false } } }),
-          { abortSignal: AbortSignal.any([deadline, AbortSignal.timeout(store.attemptTimeoutMs)]) },
-        );
-        if (Object.keys(response.UnprocessedKeys ?? {}).length > 0) throw new Error('keys left unprocessed');
-        items = response.Responses?.[tableName] ?? [];
-      } catch (error) {
-        attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
-        continue;
-      }
-      // Read outside the try: a malformed item is replicated everywhere, so it fails the lookup, not the replica.
-      return { records: recordsFromItems(items), replica: region };
-    }
-    throw new StoreUnavailableError(deadline.aborted ? 'deadline passed' : 'every replica failed', attempts);
+    const { items, region } = await inNearestReplica(this, this.config.store, async (client, region, abortSignal) => {
+      const response = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: false } } }),
+        { abortSignal },
+      );
+      if (Object.keys(response.UnprocessedKeys ?? {}).length > 0) throw new Error('keys left unprocessed');
+      return { items: response.Responses?.[tableName] ?? [], region };
+    });
+    // Read after the failover: a malformed item is replicated everywhere, so it fails the lookup, not the replica.
+    return { records: recordsFromItems(items), replica: region };
   }
+}
+
+/** The replicas to ask, nearest first, and a client for each. */
+export interface Replicas {
+  readonly order: readonly string[];
+  client(region: string): DynamoDBClient;
+}
+
+/**
+ * Runs `operation` on the nearest replica, and on any error on the next one, inside one deadline
+ * (`store.deadlineMs`) with a timeout per attempt. An error `isAnswer` accepts is the store's answer
+ * (a failed condition, a malformed item), thrown as it is without failing over; otherwise
+ * StoreUnavailableError names every failed attempt.
+ */
+export async function inNearestReplica<T>(
+  replicas: Replicas,
+  store: Pick<AuthorizerConfig['store'], 'deadlineMs' | 'attemptTimeoutMs'>,
+  operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<T>,
+  isAnswer: (error: unknown) => boolean = () => false,
+): Promise<T> {
+  const deadline = AbortSignal.timeout(store.deadlineMs);
+  const attempts: { region: string; error: string }[] = [];
+  for (const region of replicas.order) {
+    if (deadline.aborted) break;
+    try {
+      return await operation(replicas.client(region), region, AbortSignal.any([deadline, AbortSignal.timeout(store.attemptTimeoutMs)]));
+    } catch (error) {
+      if (isAnswer(error)) throw error;
+      attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
+    }
+  }
+  throw new StoreUnavailableError(deadline.aborted ? 'deadline passed' : 'every replica failed', attempts);
 }

@@ -25,7 +25,7 @@ import {
   leaseSortKey,
   type LeaseItem,
 } from './entitlement-schema';
-import { StoreUnavailableError } from './entitlement-store';
+import { inNearestReplica, type Replicas } from './entitlement-store';
 import { LEASE_TTL_GRACE_SECONDS } from './stream-leases';
 
 /** The lease reads and writes of stream limits; every write is conditional, so a lost race is an answer, not damage. */
@@ -54,12 +54,7 @@ export interface LeaseStore {
   release(uid: string, sessionId: string, nowSeconds: number): Promise<void>;
 }
 
-/** The replicas the entitlement store reads, nearest first, and their clients: leases are written where they are read. */
-export interface Replicas {
-  readonly order: readonly string[];
-  client(region: string): DynamoDBClient;
-}
-
+const isLeaseAnswer = (error: unknown) => error instanceof ConditionalCheckFailedException || error instanceof MalformedItemError;
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const keyOf = (uid: string, sessionId: string) => ({ [PARTITION_KEY]: { S: uid }, [SORT_KEY]: { S: leaseSortKey(sessionId) } });
 const NAMES = {
@@ -77,21 +72,9 @@ export class DynamoDbLeaseStore implements LeaseStore {
     private readonly replicas: Replicas,
   ) {}
 
-  private async inNearestReplica<T>(operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { deadlineMs, attemptTimeoutMs } = this.config.store;
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const attempts: { region: string; error: string }[] = [];
-    for (const region of this.replicas.order) {
-      if (deadline.aborted) break;
-      try {
-        return await operation(this.replicas.client(region), region, AbortSignal.any([deadline, AbortSignal.timeout(attemptTimeoutMs)]));
-      } catch (error) {
-        // Answers, not replica failures: a failed condition, or an item every replica holds malformed.
-        if (error instanceof ConditionalCheckFailedException || error instanceof MalformedItemError) throw error;
-        attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
-      }
-    }
-    throw new StoreUnavailableError(deadline.aborted ? 'deadline passed' : 'every replica failed', attempts);
+  private inNearestReplica<T>(operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<T>): Promise<T> {
+    // Answers, not replica failures: a failed condition, or an item every replica holds malformed.
+    return inNearestReplica(this.replicas, this.config.store, operation, isLeaseAnswer);
   }
 
   /** Runs a conditional write: true when it was made, false when its condition did not hold. */
