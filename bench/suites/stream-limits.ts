@@ -1,13 +1,8 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
-import { authorizeKeyRequest, type AuthorizerDeps } from '../../lambda/key-authorizer/authorize-key-request';
-import { CoalescingEntitlementStore } from '../../lambda/key-authorizer/coalescing-store';
+import { authorizeKeyRequest } from '../../lambda/key-authorizer/authorize-key-request';
+import { createAuthorizerDeps } from '../../lambda/key-authorizer/create-handler';
 import type { DecisionLogEntry } from '../../lambda/key-authorizer/decision-log';
-import { EntitlementCache } from '../../lambda/key-authorizer/entitlement-cache';
-import { DynamoDbEntitlementStore } from '../../lambda/key-authorizer/entitlement-store';
-import { createTokenVerifier } from '../../lambda/key-authorizer/jwt';
-import { DynamoDbLeaseStore } from '../../lambda/key-authorizer/lease-store';
-import { RecentRenewals, renewalSkipSeconds } from '../../lambda/key-authorizer/recent-renewals';
 import type { SigningKey } from '../../lib/admin/signing-keys';
 import { mintToken } from '../../lib/admin/tokens';
 import { TwoReplicaGlobalTable } from '../../lib/dev/global-table-model';
@@ -55,18 +50,8 @@ interface Clock {
 
 /** One edge container in `region`, reading and writing the replica there, on the virtual clock. */
 function edgeContainer(config: AuthorizerConfig, region: string, clock: Clock) {
-  const entitlements = new DynamoDbEntitlementStore(config, region);
   let last: DecisionLogEntry | undefined;
-  const deps: AuthorizerDeps = {
-    config,
-    verifier: createTokenVerifier(config.jwt, { sessionIdClaim: config.streams.sessionIdClaim }),
-    store: new CoalescingEntitlementStore(entitlements),
-    cache: new EntitlementCache(config.cache.maxEntries),
-    now: () => clock.ms,
-    log: (entry) => (last = entry),
-    leases: new DynamoDbLeaseStore(config, entitlements),
-    recentRenewals: new RecentRenewals(config.cache.maxEntries, renewalSkipSeconds(config.streams.leaseSeconds)),
-  };
+  const deps = createAuthorizerDeps(config, region, { now: () => clock.ms, log: (entry) => (last = entry) });
   return async (uri: string, token: string): Promise<{ allowed: boolean; entry: DecisionLogEntry }> => {
     const outcome = await authorizeKeyRequest(
       { method: 'GET', uri, querystring: '', headers: { authorization: [`Bearer ${token}`] } },

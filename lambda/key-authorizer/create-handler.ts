@@ -31,19 +31,28 @@ function toCloudFrontResponse(response: GeneratedResponse): CloudFrontResultResp
   return { status: String(response.status), headers, body: response.body };
 }
 
-/** Builds the viewer-request handler over a config and the real clock, store and log. */
-export function createHandler(config: AuthorizerConfig, executingRegion = process.env.AWS_REGION) {
+/** The deployed wiring of the authorizer (DynamoDB store and leases, caches, verifier), over a clock and a log. */
+export function createAuthorizerDeps(
+  config: AuthorizerConfig,
+  executingRegion: string | undefined,
+  { now, log }: Pick<AuthorizerDeps, 'now' | 'log'>,
+): AuthorizerDeps {
   const entitlements = new DynamoDbEntitlementStore(config, executingRegion);
-  const deps: AuthorizerDeps = {
+  return {
     config,
     verifier: createTokenVerifier(config.jwt, { sessionIdClaim: config.streams.sessionIdClaim }),
     store: new CoalescingEntitlementStore(entitlements),
     cache: new EntitlementCache(config.cache.maxEntries),
-    now: () => Date.now(),
-    log: jsonLineLogger,
+    now,
+    log,
     leases: new DynamoDbLeaseStore(config, entitlements),
     recentRenewals: new RecentRenewals(config.cache.maxEntries, renewalSkipSeconds(config.streams.leaseSeconds)),
   };
+}
+
+/** Builds the viewer-request handler over a config and the real clock, store and log. */
+export function createHandler(config: AuthorizerConfig, executingRegion = process.env.AWS_REGION) {
+  const deps = createAuthorizerDeps(config, executingRegion, { now: () => Date.now(), log: jsonLineLogger });
   return async (event: CloudFrontRequestEvent): Promise<CloudFrontRequest | CloudFrontResultResponse> => {
     const request = event.Records[0].cf.request;
     const outcome = await authorizeKeyRequest(
