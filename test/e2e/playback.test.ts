@@ -1,4 +1,5 @@
-import { playerSession, type PageState } from './support/player-session';
+import { withKeygate } from './support/page-state';
+import { playerSession } from './support/player-session';
 
 // The authorizer's semantics seen from a real player (hls.js through the Keygate player kit):
 // rendition switches, revocations, rentals. The demo video: 24 s in 2 s segments, a key every
@@ -22,19 +23,13 @@ describe('playback in Chromium with hls.js and the player kit through the local 
     await signIn('alice');
     // Paused at 0 with a 1 s buffer goal: only the first segment (window 0) loads at the first rendition.
     await play({ autoplay: false, hlsConfig: { startLevel: 0, maxBufferLength: 1, maxMaxBufferLength: 1 } });
-    await session.page.waitForFunction(() => (window as unknown as { keygate: PageState }).keygate.buffered.length >= 1, undefined, {
-      timeout: 60_000,
-    });
+    await session.waitFor((keygate) => keygate.buffered.length >= 1);
     // Switch now: the player fetches the same position, still window 0, at the other rendition.
-    await session.page.evaluate(() => {
-      const hls = (window as unknown as { keygate: { hls: { currentLevel: number } } }).keygate.hls;
+    await withKeygate(session.page, (keygate) => {
+      const hls = keygate.hls as { currentLevel: number };
       hls.currentLevel = hls.currentLevel === 0 ? 1 : 0;
     });
-    await session.page.waitForFunction(
-      () => new Set((window as unknown as { keygate: PageState }).keygate.buffered.map((f) => f.level)).size === 2,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await session.waitFor((keygate) => new Set(keygate.buffered.map((f) => f.level)).size === 2);
     const frags = (await session.state()).buffered;
     expect(new Set(frags.map((f) => f.level)).size).toBe(2);
     expect(new Set(frags.map((f) => new URL(f.key).pathname))).toEqual(new Set(['/keys/demo/0.key']));

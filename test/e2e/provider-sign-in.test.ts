@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../bench/harness/chromium';
 import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
+import { pageState, playOnPage, waitForFatalOf, waitForKeygate, waitForTimeOf, withKeygate, type KeygateState } from './support/page-state';
 import { statusesByKeyUri } from './support/player-session';
 
 /**
@@ -10,10 +11,7 @@ import { statusesByKeyUri } from './support/player-session';
  * send the provider's ID token for keys. The provider's signing key is never pinned: the authorizer
  * fetches it from the provider's JWKS URL, over https.
  */
-type ProviderWindow = Window & {
-  keygate: { providerToken: string | null; fatal: { status?: number; reason?: string | null } | null; video: HTMLVideoElement | null };
-  playVideo: (id: string, options: Record<string, unknown>) => Promise<void>;
-};
+type ProviderState = KeygateState & { providerToken: string | null };
 
 let dev: DevProcess;
 let browser: Browser;
@@ -47,13 +45,11 @@ async function signInAtProvider(login: string): Promise<string> {
   // The consent step of the provider's dev interactions.
   await page.locator('button[type=submit]', { hasText: 'Continue' }).click();
   await page.waitForURL((url) => url.href.startsWith(dev.ready.url));
-  const handle = await page.waitForFunction(() => (window as unknown as ProviderWindow).keygate.providerToken, undefined, {
-    timeout: 30_000,
-  });
-  return (await handle.jsonValue()) as string;
+  await waitForKeygate(page, (keygate) => Boolean((keygate as ProviderState).providerToken), undefined, 30_000);
+  return withKeygate(page, (keygate) => (keygate as ProviderState).providerToken!);
 }
 
-const play = () => page.evaluate(() => void (window as unknown as ProviderWindow).playVideo('demo', { auth: 'bearer', playbackRate: 4 }));
+const play = () => playOnPage(page, 'demo', { auth: 'bearer', playbackRate: 4 });
 const stats = async () => (await (await fetch(new URL('/__keygate/stats', dev.ready.url))).json()) as EmulatorStats;
 
 describe('keygate dev --oidc in Chromium', () => {
@@ -66,10 +62,8 @@ describe('keygate dev --oidc in Chromium', () => {
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
     expect(claims).toMatchObject({ iss: dev.ready.oidc?.issuer, sub: 'alice', aud: dev.ready.oidc?.clientId });
     await play();
-    await page.waitForFunction(() => ((window as unknown as ProviderWindow).keygate.video?.currentTime ?? 0) > 1, undefined, {
-      timeout: 60_000,
-    });
-    expect(await page.evaluate(() => (window as unknown as ProviderWindow).keygate.fatal)).toBeNull();
+    await waitForTimeOf(page, 1);
+    expect((await pageState(page)).fatal).toBeNull();
     const byUri = statusesByKeyUri(await stats());
     expect(Object.keys(byUri).length).toBeGreaterThan(0);
     expect(
@@ -82,8 +76,8 @@ describe('keygate dev --oidc in Chromium', () => {
   it('refuses bob, signed in at the same provider, with 403 not-entitled: the uid is the provider’s sub', async () => {
     await signInAtProvider('bob');
     await play();
-    await page.waitForFunction(() => (window as unknown as ProviderWindow).keygate.fatal !== null, undefined, { timeout: 60_000 });
-    expect(await page.evaluate(() => (window as unknown as ProviderWindow).keygate.fatal)).toMatchObject({
+    await waitForFatalOf(page);
+    expect((await pageState(page)).fatal).toMatchObject({
       status: 403,
       reason: 'not-entitled',
     });

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../bench/harness/chromium';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
-import type { PageState, PlayOptions } from './support/player-session';
+import { currentTimeOf, pageState, waitForFatalOf, playOnPage, waitForKeygate, waitForTimeOf } from './support/page-state';
+import type { PlayOptions } from './support/player-session';
 
 // One viewer, dora, on a plan of 2 streams, in three browsers (three contexts: three devices).
 // keygate dev's demo rotates keys every 4 s, so a lease lasts 8 s (two key windows). Players keep a
@@ -16,8 +17,6 @@ const HEARTBEAT: PlayOptions = {
   playbackRate: 1,
   hlsConfig: { maxBufferLength: 2, maxMaxBufferLength: 2 },
 };
-
-type KeygateWindow = Window & { keygate: PageState & { video: HTMLVideoElement | null } };
 
 let dev: DevProcess;
 let browser: Browser;
@@ -40,17 +39,11 @@ async function device(): Promise<Page> {
   return page;
 }
 
-const play = (page: Page) =>
-  page.evaluate(
-    (opts) => void (window as unknown as { playVideo: (id: string, o: PlayOptions) => Promise<void> }).playVideo('demo', opts),
-    HEARTBEAT,
-  );
-const state = (page: Page) => page.evaluate(() => (window as unknown as KeygateWindow).keygate as PageState);
-const currentTime = (page: Page) => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0);
-const waitForTime = (page: Page, seconds: number) =>
-  page.waitForFunction((s) => ((window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0) > s, seconds, { timeout: 30_000 });
-const waitForFatal = (page: Page) =>
-  page.waitForFunction(() => (window as unknown as KeygateWindow).keygate.fatal !== null, undefined, { timeout: 30_000 });
+const play = (page: Page) => playOnPage(page, 'demo', HEARTBEAT);
+const state = pageState;
+const currentTime = currentTimeOf;
+const waitForTime = (page: Page, seconds: number) => waitForTimeOf(page, seconds, 30_000);
+const waitForFatal = (page: Page) => waitForFatalOf(page, 30_000);
 const statusText = (page: Page) => page.locator('#status').textContent();
 
 /** The viewer's sessions, as `keygate sessions` lists them. */
@@ -83,14 +76,7 @@ describe('stream limits in Chromium through keygate dev: one viewer, a 2-stream 
     for (;;) {
       await third.waitForTimeout(1000);
       await play(third);
-      await third.waitForFunction(
-        () => {
-          const { keygate } = window as unknown as KeygateWindow;
-          return keygate.fatal !== null || (keygate.video?.currentTime ?? 0) > 0.5;
-        },
-        undefined,
-        { timeout: 30_000 },
-      );
+      await waitForKeygate(third, (keygate) => keygate.fatal !== null || (keygate.video?.currentTime ?? 0) > 0.5, undefined, 30_000);
       if ((await state(third)).fatal === null) {
         admittedAfterMs = Date.now() - closedAt;
         break;
@@ -100,7 +86,7 @@ describe('stream limits in Chromium through keygate dev: one viewer, a 2-stream 
     }
     // Not before the closed device's last lease ran out (it renewed at most a key window before closing).
     expect(admittedAfterMs).toBeGreaterThan((LEASE_SECONDS - 4) * 1000);
-    expect(await first.evaluate(() => (window as unknown as KeygateWindow).keygate.fatal)).toBeNull();
+    expect((await state(first)).fatal).toBeNull();
 
     // End the third device's session: it stops at its next key window; the first keeps playing.
     // The third device's session is the one that started last (refused attempts leave no lease).

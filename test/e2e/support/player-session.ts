@@ -5,18 +5,25 @@ import type { EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { launchChromium } from '../../../bench/harness/chromium';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
 import { PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import {
+  currentTimeOf,
+  framesDecodedOf,
+  pageState,
+  playOnPage,
+  waitForFatalOf,
+  withKeygate,
+  waitForKeygate,
+  waitForPageScript,
+  waitForTimeOf,
+  type KeygateState,
+  type PageState,
+} from './page-state';
+
+export type { PageState } from './page-state';
 
 /** The demo page's players (lib/dev/player-page.ts), each through the Keygate player kit. */
 export const PLAYERS = ['hls.js', 'video.js', 'shaka'] as const;
 export type PlayerName = (typeof PLAYERS)[number];
-
-/** What the tests read of the page's `window.keygate`. */
-export interface PageState {
-  fatal: { status?: number; reason?: string | null; details: string } | null;
-  denials: { status: number; reason: string | null; url: string }[];
-  tokenRefreshes: number;
-  buffered: { sn: number; level: number; key: string }[];
-}
 
 /** Options of the page's `playVideo('demo', options)`. */
 export interface PlayOptions {
@@ -31,8 +38,6 @@ export interface PlayOptions {
   autoplay?: boolean;
   playbackRate?: number;
 }
-
-type KeygateWindow = Window & { keygate: PageState & { video: HTMLVideoElement | null } };
 
 /** Every player buffers the whole 24 s demo ahead (Shaka's default goal is 10 s), so every key is asked for at once. */
 export const WHOLE_VIDEO_BUFFER: Pick<PlayOptions, 'hlsConfig' | 'shakaConfig'> = { shakaConfig: { streaming: { bufferingGoal: 30 } } };
@@ -65,7 +70,7 @@ export function playerSession(options: { devArgs?: () => string[]; pageUrl?: () 
   });
 
   const devUrl = (path: string) => new URL(path, dev.ready.url).href;
-  const state = () => page.evaluate(() => (window as unknown as KeygateWindow).keygate as PageState);
+  const state = (): Promise<PageState> => pageState(page);
 
   return {
     get dev() {
@@ -95,41 +100,37 @@ export function playerSession(options: { devArgs?: () => string[]; pageUrl?: () 
     token: async (as: string, ttl?: number): Promise<string> =>
       ((await (await fetch(devUrl(`/__keygate/token?as=${as}${ttl ? `&ttl=${ttl}` : ''}`))).json()) as { token: string }).token,
     /** Signs in through the page (the cookie of the dev server's origin), as the demo's buttons do. */
-    signIn: (who: string, ttl?: number) =>
-      page.evaluate(
+    signIn: async (who: string, ttl?: number) => {
+      await waitForPageScript(page);
+      await page.evaluate(
         ([as, lifetime]) => (window as unknown as { signIn: (who: string, ttl?: number) => Promise<void> }).signIn(as, lifetime),
         [who, ttl] as const,
-      ),
+      );
+    },
     /** Starts the demo video on the page; 4× real time unless told otherwise. */
-    play: (playOptions: PlayOptions = {}) =>
-      page.evaluate(
-        (opts) => void (window as unknown as { playVideo: (id: string, o: PlayOptions) => Promise<void> }).playVideo('demo', opts),
-        { playbackRate: 4, ...playOptions },
-      ),
+    play: (playOptions: PlayOptions = {}) => playOnPage(page, 'demo', { playbackRate: 4, ...playOptions }),
     state,
     fatal: async () => (await state()).fatal,
-    currentTime: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0),
-    framesDecoded: () =>
-      page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.getVideoPlaybackQuality().totalVideoFrames ?? 0),
-    waitForTime: (seconds: number) =>
-      page.waitForFunction((s) => ((window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0) > s, seconds, { timeout: 60_000 }),
-    waitForFatal: () =>
-      page.waitForFunction(() => (window as unknown as KeygateWindow).keygate.fatal !== null, undefined, { timeout: 60_000 }),
-    waitForEnded: () =>
-      page.waitForFunction(() => (window as unknown as KeygateWindow).keygate.video?.ended === true, undefined, { timeout: 90_000 }),
+    currentTime: () => currentTimeOf(page),
+    framesDecoded: () => framesDecodedOf(page),
+    waitForTime: (seconds: number) => waitForTimeOf(page, seconds),
+    waitForFatal: () => waitForFatalOf(page),
+    waitForEnded: () => waitForKeygate(page, (keygate) => keygate.video?.ended === true, undefined, 90_000),
+    /** Waits until `window.keygate` exists and the predicate (run in the page) holds of it. */
+    waitFor: (predicate: (keygate: KeygateState) => boolean) => waitForKeygate(page, predicate),
     /** Resolves once the media element holds the video to its end: every segment, hence every key, has been loaded. */
     waitForWholeVideoBuffered: () =>
-      page.waitForFunction(
-        () => {
-          const video = (window as unknown as KeygateWindow).keygate.video;
-          if (!video || !Number.isFinite(video.duration) || video.buffered.length === 0) return false;
-          return video.buffered.end(video.buffered.length - 1) >= video.duration - 0.5;
-        },
-        undefined,
-        { timeout: 60_000 },
-      ),
-    pause: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.pause()),
-    resume: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.play()),
+      waitForKeygate(page, (keygate) => {
+        const video = keygate.video;
+        if (!video || !Number.isFinite(video.duration) || video.buffered.length === 0) return false;
+        return video.buffered.end(video.buffered.length - 1) >= video.duration - 0.5;
+      }),
+    pause: () => withKeygate(page, (keygate) => void keygate.video?.pause()),
+    /** Resumes playback, and resolves when the video's play() does. */
+    resume: async () => {
+      await waitForPageScript(page);
+      await page.evaluate(() => (window as unknown as { keygate: KeygateState }).keygate.video?.play());
+    },
 
     /** The demo's rotation windows, read from a variant playlist: the distinct key URIs and the segment count. */
     async rotationWindows(): Promise<{ keyUris: string[]; segmentCount: number }> {
