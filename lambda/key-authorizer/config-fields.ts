@@ -1,8 +1,16 @@
 /** Typed readers for the baked config: each error names the field and what it must be. */
 export class InvalidAuthorizerConfigError extends Error {
-  constructor(field: string, expected: string) {
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+  ) {
     super(`authorizer config: ${field} must be ${expected}`);
     this.name = 'InvalidAuthorizerConfigError';
+  }
+
+  /** The message without its prefix: `<field> must be <expected>`. */
+  get problem(): string {
+    return `${this.field} must be ${this.expected}`;
   }
 }
 

@@ -114,25 +114,54 @@ export function parseJwks(value: unknown, path = 'jwt.jwks'): { keys: PinnedJwk[
   return { keys };
 }
 
+/** A fetched JWKS: the usable keys, and why each other key was left out (for the decision line). */
+export interface FetchedJwks {
+  keys: PinnedJwk[];
+  skipped: string[];
+}
+
+/** A provider's kid is shown in the decision line: bounded, so a hostile set cannot flood the log. */
+const SHOWN_KID_CHARS = 64;
+const SHOWN_SKIPPED_KEYS = 10;
+
+function skippedKey(key: unknown, index: number, why: string): string {
+  const kid = isObject(key) && typeof key.kid === 'string' ? JSON.stringify(key.kid.slice(0, SHOWN_KID_CHARS)) : `#${index}`;
+  return `${kid}: ${why}`;
+}
+
 /**
  * A JWKS as a provider serves it: keys we cannot use (HS*, PS*, EdDSA, encryption keys, keys without
- * `kid`) are skipped rather than failing the whole set, as providers publish several kinds. Every
- * kept key passes the same strict checks as a pinned one.
+ * `kid`, and keys whose type, curve or parameters do not fit their `alg`) are skipped one by one rather
+ * than failing the whole set, as providers publish several kinds. Every kept key passes the same
+ * strict checks as a pinned one.
  */
-export function parseFetchedJwks(value: unknown): PinnedJwk[] {
+export function parseFetchedJwks(value: unknown): FetchedJwks {
   if (!isObject(value) || !Array.isArray(value.keys)) throw new InvalidAuthorizerConfigError('the fetched JWKS', 'an object with "keys"');
   const keys: PinnedJwk[] = [];
+  const skipped: string[] = [];
   for (const [i, key] of value.keys.entries()) {
-    if (!isObject(key) || typeof key.kid !== 'string' || (key.use ?? 'sig') !== 'sig') continue;
-    // Some providers (Entra ID) omit alg; the key type then names the one algorithm we would accept.
-    const alg = key.alg ?? (key.kty === 'RSA' ? 'RS256' : key.crv === 'P-256' ? 'ES256' : key.crv === 'P-384' ? 'ES384' : undefined);
-    if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm)) continue;
-    keys.push(parsePinnedJwk({ ...key, alg }, `the fetched JWKS key ${i}`));
+    const skip = (why: string) => skipped.push(skippedKey(key, i, why));
+    if (!isObject(key)) skip('not an object');
+    else if (typeof key.kid !== 'string') skip('no kid');
+    else if ((key.use ?? 'sig') !== 'sig') skip(`use ${String(key.use)}`);
+    else {
+      // Some providers (Entra ID) omit alg; the key type then names the one algorithm we would accept.
+      const alg = key.alg ?? (key.kty === 'RSA' ? 'RS256' : key.crv === 'P-256' ? 'ES256' : key.crv === 'P-384' ? 'ES384' : undefined);
+      if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm)) skip(`alg ${String(alg)} is not accepted`);
+      else {
+        try {
+          keys.push(parsePinnedJwk({ ...key, alg }, 'key'));
+        } catch (error) {
+          if (!(error instanceof InvalidAuthorizerConfigError)) throw error;
+          skip(error.problem);
+        }
+      }
+    }
   }
   if (new Set(keys.map((k) => k.kid)).size !== keys.length) {
     throw new InvalidAuthorizerConfigError('the fetched JWKS', 'keys with distinct kid values');
   }
-  return keys;
+  return { keys, skipped: skipped.slice(0, SHOWN_SKIPPED_KEYS) };
 }
 
 function parseIssuer(value: unknown, path: string): IssuerConfig {

@@ -20,7 +20,10 @@ export interface VerifiedIdentity {
   sessionId?: string;
 }
 
-/** `jwks-unavailable`: the token names a key we could only learn from its issuer, and the issuer did not answer. */
+/**
+ * `jwks-unavailable`: the token names a key we could only learn from its issuer, and the issuer did not
+ * answer, or may not be asked again yet (the fetch cooldown): retryable, after `nextFetchInSeconds`.
+ */
 export type TokenRejection = 'bad-token' | 'token-expired' | 'jwks-unavailable';
 
 export class TokenRejectedError extends Error {
@@ -192,7 +195,10 @@ export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOpt
     try {
       const key = parsed.issuer.keys.find(parsed.kid);
       if (key) return { ...check(token, parsed, key, nowSeconds), jwksFetch: report };
+      // Only a fetch made for this request (or joined by it) can say the kid is not the issuer's:
+      // within the cooldown the key may have been published since, so the answer is "retry later".
       if (!report.available) reject('jwks-unavailable', "the issuer's JWKS could not be fetched");
+      if (report.outcome === 'cooldown') reject('jwks-unavailable', "the issuer's JWKS may not be fetched again yet");
       return reject('bad-token', "kid is not in the issuer's JWKS");
     } catch (error) {
       if (error instanceof TokenRejectedError) error.jwksFetch = report;
