@@ -8,6 +8,7 @@ import { httpsJwksFetcher, type JwksFetcher } from './jwks-fetch';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {
+  /** The viewer id: the issuer's `uidPrefix` (if any) followed by its uid claim. */
   uid: string;
   /** Epoch seconds. */
   issuedAt: number;
@@ -172,8 +173,10 @@ export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOpt
     if (!isMeantForUs(payload, trusted)) reject('bad-token', 'neither aud nor client_id is accepted');
     if (trusted.tokenUse !== undefined && payload.token_use !== trusted.tokenUse)
       reject('bad-token', `token_use must be ${trusted.tokenUse}`);
-    const uid = payload[trusted.uidClaim];
-    if (!isViewerId(uid)) reject('bad-token', `claim ${trusted.uidClaim} is not a viewer id`);
+    const claimed = payload[trusted.uidClaim];
+    // Each issuer's viewers live under its own prefix: grants, revocations, leases and logs all use the prefixed id.
+    const uid = typeof claimed === 'string' ? `${trusted.uidPrefix ?? ''}${claimed}` : claimed;
+    if (!isViewerId(claimed) || !isViewerId(uid)) reject('bad-token', `claim ${trusted.uidClaim} is not a viewer id`);
     const identity: VerifiedIdentity = { uid, issuedAt, expiresAt };
     const videos = payload[trusted.videosClaim];
     if (videos !== undefined) {
