@@ -41,10 +41,10 @@ export interface AuthorizerDeps {
 export type AuthorizationOutcome =
   { kind: 'forward'; uri: string; request: RequestParts } | { kind: 'respond'; response: GeneratedResponse };
 
-type FetchLog = Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs'>;
+type FetchLog = Pick<DecisionLogEntry, 'jwksFetch' | 'jwksFetchMs' | 'jwksSkippedKeys'>;
 type Identification =
   | ({ viewer: Viewer; videos?: string[]; expiresAt?: number; sessionId?: string; credential: string } & FetchLog)
-  | ({ reason: DenialReason; credential: string } & FetchLog);
+  | ({ reason: DenialReason; credential: string; retryAfterSeconds?: number } & FetchLog);
 
 function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'storeErrors'> {
   if (error instanceof MalformedItemError) return { storeCause: 'malformed-item', storeErrors: [`${error.name}: ${error.message}`] };
@@ -57,7 +57,10 @@ function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'st
 type Identity = Awaited<ReturnType<TokenVerifier['verifyOrFetch']>>;
 
 function jwksFetchLog(report: Identity['jwksFetch']): FetchLog {
-  return report === undefined ? {} : { jwksFetch: report.outcome, jwksFetchMs: report.ms };
+  if (report === undefined) return {};
+  const log: FetchLog = { jwksFetch: report.outcome, jwksFetchMs: report.ms };
+  if (report.skippedKeys !== undefined) log.jwksSkippedKeys = report.skippedKeys;
+  return log;
 }
 
 function identifyByToken(
@@ -84,7 +87,8 @@ function identifyByToken(
 
 function tokenRejected(error: unknown, source: string): Identification {
   if (!(error instanceof TokenRejectedError)) return { reason: 'bad-token', credential: source };
-  return { reason: error.reason, credential: source, ...jwksFetchLog(error.jwksFetch) };
+  const retryAfterSeconds = error.reason === 'jwks-unavailable' ? error.jwksFetch?.nextFetchInSeconds : undefined;
+  return { reason: error.reason, credential: source, retryAfterSeconds, ...jwksFetchLog(error.jwksFetch) };
 }
 
 /** Synchronous unless the token's key must first be fetched from its issuer: a held key costs no await. */
@@ -139,7 +143,8 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
     // The key bucket is asked for the plain key path: a path token reaches neither S3 nor the cache key.
     return { kind: 'forward', uri: route.keyPath, request: stripCredentials(request, config) };
   };
-  const deny = (reason: DenialReason): AuthorizationOutcome => finish(reason, denialResponse(reason, origin, config));
+  const deny = (reason: DenialReason, retryAfterSeconds?: number): AuthorizationOutcome =>
+    finish(reason, denialResponse(reason, origin, config, retryAfterSeconds));
 
   if (route.kind === 'not-found') return deny('not-found');
   if (route.kind === 'method-not-allowed') return deny('method-not-allowed');
@@ -152,9 +157,9 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   const pending = identify(request, route.pathToken, deps, nowSeconds);
   const identification = pending instanceof Promise ? await pending : pending;
   log.credential = identification.credential;
-  const { jwksFetch, jwksFetchMs } = identification;
-  if (jwksFetch !== undefined) Object.assign(log, { jwksFetch, jwksFetchMs });
-  if ('reason' in identification) return deny(identification.reason);
+  const { jwksFetch, jwksFetchMs, jwksSkippedKeys } = identification;
+  if (jwksFetch !== undefined) Object.assign(log, { jwksFetch, jwksFetchMs }, jwksSkippedKeys && { jwksSkippedKeys });
+  if ('reason' in identification) return deny(identification.reason, identification.retryAfterSeconds);
   const { viewer, videos } = identification;
   log.viewer = hashViewerId(viewer.uid, config.logSalt);
   if (videos !== undefined && !videos.includes(route.videoId)) return deny('out-of-scope');

@@ -1,9 +1,20 @@
 import { parseJwtConfig, type JwtConfig } from './issuer-config';
-import { InvalidAuthorizerConfigError, isObject, positiveInt, string, stringArray } from './config-fields';
+import {
+  InvalidAuthorizerConfigError,
+  integerIn,
+  isObject,
+  matching,
+  matchingArray,
+  positiveInt,
+  string,
+  stringArray,
+} from './config-fields';
+import { CONFIG_PATTERNS as P, CONFIG_RANGES as R, RESERVED_PATH_TOKEN_PREFIXES, settleProblem } from './config-limits';
 
 export type { IssuerConfig, JwksFetchConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
 export { SIGNING_ALGORITHMS, parseJwks } from './issuer-config';
 export { InvalidAuthorizerConfigError } from './config-fields';
+export { CONFIG_PATTERNS, CONFIG_RANGES, LOCAL_ONLY_FIELDS } from './config-limits';
 
 /**
  * The configuration baked beside the edge bundle (Lambda@Edge has no environment variables).
@@ -16,7 +27,7 @@ export interface AuthorizerConfig {
   replicaRegions: string[];
   /** For each edge region, the replica regions ordered nearest first; computed at synth. */
   replicaPreference: Record<string, string[]>;
-  /** Local runs and tests only: one endpoint for every replica, or one per region. */
+  /** LOCAL ONLY (keygate dev, tests; cdk.json refuses it): one endpoint for every replica, or one per region. */
   endpoint?: string;
   replicaEndpoints?: Record<string, string>;
   jwt: JwtConfig;
@@ -60,7 +71,7 @@ export const REPLICAS_TRIED_PER_REQUEST = 2;
 
 export const AUTHORIZER_CONFIG_FILE = 'authorizer-config.json';
 /** The first path segment of path-token URLs: a CloudFront path pattern must be able to name it literally. */
-export const PATH_TOKEN_PREFIX = /^[a-z0-9-]{1,16}$/;
+export const PATH_TOKEN_PREFIX = P.pathTokenPrefix;
 
 export const AUTHORIZER_DEFAULTS = {
   cookieName: 'keygate_token',
@@ -84,7 +95,7 @@ export const AUTHORIZER_DEFAULTS = {
 } as const;
 
 /** The longest grace after an outage begins: a viewer revoked during it may play on this long. */
-export const MAX_STALE_IF_ERROR_SECONDS = 300;
+export const MAX_STALE_IF_ERROR_SECONDS = R.staleIfErrorSeconds.max;
 
 function optionalEndpoint(value: unknown, path: string): string | undefined {
   if (value === undefined) return undefined;
@@ -94,15 +105,10 @@ function optionalEndpoint(value: unknown, path: string): string | undefined {
   return value;
 }
 
-function staleIfErrorSeconds(obj: Record<string, unknown>): number {
-  const seconds = positiveInt(obj, 'staleIfErrorSeconds', 'staleIfErrorSeconds', true);
-  if (seconds > MAX_STALE_IF_ERROR_SECONDS) {
-    throw new InvalidAuthorizerConfigError('staleIfErrorSeconds', `at most ${MAX_STALE_IF_ERROR_SECONDS}`);
-  }
-  return seconds;
-}
-
-/** Validates the baked config; every field is required so that the file says exactly what runs. */
+/**
+ * Validates the baked config; every field is required so that the file says exactly what runs. The
+ * limits are cdk.json's own (config-limits.ts): only the LOCAL ONLY fields go beyond what it allows.
+ */
 export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   if (!isObject(value)) throw new InvalidAuthorizerConfigError('the config', 'a JSON object');
   const jwt = value.jwt;
@@ -111,7 +117,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   if (!isObject(jwt)) throw new InvalidAuthorizerConfigError('jwt', 'an object');
   if (!isObject(cache)) throw new InvalidAuthorizerConfigError('cache', 'an object');
   if (!isObject(store)) throw new InvalidAuthorizerConfigError('store', 'an object');
-  const replicaRegions = stringArray(value, 'replicaRegions', 'replicaRegions');
+  const replicaRegions = matchingArray(value, 'replicaRegions', 'replicaRegions', P.region, 'AWS regions');
   const preference = value.replicaPreference;
   if (!isObject(preference)) throw new InvalidAuthorizerConfigError('replicaPreference', 'an object of region → regions');
   const replicaPreference: Record<string, string[]> = {};
@@ -134,40 +140,44 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   const pathToken = value.pathToken;
   if (!isObject(pathToken)) throw new InvalidAuthorizerConfigError('pathToken', 'an object');
   const prefix = string(pathToken, 'prefix', 'pathToken.prefix');
-  if (!PATH_TOKEN_PREFIX.test(prefix) || prefix === 'videos' || prefix === 'keys') {
+  if (!PATH_TOKEN_PREFIX.test(prefix) || RESERVED_PATH_TOKEN_PREFIXES.includes(prefix)) {
     throw new InvalidAuthorizerConfigError('pathToken.prefix', 'a path segment of a-z 0-9 - (1–16), not "videos" or "keys"');
   }
   const streams = value.streams;
   if (!isObject(streams)) throw new InvalidAuthorizerConfigError('streams', 'an object');
   const defaultMaxStreams = streams.defaultMaxStreams;
-  if (defaultMaxStreams !== null) positiveInt(streams, 'defaultMaxStreams', 'streams.defaultMaxStreams', true);
-  const leaseSeconds = positiveInt(streams, 'leaseSeconds', 'streams.leaseSeconds');
-  const settleSeconds = positiveInt(streams, 'settleSeconds', 'streams.settleSeconds');
-  if (settleSeconds >= leaseSeconds) throw new InvalidAuthorizerConfigError('streams.settleSeconds', 'less than streams.leaseSeconds');
+  if (defaultMaxStreams !== null) integerIn(streams, 'defaultMaxStreams', 'streams.defaultMaxStreams', R.defaultMaxStreams);
+  const leaseSeconds = integerIn(streams, 'leaseSeconds', 'streams.leaseSeconds', R.streamLeaseSeconds);
+  const settleSeconds = integerIn(streams, 'settleSeconds', 'streams.settleSeconds', R.streamSettleSeconds);
+  const settle = settleProblem(leaseSeconds, settleSeconds);
+  if (settle) throw new InvalidAuthorizerConfigError('streams.settleSeconds', settle);
   const config: AuthorizerConfig = {
-    tableName: string(value, 'tableName', 'tableName'),
+    tableName: matching(value, 'tableName', 'tableName', P.tableName, 'a DynamoDB table name'),
     replicaRegions,
     replicaPreference,
     jwt: parseJwtConfig(jwt),
-    cookieName: string(value, 'cookieName', 'cookieName'),
+    cookieName: matching(value, 'cookieName', 'cookieName', P.cookieName, 'a cookie name'),
     queryParameter: string(value, 'queryParameter', 'queryParameter'),
     allowUidCookie,
-    pathToken: { prefix, maxLifetimeSeconds: positiveInt(pathToken, 'maxLifetimeSeconds', 'pathToken.maxLifetimeSeconds') },
-    allowedOrigins: stringArray(value, 'allowedOrigins', 'allowedOrigins', true),
+    pathToken: {
+      prefix,
+      maxLifetimeSeconds: integerIn(pathToken, 'maxLifetimeSeconds', 'pathToken.maxLifetimeSeconds', R.pathTokenMaxLifetimeSeconds),
+    },
+    allowedOrigins: matchingArray(value, 'allowedOrigins', 'allowedOrigins', P.origin, 'player origins', true),
     cache: {
-      allowTtlSeconds: positiveInt(cache, 'allowTtlSeconds', 'cache.allowTtlSeconds', true),
-      denyTtlSeconds: positiveInt(cache, 'denyTtlSeconds', 'cache.denyTtlSeconds', true),
-      maxEntries: positiveInt(cache, 'maxEntries', 'cache.maxEntries', true),
+      allowTtlSeconds: integerIn(cache, 'allowTtlSeconds', 'cache.allowTtlSeconds', R.allowTtlSeconds),
+      denyTtlSeconds: integerIn(cache, 'denyTtlSeconds', 'cache.denyTtlSeconds', R.denyTtlSeconds),
+      maxEntries: integerIn(cache, 'maxEntries', 'cache.maxEntries', R.cacheMaxEntries),
     },
     store: {
-      deadlineMs: positiveInt(store, 'deadlineMs', 'store.deadlineMs'),
+      deadlineMs: integerIn(store, 'deadlineMs', 'store.deadlineMs', R.storeDeadlineMs),
       attemptTimeoutMs: positiveInt(store, 'attemptTimeoutMs', 'store.attemptTimeoutMs'),
       retryAfterSeconds: positiveInt(store, 'retryAfterSeconds', 'store.retryAfterSeconds'),
     },
-    staleIfErrorSeconds: staleIfErrorSeconds(value),
-    logSalt: string(value, 'logSalt', 'logSalt'),
+    staleIfErrorSeconds: integerIn(value, 'staleIfErrorSeconds', 'staleIfErrorSeconds', R.staleIfErrorSeconds),
+    logSalt: matching(value, 'logSalt', 'logSalt', P.logSalt, 'a salt of 16–128 non-space characters'),
     streams: {
-      sessionIdClaim: string(streams, 'sessionIdClaim', 'streams.sessionIdClaim'),
+      sessionIdClaim: matching(streams, 'sessionIdClaim', 'streams.sessionIdClaim', P.claimName, 'a claim name'),
       leaseSeconds,
       settleSeconds,
       defaultMaxStreams: defaultMaxStreams as number | null,

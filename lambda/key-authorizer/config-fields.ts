@@ -1,8 +1,18 @@
+import { describeRange, isInRange, type Range } from './config-limits';
+
 /** Typed readers for the baked config: each error names the field and what it must be. */
 export class InvalidAuthorizerConfigError extends Error {
-  constructor(field: string, expected: string) {
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+  ) {
     super(`authorizer config: ${field} must be ${expected}`);
     this.name = 'InvalidAuthorizerConfigError';
+  }
+
+  /** The message without its prefix: `<field> must be <expected>`. */
+  get problem(): string {
+    return `${this.field} must be ${this.expected}`;
   }
 }
 
@@ -32,4 +42,32 @@ export function positiveInt(obj: Json, field: string, path: string, allowZero = 
     throw new InvalidAuthorizerConfigError(path, allowZero ? 'a whole number ≥ 0' : 'a whole number ≥ 1');
   }
   return value;
+}
+
+/** A whole number within one of the shared limits (config-limits.ts). */
+export function integerIn(obj: Json, field: string, path: string, range: Range): number {
+  const value = obj[field];
+  if (!isInRange(value, range)) throw new InvalidAuthorizerConfigError(path, describeRange(range));
+  return value;
+}
+
+/** A string matching one of the shared patterns; `expected` says what it is, for the message. */
+export function matching(obj: Json, field: string, path: string, pattern: RegExp, expected: string): string {
+  const value = obj[field];
+  if (typeof value !== 'string' || !pattern.test(value)) throw new InvalidAuthorizerConfigError(path, `${expected} (${pattern})`);
+  return value;
+}
+
+/** An array of strings, each matching `pattern`. */
+export function matchingArray(obj: Json, field: string, path: string, pattern: RegExp, expected: string, allowEmpty = false): string[] {
+  const values = stringArray(obj, field, path, allowEmpty);
+  const bad = values.findIndex((v) => !pattern.test(v));
+  if (bad >= 0) throw new InvalidAuthorizerConfigError(`${path}[${bad}]`, `${expected} (${pattern})`);
+  return values;
+}
+
+/** Refuses fields this object does not have: a misspelt optional field (`uidPrefx`) would otherwise do nothing. */
+export function onlyKnownFields(obj: Json, known: readonly string[], path: string): void {
+  const unknown = Object.keys(obj).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new InvalidAuthorizerConfigError(`${path}.${unknown}`, `absent (known fields: ${known.join(', ')})`);
 }

@@ -22,6 +22,8 @@ export interface DecisionLogEntry {
   /** When the token's kid sent us to its issuer's JWKS URL: what that did, and how long this request waited. */
   jwksFetch?: 'fetched' | 'failed' | 'joined' | 'cooldown';
   jwksFetchMs?: number;
+  /** Keys of a fetched JWKS that were left out, and why (on the line of the request that made the fetch). */
+  jwksSkippedKeys?: string[];
   /** Stream limits: what happened to the session's lease (absent for a viewer without a limit). */
   lease?: 'renewed' | 'started' | 'recent' | 'moved' | 'refused';
   ms: number;

@@ -1,4 +1,15 @@
-import { InvalidAuthorizerConfigError, isObject, positiveInt, string, stringArray, type Json } from './config-fields';
+import {
+  InvalidAuthorizerConfigError,
+  integerIn,
+  isObject,
+  matching,
+  matchingArray,
+  onlyKnownFields,
+  positiveInt,
+  string,
+  type Json,
+} from './config-fields';
+import { CONFIG_PATTERNS, CONFIG_RANGES, issuerProblem, keyAgeProblem, uidPrefixClash } from './config-limits';
 
 /** The trusted token issuers of the baked config, and how their keys are found. */
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'ES384';
@@ -33,6 +44,11 @@ export interface IssuerConfig {
   maxLifetimeSeconds: number;
   /** Claim that holds the viewer id. */
   uidClaim: string;
+  /**
+   * Put before the claim's value to make the viewer id (`partner:` + `sub`), so that two issuers' viewers
+   * never share grants, revocations or leases. Absent: the claim's value is the viewer id.
+   */
+  uidPrefix?: string;
   /** Optional claim listing the only video ids the token may open. */
   videosClaim: string;
   /** When set, the `token_use` claim must equal it (Cognito: `id` or `access`). */
@@ -50,7 +66,7 @@ export interface JwksFetchConfig {
   cooldownSeconds: number;
   /** A fetched key is trusted this long after the fetch that returned it, then refetched or refused. */
   maxKeyAgeSeconds: number;
-  /** Local runs and tests only: a PEM CA trusted for JWKS URLs (a self-signed local provider). */
+  /** LOCAL ONLY (keygate dev, tests; cdk.json refuses it): a PEM CA trusted for JWKS URLs (a self-signed local provider). */
   localCa?: string;
 }
 
@@ -69,7 +85,7 @@ export const JWKS_FETCH_DEFAULTS = {
 } as const;
 
 /** https with a host and an optional path; no credentials, query or fragment. */
-export const HTTPS_JWKS_URI = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/;
+export const HTTPS_JWKS_URI = CONFIG_PATTERNS.jwksUri;
 const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+-----END CERTIFICATE-----\s*$/;
 const TOKEN_USES: readonly TokenUse[] = ['id', 'access'];
 
@@ -114,47 +130,88 @@ export function parseJwks(value: unknown, path = 'jwt.jwks'): { keys: PinnedJwk[
   return { keys };
 }
 
+/** A fetched JWKS: the usable keys, and why each other key was left out (for the decision line). */
+export interface FetchedJwks {
+  keys: PinnedJwk[];
+  skipped: string[];
+}
+
+/** A provider's kid is shown in the decision line: bounded, so a hostile set cannot flood the log. */
+const SHOWN_KID_CHARS = 64;
+const SHOWN_SKIPPED_KEYS = 10;
+
+function skippedKey(key: unknown, index: number, why: string): string {
+  const kid = isObject(key) && typeof key.kid === 'string' ? JSON.stringify(key.kid.slice(0, SHOWN_KID_CHARS)) : `#${index}`;
+  return `${kid}: ${why}`;
+}
+
 /**
  * A JWKS as a provider serves it: keys we cannot use (HS*, PS*, EdDSA, encryption keys, keys without
- * `kid`) are skipped rather than failing the whole set, as providers publish several kinds. Every
- * kept key passes the same strict checks as a pinned one.
+ * `kid`, and keys whose type, curve or parameters do not fit their `alg`) are skipped one by one rather
+ * than failing the whole set, as providers publish several kinds. Every kept key passes the same
+ * strict checks as a pinned one.
  */
-export function parseFetchedJwks(value: unknown): PinnedJwk[] {
+export function parseFetchedJwks(value: unknown): FetchedJwks {
   if (!isObject(value) || !Array.isArray(value.keys)) throw new InvalidAuthorizerConfigError('the fetched JWKS', 'an object with "keys"');
   const keys: PinnedJwk[] = [];
+  const skipped: string[] = [];
   for (const [i, key] of value.keys.entries()) {
-    if (!isObject(key) || typeof key.kid !== 'string' || (key.use ?? 'sig') !== 'sig') continue;
-    // Some providers (Entra ID) omit alg; the key type then names the one algorithm we would accept.
-    const alg = key.alg ?? (key.kty === 'RSA' ? 'RS256' : key.crv === 'P-256' ? 'ES256' : key.crv === 'P-384' ? 'ES384' : undefined);
-    if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm)) continue;
-    keys.push(parsePinnedJwk({ ...key, alg }, `the fetched JWKS key ${i}`));
+    const skip = (why: string) => skipped.push(skippedKey(key, i, why));
+    if (!isObject(key)) skip('not an object');
+    else if (typeof key.kid !== 'string') skip('no kid');
+    else if ((key.use ?? 'sig') !== 'sig') skip(`use ${String(key.use)}`);
+    else {
+      // Some providers (Entra ID) omit alg; the key type then names the one algorithm we would accept.
+      const alg = key.alg ?? (key.kty === 'RSA' ? 'RS256' : key.crv === 'P-256' ? 'ES256' : key.crv === 'P-384' ? 'ES384' : undefined);
+      if (!SIGNING_ALGORITHMS.includes(alg as SigningAlgorithm)) skip(`alg ${String(alg)} is not accepted`);
+      else {
+        try {
+          keys.push(parsePinnedJwk({ ...key, alg }, 'key'));
+        } catch (error) {
+          if (!(error instanceof InvalidAuthorizerConfigError)) throw error;
+          skip(error.problem);
+        }
+      }
+    }
   }
   if (new Set(keys.map((k) => k.kid)).size !== keys.length) {
     throw new InvalidAuthorizerConfigError('the fetched JWKS', 'keys with distinct kid values');
   }
-  return keys;
+  return { keys, skipped: skipped.slice(0, SHOWN_SKIPPED_KEYS) };
 }
+
+/** The fields of a baked issuer entry. */
+const ISSUER_FIELDS = [
+  'issuer',
+  'audience',
+  'clientIds',
+  'jwks',
+  'jwksUri',
+  'maxLifetimeSeconds',
+  'uidClaim',
+  'uidPrefix',
+  'videosClaim',
+  'tokenUse',
+  'typ',
+] as const;
 
 function parseIssuer(value: unknown, path: string): IssuerConfig {
   if (!isObject(value)) throw new InvalidAuthorizerConfigError(path, 'an object');
+  onlyKnownFields(value, ISSUER_FIELDS, path);
+  const P = CONFIG_PATTERNS;
   const issuer: IssuerConfig = {
-    issuer: string(value, 'issuer', `${path}.issuer`),
-    audience: stringArray(value, 'audience', `${path}.audience`, true),
-    clientIds: stringArray(value, 'clientIds', `${path}.clientIds`, true),
-    maxLifetimeSeconds: positiveInt(value, 'maxLifetimeSeconds', `${path}.maxLifetimeSeconds`),
-    uidClaim: string(value, 'uidClaim', `${path}.uidClaim`),
-    videosClaim: string(value, 'videosClaim', `${path}.videosClaim`),
+    issuer: matching(value, 'issuer', `${path}.issuer`, P.issuerUrl, 'an https issuer URL'),
+    audience: matchingArray(value, 'audience', `${path}.audience`, P.audience, 'aud values', true),
+    clientIds: matchingArray(value, 'clientIds', `${path}.clientIds`, P.audience, 'client ids', true),
+    maxLifetimeSeconds: integerIn(value, 'maxLifetimeSeconds', `${path}.maxLifetimeSeconds`, CONFIG_RANGES.issuerMaxLifetimeSeconds),
+    uidClaim: matching(value, 'uidClaim', `${path}.uidClaim`, P.claimName, 'a claim name'),
+    videosClaim: matching(value, 'videosClaim', `${path}.videosClaim`, P.claimName, 'a claim name'),
   };
-  if (issuer.audience.length === 0 && issuer.clientIds.length === 0) {
-    throw new InvalidAuthorizerConfigError(`${path}.audience`, 'non-empty, or clientIds non-empty (a token must be meant for us)');
-  }
+  if (value.uidPrefix !== undefined)
+    issuer.uidPrefix = matching(value, 'uidPrefix', `${path}.uidPrefix`, P.uidPrefix, 'a viewer-id prefix');
   if (value.jwks !== undefined) issuer.jwks = parseJwks(value.jwks, `${path}.jwks`);
-  if (value.jwksUri !== undefined) {
-    if (typeof value.jwksUri !== 'string' || !HTTPS_JWKS_URI.test(value.jwksUri)) {
-      throw new InvalidAuthorizerConfigError(`${path}.jwksUri`, 'an https URL without query or fragment');
-    }
-    issuer.jwksUri = value.jwksUri;
-  }
+  if (value.jwksUri !== undefined)
+    issuer.jwksUri = matching(value, 'jwksUri', `${path}.jwksUri`, P.jwksUri, 'an https URL without query or fragment');
   if (issuer.jwks === undefined && issuer.jwksUri === undefined) {
     throw new InvalidAuthorizerConfigError(path, 'given keys: jwks (pinned), jwksUri, or both');
   }
@@ -163,21 +220,30 @@ function parseIssuer(value: unknown, path: string): IssuerConfig {
       throw new InvalidAuthorizerConfigError(`${path}.tokenUse`, '"id", "access" or absent');
     issuer.tokenUse = value.tokenUse as TokenUse;
   }
-  if (value.typ !== undefined) issuer.typ = string(value, 'typ', `${path}.typ`);
+  if (value.typ !== undefined) issuer.typ = matching(value, 'typ', `${path}.typ`, P.typ, 'a JOSE typ such as "at+jwt"');
+  const problem = issuerProblem(issuer);
+  if (problem) throw new InvalidAuthorizerConfigError(`${path}.${problem.field}`, problem.expected);
   return issuer;
 }
 
+const JWKS_FETCH_FIELDS = ['timeoutMs', 'maxBytes', 'cooldownSeconds', 'maxKeyAgeSeconds', 'localCa'] as const;
+
 function parseJwksFetch(value: unknown): JwksFetchConfig {
-  if (!isObject(value)) throw new InvalidAuthorizerConfigError('jwt.jwksFetch', 'an object');
+  const path = 'jwt.jwksFetch';
+  if (!isObject(value)) throw new InvalidAuthorizerConfigError(path, 'an object');
+  onlyKnownFields(value, JWKS_FETCH_FIELDS, path);
   const fetch: JwksFetchConfig = {
-    timeoutMs: positiveInt(value, 'timeoutMs', 'jwt.jwksFetch.timeoutMs'),
-    maxBytes: positiveInt(value, 'maxBytes', 'jwt.jwksFetch.maxBytes'),
-    cooldownSeconds: positiveInt(value, 'cooldownSeconds', 'jwt.jwksFetch.cooldownSeconds'),
-    maxKeyAgeSeconds: positiveInt(value, 'maxKeyAgeSeconds', 'jwt.jwksFetch.maxKeyAgeSeconds'),
+    timeoutMs: integerIn(value, 'timeoutMs', `${path}.timeoutMs`, CONFIG_RANGES.jwksFetchTimeoutMs),
+    maxBytes: integerIn(value, 'maxBytes', `${path}.maxBytes`, CONFIG_RANGES.jwksMaxBytes),
+    cooldownSeconds: integerIn(value, 'cooldownSeconds', `${path}.cooldownSeconds`, CONFIG_RANGES.jwksCooldownSeconds),
+    maxKeyAgeSeconds: integerIn(value, 'maxKeyAgeSeconds', `${path}.maxKeyAgeSeconds`, CONFIG_RANGES.jwksMaxKeyAgeSeconds),
   };
+  const keyAge = keyAgeProblem(fetch.cooldownSeconds, fetch.maxKeyAgeSeconds);
+  if (keyAge) throw new InvalidAuthorizerConfigError(`${path}.maxKeyAgeSeconds`, keyAge);
+  // Local only: a deployment trusts public CAs (cdk.json refuses jwksLocalCa).
   if (value.localCa !== undefined) {
     if (typeof value.localCa !== 'string' || !PEM_CERTIFICATE.test(value.localCa)) {
-      throw new InvalidAuthorizerConfigError('jwt.jwksFetch.localCa', 'a PEM certificate');
+      throw new InvalidAuthorizerConfigError(`${path}.localCa`, 'a PEM certificate');
     }
     fetch.localCa = value.localCa;
   }
@@ -192,6 +258,8 @@ export function parseJwtConfig(jwt: Json): JwtConfig {
   if (new Set(issuers.map((i) => i.issuer)).size !== issuers.length) {
     throw new InvalidAuthorizerConfigError('jwt.issuers', 'issuers with distinct issuer values');
   }
+  const clash = uidPrefixClash(issuers);
+  if (clash) throw new InvalidAuthorizerConfigError(`jwt.issuers[${clash.index}].uidPrefix`, clash.expected);
   return {
     issuers,
     maxTokenBytes: positiveInt(jwt, 'maxTokenBytes', 'jwt.maxTokenBytes'),

@@ -8,6 +8,7 @@ import { httpsJwksFetcher, type JwksFetcher } from './jwks-fetch';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {
+  /** The viewer id: the issuer's `uidPrefix` (if any) followed by its uid claim. */
   uid: string;
   /** Epoch seconds. */
   issuedAt: number;
@@ -20,7 +21,10 @@ export interface VerifiedIdentity {
   sessionId?: string;
 }
 
-/** `jwks-unavailable`: the token names a key we could only learn from its issuer, and the issuer did not answer. */
+/**
+ * `jwks-unavailable`: the token names a key we could only learn from its issuer, and the issuer did not
+ * answer, or may not be asked again yet (the fetch cooldown): retryable, after `nextFetchInSeconds`.
+ */
 export type TokenRejection = 'bad-token' | 'token-expired' | 'jwks-unavailable';
 
 export class TokenRejectedError extends Error {
@@ -169,8 +173,10 @@ export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOpt
     if (!isMeantForUs(payload, trusted)) reject('bad-token', 'neither aud nor client_id is accepted');
     if (trusted.tokenUse !== undefined && payload.token_use !== trusted.tokenUse)
       reject('bad-token', `token_use must be ${trusted.tokenUse}`);
-    const uid = payload[trusted.uidClaim];
-    if (!isViewerId(uid)) reject('bad-token', `claim ${trusted.uidClaim} is not a viewer id`);
+    const claimed = payload[trusted.uidClaim];
+    // Each issuer's viewers live under its own prefix: grants, revocations, leases and logs all use the prefixed id.
+    const uid = typeof claimed === 'string' ? `${trusted.uidPrefix ?? ''}${claimed}` : claimed;
+    if (!isViewerId(claimed) || !isViewerId(uid)) reject('bad-token', `claim ${trusted.uidClaim} is not a viewer id`);
     const identity: VerifiedIdentity = { uid, issuedAt, expiresAt };
     const videos = payload[trusted.videosClaim];
     if (videos !== undefined) {
@@ -192,7 +198,10 @@ export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOpt
     try {
       const key = parsed.issuer.keys.find(parsed.kid);
       if (key) return { ...check(token, parsed, key, nowSeconds), jwksFetch: report };
+      // Only a fetch made for this request (or joined by it) can say the kid is not the issuer's:
+      // within the cooldown the key may have been published since, so the answer is "retry later".
       if (!report.available) reject('jwks-unavailable', "the issuer's JWKS could not be fetched");
+      if (report.outcome === 'cooldown') reject('jwks-unavailable', "the issuer's JWKS may not be fetched again yet");
       return reject('bad-token', "kid is not in the issuer's JWKS");
     } catch (error) {
       if (error instanceof TokenRejectedError) error.jwksFetch = report;

@@ -18,7 +18,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 export const REASON_HEADER = 'x-keygate-reason';
-/** What a cross-origin player may read of a key response: the denial reason, and when to retry a 503. */
+/** What a cross-origin player may read of a key response: the denial reason, and when to retry (503, jwks-unavailable). */
 export const EXPOSED_KEY_HEADERS = [REASON_HEADER, 'retry-after'];
 
 /** CORS headers for a configured origin, with credentials, so a player can read the status and reason. */
@@ -32,7 +32,13 @@ export function corsHeaders(origin: string | undefined, config: AuthorizerConfig
   };
 }
 
-export function denialResponse(reason: DenialReason, origin: string | undefined, config: AuthorizerConfig): GeneratedResponse {
+/** `retryAfterSeconds`: a retryable 401 (`jwks-unavailable`) says when; a 503 always does. */
+export function denialResponse(
+  reason: DenialReason,
+  origin: string | undefined,
+  config: AuthorizerConfig,
+  retryAfterSeconds?: number,
+): GeneratedResponse {
   const status = DENIAL_STATUS[reason];
   const headers: Record<string, string> = {
     'cache-control': 'no-store',
@@ -42,6 +48,7 @@ export function denialResponse(reason: DenialReason, origin: string | undefined,
   };
   if (status === 405) headers.allow = 'GET, HEAD, OPTIONS';
   if (status === 503) headers['retry-after'] = String(config.store.retryAfterSeconds);
+  else if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
   return { status, headers, body: `${STATUS_TEXT[status]}: ${reason}\n` };
 }
 

@@ -1,10 +1,10 @@
+import { AUTHORIZER_DEFAULTS, type IssuerConfig, type JwksFetchConfig } from '../../lambda/key-authorizer/authorizer-config';
 import {
-  AUTHORIZER_DEFAULTS,
-  MAX_STALE_IF_ERROR_SECONDS,
-  PATH_TOKEN_PREFIX,
-  type IssuerConfig,
-  type JwksFetchConfig,
-} from '../../lambda/key-authorizer/authorizer-config';
+  CONFIG_PATTERNS as P,
+  CONFIG_RANGES as R,
+  RESERVED_PATH_TOKEN_PREFIXES,
+  settleProblem,
+} from '../../lambda/key-authorizer/config-limits';
 import {
   InvalidConfigError,
   readBoolean,
@@ -16,7 +16,6 @@ import {
   type Context,
 } from './context-values';
 import { readAlarmTopicArns } from './alarm-plan';
-import { MAX_STREAMS_LIMIT } from '../../lambda/key-authorizer/entitlement-schema';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
 
@@ -59,23 +58,21 @@ export interface KeygateConfig {
   decisionLogSalt?: string;
 }
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const REGION = P.region;
 
 /** The path segment before a path token; it becomes a CloudFront path pattern, so it is kept plain. */
 function readPathTokenPrefix(context: Context): string {
   const prefix = readString(
     context,
     'pathTokenPrefix',
-    PATH_TOKEN_PREFIX,
+    P.pathTokenPrefix,
     'a path segment of a-z 0-9 - (1–16 characters)',
     AUTHORIZER_DEFAULTS.pathTokenPrefix,
   );
-  if (prefix === 'videos' || prefix === 'keys')
+  if (RESERVED_PATH_TOKEN_PREFIXES.includes(prefix))
     throw new InvalidConfigError('pathTokenPrefix', 'another segment than "videos" or "keys"', prefix);
   return prefix;
 }
-const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
-const NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
 const CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
@@ -99,7 +96,7 @@ function readStreams(context: Context, rotation: KeygateConfig['keyRotation']): 
   const leaseSeconds =
     context.streamLeaseSeconds === undefined
       ? 2 * keyWindow
-      : readDurationSeconds(context, 'streamLeaseSeconds', 2, 3600, `${2 * keyWindow}s`);
+      : readDurationSeconds(context, 'streamLeaseSeconds', R.streamLeaseSeconds.min, R.streamLeaseSeconds.max, `${2 * keyWindow}s`);
   if (leaseSeconds * 2 < keyWindow * 3) {
     throw new InvalidConfigError(
       'streamLeaseSeconds',
@@ -107,16 +104,16 @@ function readStreams(context: Context, rotation: KeygateConfig['keyRotation']): 
       context.streamLeaseSeconds,
     );
   }
-  const settleSeconds = readInteger(context, 'streamSettleSeconds', 1, 60, AUTHORIZER_DEFAULTS.settleSeconds);
-  if (settleSeconds >= leaseSeconds) {
-    throw new InvalidConfigError('streamSettleSeconds', `less than the lease (${leaseSeconds}s)`, context.streamSettleSeconds);
-  }
+  const settle = R.streamSettleSeconds;
+  const settleSeconds = readInteger(context, 'streamSettleSeconds', settle.min, settle.max, AUTHORIZER_DEFAULTS.settleSeconds);
+  const settleTooLong = settleProblem(leaseSeconds, settleSeconds);
+  if (settleTooLong) throw new InvalidConfigError('streamSettleSeconds', settleTooLong, context.streamSettleSeconds);
   const noDefault = context.defaultMaxStreams === undefined || context.defaultMaxStreams === null || context.defaultMaxStreams === '';
   return {
     sessionIdClaim: readString(context, 'sessionIdClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.sessionIdClaim),
     leaseSeconds,
     settleSeconds,
-    defaultMaxStreams: noDefault ? null : readInteger(context, 'defaultMaxStreams', 0, MAX_STREAMS_LIMIT, 0),
+    defaultMaxStreams: noDefault ? null : readInteger(context, 'defaultMaxStreams', R.defaultMaxStreams.min, R.defaultMaxStreams.max, 0),
   };
 }
 
@@ -178,32 +175,50 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     stackName: readString(context, 'stackName', STACK_NAME, 'a CloudFormation stack name', 'Keygate'),
     region,
     replicaRegions,
-    tableName: readString(context, 'tableName', NAME, 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)', 'keygate-entitlements'),
+    tableName: readString(context, 'tableName', P.tableName, 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)', 'keygate-entitlements'),
     jwt: { issuers: readTrustedIssuers(context, baseDir), jwksFetch: readJwksFetch(context) },
-    cookieName: readString(context, 'cookieName', /^[A-Za-z0-9_-]{1,64}$/, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
+    cookieName: readString(context, 'cookieName', P.cookieName, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
     allowUidCookie: readBoolean(context, 'allowUidCookie', false),
     pathToken: {
       prefix: readPathTokenPrefix(context),
-      maxLifetimeSeconds: readDurationSeconds(context, 'pathTokenMaxLifetime', 60, 12 * 3600, '4h'),
+      maxLifetimeSeconds: readDurationSeconds(
+        context,
+        'pathTokenMaxLifetime',
+        R.pathTokenMaxLifetimeSeconds.min,
+        R.pathTokenMaxLifetimeSeconds.max,
+        '4h',
+      ),
     },
     allowedOrigins: readList(
       context,
       'allowedOrigins',
-      ORIGIN,
+      P.origin,
       'player origins like "https://www.example.com" (scheme, host, optional port; no path)',
     ),
     cache: {
-      allowTtlSeconds: readInteger(context, 'allowTtlSeconds', 0, 3600, AUTHORIZER_DEFAULTS.allowTtlSeconds),
-      denyTtlSeconds: readInteger(context, 'denyTtlSeconds', 0, 3600, AUTHORIZER_DEFAULTS.denyTtlSeconds),
-      maxEntries: readInteger(context, 'cacheMaxEntries', 0, 1_000_000, AUTHORIZER_DEFAULTS.maxEntries),
+      allowTtlSeconds: readInteger(
+        context,
+        'allowTtlSeconds',
+        R.allowTtlSeconds.min,
+        R.allowTtlSeconds.max,
+        AUTHORIZER_DEFAULTS.allowTtlSeconds,
+      ),
+      denyTtlSeconds: readInteger(
+        context,
+        'denyTtlSeconds',
+        R.denyTtlSeconds.min,
+        R.denyTtlSeconds.max,
+        AUTHORIZER_DEFAULTS.denyTtlSeconds,
+      ),
+      maxEntries: readInteger(context, 'cacheMaxEntries', R.cacheMaxEntries.min, R.cacheMaxEntries.max, AUTHORIZER_DEFAULTS.maxEntries),
     },
-    storeDeadlineMs: readInteger(context, 'storeDeadlineMs', 100, 4000, AUTHORIZER_DEFAULTS.deadlineMs),
+    storeDeadlineMs: readInteger(context, 'storeDeadlineMs', R.storeDeadlineMs.min, R.storeDeadlineMs.max, AUTHORIZER_DEFAULTS.deadlineMs),
     // A grace of more than a few minutes would make an outage a window in which revocations do nothing.
     staleIfErrorSeconds: readInteger(
       context,
       'staleIfErrorSeconds',
-      0,
-      MAX_STALE_IF_ERROR_SECONDS,
+      R.staleIfErrorSeconds.min,
+      R.staleIfErrorSeconds.max,
       AUTHORIZER_DEFAULTS.staleIfErrorSeconds,
       'seconds (0, the default, fails closed): a viewer revoked during a store outage may keep getting keys this long',
     ),
@@ -226,7 +241,7 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     'a WAFv2 web ACL ARN with CLOUDFRONT scope (us-east-1, …:global/webacl/…)',
   );
   if (webAclArn) config.webAclArn = webAclArn;
-  const salt = readOptionalString(context, 'decisionLogSalt', /^\S{16,128}$/, 'a secret string of 16–128 characters');
+  const salt = readOptionalString(context, 'decisionLogSalt', P.logSalt, 'a secret string of 16–128 characters');
   if (salt) config.decisionLogSalt = salt;
   return config;
 }

@@ -2,20 +2,34 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { AUTHORIZER_DEFAULTS, InvalidAuthorizerConfigError, parseJwks } from '../../lambda/key-authorizer/authorizer-config';
 import {
-  HTTPS_JWKS_URI,
+  CONFIG_PATTERNS as P,
+  CONFIG_RANGES as R,
+  issuerProblem,
+  keyAgeProblem,
+  uidPrefixClash,
+} from '../../lambda/key-authorizer/config-limits';
+import {
   JWKS_FETCH_DEFAULTS,
   type IssuerConfig,
   type JwksFetchConfig,
   type PinnedJwk,
   type TokenUse,
 } from '../../lambda/key-authorizer/issuer-config';
-import { InvalidConfigError, readDurationSeconds, readInteger, readList, readString, safeJson, type Context } from './context-values';
+import {
+  InvalidConfigError,
+  readDurationSeconds,
+  readInteger,
+  readList,
+  readOptionalString,
+  readString,
+  safeJson,
+  type Context,
+} from './context-values';
 
-const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
-export const TOKEN_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
-const AUDIENCE = /^\S{1,256}$/;
-/** Cognito user pool issuers: ID and access tokens share one issuer, so the token use must be named. */
-const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9-]+_[A-Za-z0-9]+$/;
+const VIEWER_ID_PREFIX =
+  'a viewer-id prefix of 1–32 of A-Z a-z 0-9 _ . : | @ + -, such as "partner:" (it is put before the uidClaim value)';
+
+export const TOKEN_NAME = P.claimName;
 const ISSUER_FIELDS = [
   'issuer',
   'audience',
@@ -23,6 +37,7 @@ const ISSUER_FIELDS = [
   'jwks',
   'jwksUri',
   'uidClaim',
+  'uidPrefix',
   'videosClaim',
   'maxLifetime',
   'tokenUse',
@@ -52,11 +67,17 @@ export function readJwksValue(value: unknown, key: string, baseDir: string): { k
 function readShorthandIssuer(context: Context, baseDir: string): IssuerConfig {
   const audience = typeof context.jwtAudience === 'string' && !context.jwtAudience.startsWith('[') ? [context.jwtAudience] : undefined;
   return {
-    issuer: readString(context, 'jwtIssuer', HTTPS_URL, 'the exact https issuer URL of your tokens (the iss claim)'),
-    audience: audience ?? readList(context, 'jwtAudience', AUDIENCE, 'audience strings (the aud claim)'),
+    issuer: readString(context, 'jwtIssuer', P.issuerUrl, 'the exact https issuer URL of your tokens (the iss claim)'),
+    audience: audience ?? readList(context, 'jwtAudience', P.audience, 'audience strings (the aud claim)'),
     clientIds: [],
     jwks: readJwksValue(context.jwks, 'jwks', baseDir),
-    maxLifetimeSeconds: readDurationSeconds(context, 'jwtMaxLifetime', 60, 7 * 86400, '24h'),
+    maxLifetimeSeconds: readDurationSeconds(
+      context,
+      'jwtMaxLifetime',
+      R.issuerMaxLifetimeSeconds.min,
+      R.issuerMaxLifetimeSeconds.max,
+      '24h',
+    ),
     uidClaim: readString(context, 'uidClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
     videosClaim: readString(context, 'videosClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
   };
@@ -74,23 +95,24 @@ function readTrustedIssuer(value: unknown, index: number, baseDir: string): Issu
   // Readers name the field by its full path, so an error points at the exact entry.
   const fields: Context = Object.fromEntries(Object.entries(entry).map(([k, v]) => [`${key}.${k}`, v]));
   const issuer: IssuerConfig = {
-    issuer: readString(fields, `${key}.issuer`, HTTPS_URL, 'the exact https issuer URL of the provider (the iss claim)'),
-    audience: readList(fields, `${key}.audience`, AUDIENCE, 'accepted aud values'),
-    clientIds: readList(fields, `${key}.clientIds`, AUDIENCE, 'accepted client_id values'),
-    maxLifetimeSeconds: readDurationSeconds(fields, `${key}.maxLifetime`, 60, 7 * 86400, '24h'),
+    issuer: readString(fields, `${key}.issuer`, P.issuerUrl, 'the exact https issuer URL of the provider (the iss claim)'),
+    audience: readList(fields, `${key}.audience`, P.audience, 'accepted aud values'),
+    clientIds: readList(fields, `${key}.clientIds`, P.audience, 'accepted client_id values'),
+    maxLifetimeSeconds: readDurationSeconds(
+      fields,
+      `${key}.maxLifetime`,
+      R.issuerMaxLifetimeSeconds.min,
+      R.issuerMaxLifetimeSeconds.max,
+      '24h',
+    ),
     uidClaim: readString(fields, `${key}.uidClaim`, TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
     videosClaim: readString(fields, `${key}.videosClaim`, TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
   };
-  if (issuer.audience.length === 0 && issuer.clientIds.length === 0) {
-    throw new InvalidConfigError(
-      `${key}.audience`,
-      'a list of accepted aud values, or clientIds (a token must be meant for you)',
-      entry.audience,
-    );
-  }
+  const uidPrefix = readOptionalString(fields, `${key}.uidPrefix`, P.uidPrefix, VIEWER_ID_PREFIX);
+  if (uidPrefix !== undefined) issuer.uidPrefix = uidPrefix;
   if (entry.jwks !== undefined) issuer.jwks = readJwksValue(entry.jwks, `${key}.jwks`, baseDir);
   if (entry.jwksUri !== undefined) {
-    if (typeof entry.jwksUri !== 'string' || !HTTPS_JWKS_URI.test(entry.jwksUri)) {
+    if (typeof entry.jwksUri !== 'string' || !P.jwksUri.test(entry.jwksUri)) {
       throw new InvalidConfigError(
         `${key}.jwksUri`,
         'an https URL without query or fragment (the edge fetches keys over https only)',
@@ -107,26 +129,10 @@ function readTrustedIssuer(value: unknown, index: number, baseDir: string): Issu
       throw new InvalidConfigError(`${key}.tokenUse`, '"id" or "access"', entry.tokenUse);
     issuer.tokenUse = entry.tokenUse as TokenUse;
   }
-  if (entry.typ !== undefined) issuer.typ = readString(fields, `${key}.typ`, /^[A-Za-z0-9+./-]{1,64}$/, 'a JOSE typ such as "at+jwt"');
-  if (COGNITO_ISSUER.test(issuer.issuer)) checkCognito(issuer, key);
+  if (entry.typ !== undefined) issuer.typ = readString(fields, `${key}.typ`, P.typ, 'a JOSE typ such as "at+jwt"');
+  const problem = issuerProblem(issuer);
+  if (problem) throw new InvalidConfigError(`${key}.${problem.field}`, problem.expected, entry[problem.field]);
   return issuer;
-}
-
-/** Cognito signs ID tokens (`aud` = app client id) and access tokens (`client_id`, no `aud`) with the same keys. */
-function checkCognito(issuer: IssuerConfig, key: string): void {
-  if (issuer.tokenUse === undefined) {
-    throw new InvalidConfigError(
-      `${key}.tokenUse`,
-      '"id" or "access" for a Cognito user pool (both token kinds share one issuer)',
-      undefined,
-    );
-  }
-  if (issuer.tokenUse === 'access' && issuer.clientIds.length === 0) {
-    throw new InvalidConfigError(`${key}.clientIds`, 'your app client ids: Cognito access tokens carry client_id, not aud', undefined);
-  }
-  if (issuer.tokenUse === 'id' && issuer.audience.length === 0) {
-    throw new InvalidConfigError(`${key}.audience`, 'your app client ids: Cognito ID tokens carry them in aud', undefined);
-  }
 }
 
 /**
@@ -146,6 +152,12 @@ export function readTrustedIssuers(context: Context, baseDir: string): IssuerCon
       throw new InvalidConfigError('trustedIssuers', `each issuer once ("${issuer}" is listed twice, jwtIssuer included)`, issuer);
     seen.add(issuer);
   }
+  const clash = uidPrefixClash(issuers);
+  if (clash) {
+    // The shorthand issuer (jwtIssuer) has no prefix, so a clash is always between trustedIssuers entries.
+    const index = clash.index - (issuers.length - list.length);
+    throw new InvalidConfigError(`trustedIssuers[${index}].uidPrefix`, clash.expected, issuers[clash.index].uidPrefix);
+  }
   return issuers;
 }
 
@@ -158,18 +170,27 @@ export function readJwksFetch(context: Context): Omit<JwksFetchConfig, 'localCa'
       '(a certificate)',
     );
   }
-  const cooldownSeconds = readDurationSeconds(context, 'jwksCooldown', 1, 3600, `${JWKS_FETCH_DEFAULTS.cooldownSeconds}s`);
-  const maxKeyAgeSeconds = readDurationSeconds(context, 'jwksMaxKeyAge', 60, 86400, `${JWKS_FETCH_DEFAULTS.maxKeyAgeSeconds}s`);
-  if (maxKeyAgeSeconds <= cooldownSeconds) {
-    throw new InvalidConfigError(
-      'jwksMaxKeyAge',
-      `longer than jwksCooldown (${cooldownSeconds}s), or fetched keys would expire between allowed fetches`,
-      context.jwksMaxKeyAge,
-    );
-  }
+  const { jwksCooldownSeconds: cooldown, jwksMaxKeyAgeSeconds: keyAge, jwksFetchTimeoutMs: timeout, jwksMaxBytes: bytes } = R;
+  const cooldownSeconds = readDurationSeconds(
+    context,
+    'jwksCooldown',
+    cooldown.min,
+    cooldown.max,
+    `${JWKS_FETCH_DEFAULTS.cooldownSeconds}s`,
+  );
+  const maxKeyAgeSeconds = readDurationSeconds(
+    context,
+    'jwksMaxKeyAge',
+    keyAge.min,
+    keyAge.max,
+    `${JWKS_FETCH_DEFAULTS.maxKeyAgeSeconds}s`,
+  );
+  const keyAgeTooShort = keyAgeProblem(cooldownSeconds, maxKeyAgeSeconds);
+  if (keyAgeTooShort)
+    throw new InvalidConfigError('jwksMaxKeyAge', `${keyAgeTooShort}: raise it or lower jwksCooldown`, context.jwksMaxKeyAge);
   return {
-    timeoutMs: readInteger(context, 'jwksFetchTimeoutMs', 100, 2000, JWKS_FETCH_DEFAULTS.timeoutMs),
-    maxBytes: readInteger(context, 'jwksMaxBytes', 1024, 1024 * 1024, JWKS_FETCH_DEFAULTS.maxBytes),
+    timeoutMs: readInteger(context, 'jwksFetchTimeoutMs', timeout.min, timeout.max, JWKS_FETCH_DEFAULTS.timeoutMs),
+    maxBytes: readInteger(context, 'jwksMaxBytes', bytes.min, bytes.max, JWKS_FETCH_DEFAULTS.maxBytes),
     cooldownSeconds,
     maxKeyAgeSeconds,
   };

@@ -52,8 +52,11 @@ export interface DevStack {
   audience: string;
   signingKey: string;
   jwks: string;
-  /** With `oidc`: the local provider's issuer (its login page takes any user name) and the demo page's client id. */
-  oidc?: { issuer: string; clientId: string };
+  /**
+   * With `oidc`: the local provider's issuer (its login page takes any user name), the demo page's client
+   * id, and the provider's loopback controls (tests rotate its keys there).
+   */
+  oidc?: { issuer: string; clientId: string; controlUrl: string };
   videos: string[];
   stats(): EmulatorStats;
   close(): Promise<void>;
@@ -137,7 +140,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const { cookieName, pathToken, allowedOrigins, streams } = parseKeygateConfig(devContext, { baseDir: dataDir });
     // The handler is built once the port is known: the local provider must name the page as its redirect URI.
     const edge: { handler?: EdgeHandler } = {};
-    let oidc: { issuer: string; clientId: string } | undefined;
+    let oidc: DevStack['oidc'];
     // Only the authorizer goes through the fault proxy: the CLI and the packaging keep the table.
     const faults = options.storeFaults ? await startStoreFaultProxy(dynamo.endpoint) : undefined;
     if (faults) cleanups.unshift(() => faults.close());
@@ -151,7 +154,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       allowedOrigins,
       pathToken,
       videos,
-      oidc: () => oidc,
+      // The page is told where to sign in, never where the provider's controls are.
+      oidc: () => oidc && { issuer: oidc.issuer, clientId: oidc.clientId },
     });
     const faultRoute = faults && storeFaultRoute(faults);
     const emulator = createCloudFrontEmulator({
@@ -178,7 +182,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     if (options.oidc) {
       provider = await startLocalOidcProvider({ clients: [{ client_id: DEV_OIDC_CLIENT, redirect_uris: [url] }] });
       cleanups.unshift(() => provider?.stop());
-      oidc = { issuer: provider.issuer, clientId: DEV_OIDC_CLIENT };
+      oidc = { issuer: provider.issuer, clientId: DEV_OIDC_CLIENT, controlUrl: provider.controlUrl };
       log(`local OpenID provider at ${provider.issuer} (self-signed certificate; any user name signs in)`);
     }
     // ID tokens of the local provider: aud is the page's client id; keys come from its JWKS URL.

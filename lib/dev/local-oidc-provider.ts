@@ -22,7 +22,8 @@ export interface LocalOidcProvider {
   resource: string;
   /** The provider's self-signed certificate: the CA a local authorizer trusts for its JWKS URL. */
   caPem: string;
-  /** Loopback http controls: `/rotate`, `/drop-old-keys`, `/mode?to=up|down|stall|error`, `/stats`. */
+  /** Loopback http controls: `/rotate` (`?publish=later`, then `/publish`), `/drop-old-keys`, `/mode?to=up|down|stall|error`, `/stats`. */
+  controlUrl: string;
   control(path: string): Promise<{ jwksRequests: number; kids: string[]; mode: string }>;
   /** A client_credentials access token (JWT) for a service client, from the provider's token endpoint. */
   clientCredentialsToken(clientId: string, secret: string): Promise<string>;
@@ -76,7 +77,7 @@ export async function startLocalOidcProvider(options: { clients?: OidcClient[]; 
     lines.once('line', done);
     child.once('exit', (code) => fail(new KeygateError(`the local OpenID provider exited (${code}): ${stderr}`)));
   });
-  const started = JSON.parse(first) as Omit<LocalOidcProvider, 'control' | 'stop' | 'clientCredentialsToken'> & { controlUrl: string };
+  const started = JSON.parse(first) as Omit<LocalOidcProvider, 'control' | 'stop' | 'clientCredentialsToken'>;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return {
     issuer: started.issuer,
@@ -84,6 +85,7 @@ export async function startLocalOidcProvider(options: { clients?: OidcClient[]; 
     tokenEndpoint: started.tokenEndpoint,
     resource: started.resource,
     caPem: started.caPem,
+    controlUrl: started.controlUrl,
     async control(path) {
       const response = await fetch(`${started.controlUrl}${path}`, { method: 'POST' });
       return (await response.json()) as { jwksRequests: number; kids: string[]; mode: string };

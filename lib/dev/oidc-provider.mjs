@@ -1,7 +1,8 @@
 // A real OpenID provider (panva's oidc-provider, certified) on 127.0.0.1 over https, for `keygate dev --oidc`
 // and the identity tests. It is ESM-only, so it runs as its own process: started with one JSON argument
 // (see `options` below), it prints one JSON line {issuer, jwksUri, controlUrl, caPem} on stdout and exits
-// on SIGTERM or when stdin closes. A loopback http control port lets tests rotate and drop signing keys,
+// on SIGTERM or when stdin closes. A loopback http control port lets tests rotate and drop signing keys
+// (or sign with a new key before publishing it),
 // take the provider down or make it stall, and count the JWKS requests it served.
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -94,6 +95,14 @@ let keys = [newSigningKey()];
 let mode = 'up';
 let jwksRequests = 0;
 let provider;
+/** A key that already signs but is not in the JWKS yet (`/rotate?publish=later`, then `/publish`). */
+let unpublishedKid;
+
+/** The JWKS without the unpublished key: its public halves, as the provider itself would serve them. */
+function servePublishedKeys(res) {
+  const published = keys.filter((k) => k.kid !== unpublishedKid).map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use }));
+  res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: published }));
+}
 const sockets = new Set();
 
 const server = createHttpsServer(tls, (req, res) => {
@@ -103,6 +112,7 @@ const server = createHttpsServer(tls, (req, res) => {
     res.writeHead(503).end();
     return;
   }
+  if (unpublishedKid && req.url?.startsWith('/jwks')) return servePublishedKeys(res);
   provider.callback()(req, res);
 });
 server.on('connection', (socket) => {
@@ -131,6 +141,10 @@ const control = createHttpServer((req, res) => {
     case '/rotate':
       keys = [newSigningKey(), ...keys];
       provider = createProvider(issuer, keys);
+      if (url.searchParams.get('publish') === 'later') unpublishedKid = keys[0].kid;
+      return reply({ kids: keys.map((k) => k.kid) });
+    case '/publish':
+      unpublishedKid = undefined;
       return reply({ kids: keys.map((k) => k.kid) });
     case '/drop-old-keys':
       keys = keys.slice(0, 1);

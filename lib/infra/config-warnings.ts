@@ -17,6 +17,16 @@ export function warnAboutConfig(stack: Stack, config: KeygateConfig, alarmPlan: 
         `Choose a priceClass that serves viewers near ${region}, or remove it from replicaRegions (README: "Removing a replica region").`,
     );
   }
+  const unprefixed = config.jwt.issuers.filter((i) => i.uidPrefix === undefined);
+  if (config.jwt.issuers.length > 1 && unprefixed.length > 0) {
+    Annotations.of(stack).addWarningV2(
+      'keygate:issuers-share-viewer-ids',
+      `Trusted issuers share one viewer namespace: ${unprefixed.map((i) => i.issuer).join(', ')} ` +
+        `${unprefixed.length === 1 ? 'has' : 'have'} no uidPrefix, so a token from one issuer whose uid claim equals a viewer id ` +
+        `of another opens that viewer's grants. Give each issuer in trustedIssuers a uidPrefix such as "partner:" ` +
+        `(README: "One viewer namespace per issuer").`,
+    );
+  }
   if (config.alarmTopicArns.length > 0) {
     for (const plan of alarmPlan.filter((p) => !p.topicArn)) {
       Annotations.of(stack).addWarningV2(

@@ -28,7 +28,7 @@ const browserDeps = (): KeyFetcherDeps => ({
 /**
  * Fetches keys for one player under the shared policy: one request per key URL (the answer, key or
  * refusal, is kept for the playback, so a player asking again costs nothing), the bearer token on
- * key requests only, one retry after a token refresh, bounded retries of a 503.
+ * key requests only, one retry after a token refresh, one after a `jwks-unavailable`, bounded retries of a 503.
  */
 export class KeyFetcher {
   private results = new Map<string, Promise<KeyResult>>();
@@ -63,7 +63,7 @@ export class KeyFetcher {
   }
 
   private async load(url: string): Promise<KeyResult> {
-    const attempts: KeyAttempts = { refreshed: false, unavailableRetries: 0 };
+    const attempts: KeyAttempts = { refreshed: false, unavailableRetries: 0, jwksRetried: false };
     for (;;) {
       if (this.settings.auth === 'bearer' && this.token === undefined && !(await this.refresh(this.tokenGeneration)))
         return this.deny({ status: 401, reason: 'no-credentials', url });
@@ -80,7 +80,8 @@ export class KeyFetcher {
           if (!(await this.refresh(generation))) return this.deny({ status: 401, reason: response.facts.reason, url });
           continue;
         case 'wait-and-retry':
-          attempts.unavailableRetries++;
+          if (action.retrying === 'jwks-unavailable') attempts.jwksRetried = true;
+          else attempts.unavailableRetries++;
           await this.deps.sleep(action.delayMs);
           continue;
         case 'stop':

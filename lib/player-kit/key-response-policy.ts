@@ -16,6 +16,8 @@ export interface KeyResponseFacts {
 export interface KeyAttempts {
   refreshed: boolean;
   unavailableRetries: number;
+  /** The one retry of a 401 `jwks-unavailable` was made. */
+  jwksRetried: boolean;
 }
 
 export interface KeyPolicyLimits {
@@ -28,14 +30,18 @@ export type KeyAction =
   | { kind: 'use' }
   /** 401 token-expired, the first time: get a fresh token (or cookie) and ask once more. */
   | { kind: 'refresh-and-retry' }
-  /** 503: the store is briefly unavailable; ask again after the server's delay. */
-  | { kind: 'wait-and-retry'; delayMs: number }
+  /**
+   * Ask again after the server's delay: a 503 (the store is briefly unavailable), or once a 401
+   * `jwks-unavailable` (the token's signing key is new, and the edge may fetch it only after a cooldown).
+   */
+  | { kind: 'wait-and-retry'; delayMs: number; retrying: 'store-unavailable' | 'jwks-unavailable' }
   /** Final: stop the player and tell the integrator; never ask for this key again in this playback. */
   | { kind: 'stop'; status: number; reason: string | null }
   /** Not Keygate's answer (404, 5xx other than 503, network): the player's own error handling applies. */
   | { kind: 'fail' };
 
 const TOKEN_EXPIRED = 'token-expired';
+const JWKS_UNAVAILABLE = 'jwks-unavailable';
 /** Without a readable Retry-After (e.g. cross-origin, where it is not CORS-exposed), wait a second. */
 export const DEFAULT_RETRY_AFTER_MS = 1000;
 /** A server asking for longer than this is not worth waiting for in a playback. */
@@ -55,11 +61,13 @@ export function decideKeyAction(response: KeyResponseFacts, attempts: KeyAttempt
   const { status, reason } = response;
   if (status >= 200 && status < 300) return { kind: 'use' };
   if (status === 401 && reason === TOKEN_EXPIRED && limits.canRefresh && !attempts.refreshed) return { kind: 'refresh-and-retry' };
+  if (status === 401 && reason === JWKS_UNAVAILABLE && !attempts.jwksRetried)
+    return { kind: 'wait-and-retry', delayMs: retryAfterMs(response.retryAfter, nowMs), retrying: JWKS_UNAVAILABLE };
   // A refusal does not change by asking again: every retry would be another paid edge invocation.
   if (status === 401 || status === 403) return { kind: 'stop', status, reason };
   if (status === 503) {
     if (attempts.unavailableRetries < limits.maxUnavailableRetries)
-      return { kind: 'wait-and-retry', delayMs: retryAfterMs(response.retryAfter, nowMs) };
+      return { kind: 'wait-and-retry', delayMs: retryAfterMs(response.retryAfter, nowMs), retrying: 'store-unavailable' };
     return { kind: 'stop', status, reason };
   }
   return { kind: 'fail' };

@@ -16,7 +16,7 @@ const facts = (status: number, reason: string | null = null, retryAfter: string 
   reason,
   retryAfter,
 });
-const fresh = { refreshed: false, unavailableRetries: 0 };
+const fresh = { refreshed: false, unavailableRetries: 0, jwksRetried: false };
 const limits = { canRefresh: true, maxUnavailableRetries: 3 };
 
 describe('decideKeyAction: what the kit does with a key response', () => {
@@ -50,7 +50,11 @@ describe('decideKeyAction: what the kit does with a key response', () => {
   });
 
   it('waits for Retry-After, then retries a 503', () => {
-    expect(decideKeyAction(facts(503, 'store-unavailable', '2'), fresh, limits, NOW)).toEqual({ kind: 'wait-and-retry', delayMs: 2000 });
+    expect(decideKeyAction(facts(503, 'store-unavailable', '2'), fresh, limits, NOW)).toEqual({
+      kind: 'wait-and-retry',
+      delayMs: 2000,
+      retrying: 'store-unavailable',
+    });
   });
 
   it('stops once the 503 retries are spent', () => {

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../bench/harness/chromium';
 import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
+import { generateSigningKey, signJwt } from '../../lib/admin/signing-keys';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
 import { pageState, playOnPage, waitForFatalOf, waitForKeygate, waitForTimeOf, withKeygate, type KeygateState } from './support/page-state';
 import { statusesByKeyUri } from './support/player-session';
@@ -49,12 +50,41 @@ async function signInAtProvider(login: string): Promise<string> {
   return withKeygate(page, (keygate) => (keygate as ProviderState).providerToken!);
 }
 
+const KEY = '/keys/demo/0.key';
+/** A token naming the provider as issuer but a kid it never published: it sends the edge to the provider's JWKS. */
+function madeUpKidToken(): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = { iss: dev.ready.oidc?.issuer, aud: dev.ready.oidc?.clientId, sub: 'alice', iat, exp: iat + 600 };
+  return signJwt(claims, generateSigningKey('ES256'));
+}
 const play = () => playOnPage(page, 'demo', { auth: 'bearer', playbackRate: 4 });
 const stats = async () => (await (await fetch(new URL('/__keygate/stats', dev.ready.url))).json()) as EmulatorStats;
 
 describe('keygate dev --oidc in Chromium', () => {
   it('announces the local provider as a trusted issuer beside the dev signing key', () => {
-    expect(dev.ready.oidc).toEqual({ issuer: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), clientId: expect.any(String) });
+    expect(dev.ready.oidc).toEqual({
+      issuer: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+      clientId: expect.any(String),
+      controlUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+  });
+
+  // Runs before any other playback of this file: its first key request must meet a fetch made just before.
+  it('resumes playback after a retryable 401 jwks-unavailable for a key the provider published just after the edge fetched', async () => {
+    const control = (path: string) => fetch(new URL(path, dev.ready.oidc?.controlUrl), { method: 'POST' });
+    await control('/rotate?publish=later');
+    await signInAtProvider('alice');
+    // The edge fetches the provider's JWKS for some other token's kid: the key of alice's token is not in it yet.
+    expect((await fetch(new URL(KEY, dev.ready.url), { headers: { authorization: `Bearer ${madeUpKidToken()}` } })).status).toBe(401);
+    await control('/publish');
+    await fetch(new URL('/__keygate/stats', dev.ready.url), { method: 'POST' });
+    await play();
+    await waitForTimeOf(page, 1, 60_000);
+    expect((await pageState(page)).fatal).toBeNull();
+    const byUri = statusesByKeyUri(await stats());
+    // The first key was refused once (retry later), asked again after Retry-After, and opened; no key more than once.
+    expect(byUri[KEY]).toEqual([401, 200]);
+    expect(Object.values(byUri).every((statuses) => statuses[statuses.length - 1] === 200 && statuses.length <= 2)).toBe(true);
   });
 
   it('plays the demo for alice after she signs in on the provider’s own login page', async () => {

@@ -35,4 +35,32 @@ describe('warnings at synth', () => {
       synth.cleanup();
     }
   });
+
+  const provider = (name: string, uidPrefix?: string) => ({
+    issuer: `https://${name}.example.com`,
+    audience: ['keygate'],
+    jwksUri: `https://${name}.example.com/jwks.json`,
+    ...(uidPrefix ? { uidPrefix } : {}),
+  });
+
+  it('warns that issuers share one viewer namespace when one of several has no uidPrefix, naming it', () => {
+    const synth = synthKeygate({ trustedIssuers: [provider('partner', 'partner:')] });
+    try {
+      const warnings = warningsOf(synth) as { ruleName: string; description?: string }[];
+      expect(warnings.map((w) => w.ruleName)).toEqual(['Annotation::keygate:issuers-share-viewer-ids']);
+      expect(warnings[0].description).toMatch(/^Trusted issuers share one viewer namespace: https:\/\/auth\.example\.com has no uidPrefix/);
+    } finally {
+      synth.cleanup();
+    }
+  });
+
+  it('has none when every one of several issuers has a uidPrefix', () => {
+    const noShorthand = { jwtIssuer: undefined, jwtAudience: undefined, jwks: undefined };
+    const synth = synthKeygate({ ...noShorthand, trustedIssuers: [provider('home', 'home:'), provider('partner', 'partner:')] });
+    try {
+      expect(warningsOf(synth)).toEqual([]);
+    } finally {
+      synth.cleanup();
+    }
+  });
 });

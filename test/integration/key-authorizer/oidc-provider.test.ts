@@ -2,12 +2,14 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IssuerConfig } from '../../../lambda/key-authorizer/authorizer-config';
+import { EARLY_REFETCH_AFTER_SECONDS } from '../../../lambda/key-authorizer/issuer-keys';
 import { generateSigningKey, signJwt } from '../../../lib/admin/signing-keys';
 import { startLocalOidcProvider, type LocalOidcProvider } from '../../../lib/dev/local-oidc-provider';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { TABLE, makeAuthorizerConfig, makeIssuer, makeJwtConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
   advanceWallClock,
+  isResponse,
   loadBuiltAuthorizer,
   removeBuiltAuthorizers,
   viewerRequestEvent,
@@ -34,6 +36,7 @@ let stdout: jest.SpyInstance;
 const logLines: Record<string, unknown>[] = [];
 
 const outcome = (result: EdgeResult) => [status(result), reason(result)];
+const retryAfterOf = (result: EdgeResult) => (isResponse(result) ? result.headers['retry-after']?.[0]?.value : undefined);
 const jwksRequests = async () => (await provider.control('/stats')).jwksRequests;
 const tokenFor = (viewer: string) => provider.clientCredentialsToken(viewer, `${viewer}-secret`);
 const lastLog = () => logLines[logLines.length - 1];
@@ -152,12 +155,15 @@ describe('the built authorizer with a real OpenID provider (oidc-provider, https
     expect(await jwksRequests()).toBe(before + 1);
   });
 
-  it('answers a burst of unknown kids with at most one fetch per cooldown', async () => {
+  it('answers a burst of unknown kids with one fetch, then retryably until the next fetch may be made', async () => {
+    advanceWallClock(0);
     const authorize = container();
     const before = await jwksRequests();
     const burst = await Promise.all(Array.from({ length: 25 }, () => authorize(unknownKidToken('alice'))));
-    for (let i = 0; i < 25; i += 1) expect(outcome(await authorize(unknownKidToken('alice')))).toEqual([401, 'bad-token']);
+    // The fetch they made or joined did not know their kid: that is final.
     expect(burst.map(outcome)).toEqual(Array.from({ length: 25 }, () => [401, 'bad-token']));
+    // Later ones cannot know whether the provider has published it since: retry later, never bad-token.
+    for (let i = 0; i < 25; i += 1) expect(outcome(await authorize(unknownKidToken('alice')))).toEqual([401, 'jwks-unavailable']);
     expect(await jwksRequests()).toBe(before + 1);
     const fetchOutcomes = logLines.slice(-50).map((line) => line.jwksFetch);
     expect(fetchOutcomes.filter((o) => o === 'fetched')).toHaveLength(1);
@@ -165,6 +171,56 @@ describe('the built authorizer with a real OpenID provider (oidc-provider, https
     advanceWallClock(COOLDOWN_SECONDS + 1);
     expect(outcome(await authorize(unknownKidToken('alice')))).toEqual([401, 'bad-token']);
     expect(await jwksRequests()).toBe(before + 2);
+  });
+
+  it('answers a key published just after a fetch with a retryable 401 and Retry-After, then opens it after that delay', async () => {
+    advanceWallClock(0);
+    const authorize = container();
+    expect(status(await authorize(await tokenFor('alice')))).toBe(200);
+    await provider.control('/rotate');
+    const signedWithNewKey = await tokenFor('alice');
+    const notYet = await authorize(signedWithNewKey);
+    expect(outcome(notYet)).toEqual([401, 'jwks-unavailable']);
+    // No fetch was made, so none failed: the failure alarm stays quiet.
+    expect([lastLog().jwksFetch, lastLog().JwksFetchFailures]).toEqual(['cooldown', undefined]);
+    const retryAfter = Number(retryAfterOf(notYet));
+    expect(retryAfter).toBe(EARLY_REFETCH_AFTER_SECONDS);
+    advanceWallClock(retryAfter);
+    expect(outcome(await authorize(signedWithNewKey))).toEqual([200, undefined]);
+    expect(lastLog().jwksFetch).toBe('fetched');
+  });
+
+  it('opens a new key after the cooldown when the early refetch was already spent on a made-up kid', async () => {
+    advanceWallClock(0);
+    const authorize = container();
+    expect(status(await authorize(await tokenFor('alice')))).toBe(200);
+    advanceWallClock(EARLY_REFETCH_AFTER_SECONDS);
+    expect(outcome(await authorize(unknownKidToken('mallory')))).toEqual([401, 'bad-token']);
+    await provider.control('/rotate');
+    const signedWithNewKey = await tokenFor('alice');
+    advanceWallClock(1);
+    const notYet = await authorize(signedWithNewKey);
+    expect(outcome(notYet)).toEqual([401, 'jwks-unavailable']);
+    const retryAfter = Number(retryAfterOf(notYet));
+    expect(retryAfter).toBe(COOLDOWN_SECONDS - EARLY_REFETCH_AFTER_SECONDS - 1);
+    advanceWallClock(retryAfter - 1);
+    expect(outcome(await authorize(signedWithNewKey))).toEqual([401, 'jwks-unavailable']);
+    advanceWallClock(1);
+    expect(outcome(await authorize(signedWithNewKey))).toEqual([200, undefined]);
+  });
+
+  it('costs the provider two JWKS fetches per cooldown per container under a made-up-kid flood', async () => {
+    advanceWallClock(0);
+    const authorize = container();
+    const before = await jwksRequests();
+    const simulatedSeconds = 4 * COOLDOWN_SECONDS;
+    for (let second = 0; second < simulatedSeconds; second += 1) {
+      await Promise.all([authorize(unknownKidToken('mallory')), authorize(unknownKidToken('mallory'))]);
+      advanceWallClock(1);
+    }
+    const fetches = (await jwksRequests()) - before;
+    expect(fetches).toBe(2 * (simulatedSeconds / COOLDOWN_SECONDS));
+    process.stderr.write(`made-up-kid flood: ${(fetches * 60) / simulatedSeconds} JWKS fetches per minute per container\n`);
   });
 
   it('fails closed with jwks-unavailable when the provider is down', async () => {

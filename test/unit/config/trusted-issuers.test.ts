@@ -114,7 +114,7 @@ describe('trustedIssuers in cdk.json', () => {
     [
       'a key age not longer than the cooldown',
       { jwksCooldown: '10m', jwksMaxKeyAge: '5m' },
-      /"jwksMaxKeyAge" must be longer than jwksCooldown/,
+      /"jwksMaxKeyAge" must be longer than the JWKS cooldown \(600 s\).*lower jwksCooldown/,
     ],
     ['a fetch deadline past the budget', { jwksFetchTimeoutMs: 5000 }, /"jwksFetchTimeoutMs" must be a whole number from 100 to 2000/],
   ])('refuses %s with a message naming the key', (_name, overrides, message) => {

@@ -1,5 +1,5 @@
 import type { PinnedJwk } from '../../../lambda/key-authorizer/issuer-config';
-import { IssuerKeys } from '../../../lambda/key-authorizer/issuer-keys';
+import { EARLY_REFETCH_AFTER_SECONDS, IssuerKeys } from '../../../lambda/key-authorizer/issuer-keys';
 import { JwksFetchError } from '../../../lambda/key-authorizer/jwks-fetch';
 import { generateSigningKey } from '../../../lib/admin/signing-keys';
 import { makeIssuer } from '../../fixtures/authorizer-fixtures';
@@ -83,12 +83,48 @@ describe('IssuerKeys', () => {
   it('does not fetch again within the cooldown, and fetches once it has passed', async () => {
     const { keys, provider, advance } = makeKeys([first.jwk]);
     await keys.refresh();
-    advance(29);
-    expect(await keys.refresh()).toMatchObject({ outcome: 'cooldown', available: true });
-    expect(provider.fetches).toBe(1);
+    advance(EARLY_REFETCH_AFTER_SECONDS);
+    expect((await keys.refresh()).outcome).toBe('fetched');
+    advance(29 - EARLY_REFETCH_AFTER_SECONDS);
+    expect(await keys.refresh()).toMatchObject({ outcome: 'cooldown', available: true, nextFetchInSeconds: 1 });
+    expect(provider.fetches).toBe(2);
     advance(1);
     expect((await keys.refresh()).outcome).toBe('fetched');
+    expect(provider.fetches).toBe(3);
+  });
+
+  it('refetches once early, for a key published just after a fetch, when that fetch is a few seconds old', async () => {
+    const { keys, provider, advance } = makeKeys([first.jwk]);
+    await keys.refresh();
+    provider.serve([first.jwk, second.jwk]);
+    advance(1);
+    expect(await keys.refresh()).toMatchObject({ outcome: 'cooldown', nextFetchInSeconds: EARLY_REFETCH_AFTER_SECONDS - 1 });
+    advance(EARLY_REFETCH_AFTER_SECONDS - 1);
+    expect(await keys.refresh()).toMatchObject({
+      outcome: 'fetched',
+      available: true,
+      nextFetchInSeconds: 30 - EARLY_REFETCH_AFTER_SECONDS,
+    });
+    expect(keys.find(second.kid)).toEqual(second.jwk);
     expect(provider.fetches).toBe(2);
+  });
+
+  it('makes at most two fetches per cooldown under a stream of unknown kids: a flood costs the provider four a minute', async () => {
+    const { keys, provider, advance } = makeKeys([first.jwk]);
+    for (let second = 0; second < 600; second += 1) {
+      await Promise.all([keys.refresh(), keys.refresh()]);
+      advance(1);
+    }
+    expect(provider.fetches).toBe(2 * (600 / 30));
+  });
+
+  it('never refetches early after a failed fetch: a provider that is down is left alone for the whole cooldown', async () => {
+    const { keys, provider, advance } = makeKeys([first.jwk]);
+    provider.serve('down');
+    expect(await keys.refresh()).toMatchObject({ outcome: 'failed', nextFetchInSeconds: 30 });
+    advance(10);
+    expect(await keys.refresh()).toMatchObject({ outcome: 'cooldown', available: false, nextFetchInSeconds: 20 });
+    expect(provider.fetches).toBe(1);
   });
 
   it('reports a failed fetch as unavailable, also to refreshes within the cooldown', async () => {
@@ -128,8 +164,18 @@ describe('IssuerKeys', () => {
   });
 
   it('treats a JWKS it cannot parse as a failed fetch', async () => {
-    const { keys, provider } = makeKeys([{ ...first.jwk, d: 'private' } as PinnedJwk]);
+    const { keys, provider } = makeKeys([first.jwk, first.jwk]);
     expect((await keys.refresh()).outcome).toBe('failed');
     expect(provider.fetches).toBe(1);
+  });
+
+  it('skips a key holding private material, keeps the others, and reports the skip on the fetching request', async () => {
+    const { keys } = makeKeys([{ ...second.jwk, d: 'private' } as PinnedJwk, first.jwk]);
+    const report = await keys.refresh();
+    expect(report).toMatchObject({
+      outcome: 'fetched',
+      skippedKeys: [`"${second.kid}": key must be a public key (it holds private key material)`],
+    });
+    expect([keys.find(first.kid), keys.find(second.kid)]).toEqual([first.jwk, undefined]);
   });
 });
