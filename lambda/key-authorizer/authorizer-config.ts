@@ -11,7 +11,10 @@ export { InvalidAuthorizerConfigError } from './config-fields';
  * function loads, so a hand-edited or stale file fails loudly instead of authorizing wrongly.
  */
 export interface AuthorizerConfig {
+  /** The entitlement table: grants and revocations, only ever read here. */
   tableName: string;
+  /** The lease table (stream limits), with the same replicas: the one table the edge function writes. */
+  leaseTableName: string;
   /** Every region that holds a replica of the table (the primary included). */
   replicaRegions: string[];
   /** For each edge region, the replica regions ordered nearest first; computed at synth. */
@@ -144,8 +147,12 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   const leaseSeconds = positiveInt(streams, 'leaseSeconds', 'streams.leaseSeconds');
   const settleSeconds = positiveInt(streams, 'settleSeconds', 'streams.settleSeconds');
   if (settleSeconds >= leaseSeconds) throw new InvalidAuthorizerConfigError('streams.settleSeconds', 'less than streams.leaseSeconds');
+  const tableName = string(value, 'tableName', 'tableName');
+  const leaseTableName = string(value, 'leaseTableName', 'leaseTableName');
+  if (leaseTableName === tableName) throw new InvalidAuthorizerConfigError('leaseTableName', 'another table than tableName');
   const config: AuthorizerConfig = {
-    tableName: string(value, 'tableName', 'tableName'),
+    tableName,
+    leaseTableName,
     replicaRegions,
     replicaPreference,
     jwt: parseJwtConfig(jwt),

@@ -63,7 +63,7 @@ const NAMES = {
 };
 
 /**
- * Leases in the nearest replica, failing over to the next inside the store deadline like the
+ * Leases in the lease table's nearest replica, failing over to the next inside the store deadline like the
  * entitlement lookup. A conditional check that fails is DynamoDB's answer and never fails over.
  */
 export class DynamoDbLeaseStore implements LeaseStore {
@@ -97,7 +97,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
       return await this.inNearestReplica(async (client, _region, abortSignal) => {
         const result = await client.send(
           new UpdateItemCommand({
-            TableName: this.config.tableName,
+            TableName: this.config.leaseTableName,
             Key: keyOf(uid, sessionId),
             UpdateExpression: 'SET #exp = :exp, #renewed = :now, #ttl = :ttl',
             // Only a live lease is extended, from its own network: a lapsed one must be admitted again, an ended one never.
@@ -128,7 +128,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
       do {
         const page = await client.send(
           new QueryCommand({
-            TableName: this.config.tableName,
+            TableName: this.config.leaseTableName,
             KeyConditionExpression: '#uid = :uid AND begins_with(#sk, :prefix)',
             ExpressionAttributeNames: { '#uid': PARTITION_KEY, '#sk': SORT_KEY },
             ExpressionAttributeValues: { ':uid': { S: uid }, ':prefix': { S: LEASE_SK_PREFIX } },
@@ -149,7 +149,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     return this.conditional((client, region, abortSignal) =>
       client.send(
         new PutItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Item: {
             ...keyOf(lease.uid, lease.sessionId),
             [LEASE_VIDEO_ID]: { S: lease.videoId },
@@ -177,7 +177,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     return this.conditional((client, _region, abortSignal) =>
       client.send(
         new UpdateItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Key: keyOf(uid, sessionId),
           UpdateExpression: 'SET #net = :to, #moved = :now, #exp = :exp, #renewed = :now',
           ConditionExpression:
@@ -201,7 +201,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     await this.conditional((client, _region, abortSignal) =>
       client.send(
         new UpdateItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Key: keyOf(uid, sessionId),
           UpdateExpression: 'SET #checked = :now',
           ConditionExpression: 'attribute_exists(#exp) AND attribute_not_exists(#ended)',
@@ -217,7 +217,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     await this.conditional((client, _region, abortSignal) =>
       client.send(
         new UpdateItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Key: keyOf(uid, sessionId),
           // Lapsed rather than deleted: an update replicates like any renewal (the later write wins).
           UpdateExpression: 'SET #exp = :now, #renewed = :now',

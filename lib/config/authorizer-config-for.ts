@@ -12,6 +12,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
   const deadlineMs = config.storeDeadlineMs;
   const authorizer: AuthorizerConfig = {
     tableName: config.tableName,
+    leaseTableName: config.leaseTableName,
     replicaRegions: tableRegions,
     replicaPreference: replicaPreferenceFor(tableRegions),
     jwt: {

@@ -30,6 +30,8 @@ export interface KeygateConfig {
   /** Further replica regions of the entitlement table (never the stack region). */
   replicaRegions: string[];
   tableName: string;
+  /** The lease table of stream limits: the same replicas; the only table the edge function may write. */
+  leaseTableName: string;
   jwt: {
     /** The single-issuer keys (jwtIssuer, jwks, …) first when set, then `trustedIssuers`. */
     issuers: IssuerConfig[];
@@ -61,6 +63,11 @@ export interface KeygateConfig {
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
+/** The lease table's name unless `leaseTableName` says otherwise (also the CLI's default for `--lease-table`). */
+export function defaultLeaseTableName(tableName: string): string {
+  return `${tableName}-leases`;
+}
+
 /** The path segment before a path token; it becomes a CloudFront path pattern, so it is kept plain. */
 function readPathTokenPrefix(context: Context): string {
   const prefix = readString(
@@ -76,6 +83,7 @@ function readPathTokenPrefix(context: Context): string {
 }
 const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
 const NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TABLE_NAME = 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)';
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
 const CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
@@ -173,12 +181,22 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     throw new InvalidConfigError('priceClass', `one of ${PRICE_CLASSES.join(', ')}`, priceClass);
   }
   const logRetentionDays = readRetentionDays(context, 'logRetentionDays', 90);
+  const tableName = readString(context, 'tableName', NAME, TABLE_NAME, 'keygate-entitlements');
+  const leaseTableName = readString(context, 'leaseTableName', NAME, TABLE_NAME, defaultLeaseTableName(tableName));
+  if (leaseTableName === tableName) {
+    throw new InvalidConfigError(
+      'leaseTableName',
+      `another table than tableName (the edge function may write leases, never grants)`,
+      leaseTableName,
+    );
+  }
 
   const config: KeygateConfig = {
     stackName: readString(context, 'stackName', STACK_NAME, 'a CloudFormation stack name', 'Keygate'),
     region,
     replicaRegions,
-    tableName: readString(context, 'tableName', NAME, 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)', 'keygate-entitlements'),
+    tableName,
+    leaseTableName,
     jwt: { issuers: readTrustedIssuers(context, baseDir), jwksFetch: readJwksFetch(context) },
     cookieName: readString(context, 'cookieName', /^[A-Za-z0-9_-]{1,64}$/, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
     allowUidCookie: readBoolean(context, 'allowUidCookie', false),

@@ -17,6 +17,16 @@ describe('parseKeygateConfig', () => {
     expect(config.jwt.issuers.map((i) => i.jwks?.keys.length)).toEqual([1]);
   });
 
+  it('names the lease table after the entitlement table unless leaseTableName says otherwise', () => {
+    expect(parse({}).leaseTableName).toBe('keygate-entitlements-leases');
+    expect(parse({ tableName: 'shop-grants' }).leaseTableName).toBe('shop-grants-leases');
+    expect(parse({ leaseTableName: 'shop-leases' }).leaseTableName).toBe('shop-leases');
+    expect(authorizerConfigFor(parse({ leaseTableName: 'shop-leases' }))).toMatchObject({
+      tableName: 'keygate-entitlements',
+      leaseTableName: 'shop-leases',
+    });
+  });
+
   it('reads -c strings: lists, booleans, numbers and durations', () => {
     const config = parse({ replicaRegions: 'us-east-1,us-west-2', allowUidCookie: 'true', allowTtlSeconds: '10', jwtMaxLifetime: '2h' });
     expect([config.replicaRegions, config.allowUidCookie, config.cache.allowTtlSeconds, config.jwt.issuers[0].maxLifetimeSeconds]).toEqual([
@@ -79,6 +89,8 @@ describe('parseKeygateConfig', () => {
     ['a settle time as long as the lease', { streamLeaseSeconds: '80s', streamSettleSeconds: 80 }, /"streamSettleSeconds" must be/],
     ['a negative default stream limit', { defaultMaxStreams: -1 }, /"defaultMaxStreams" must be a whole number from 0 to 1000/],
     ['a session claim that is no claim name', { sessionIdClaim: 'p sid' }, /"sessionIdClaim" must be a claim name/],
+    ['a lease table that is the entitlement table', { leaseTableName: 'keygate-entitlements' }, /"leaseTableName" must be another table/],
+    ['a lease table name DynamoDB refuses', { leaseTableName: 'a b' }, /"leaseTableName" must be a DynamoDB table name/],
   ])('refuses %s with a message naming the key', (_name, overrides, message) => {
     expect(() => parse(overrides)).toThrow(InvalidConfigError);
     expect(() => parse(overrides)).toThrow(message);
