@@ -6,7 +6,7 @@ import type { DenialReason } from './denial-reasons';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { MalformedItemError } from './entitlement-records';
 import { isViewerId, type EntitlementRecords } from './entitlement-schema';
-import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
+import { RequestDeadlineError, StoreUnavailableError, type EntitlementStore } from './entitlement-store';
 import { networkOf } from './client-network';
 import { holdStream } from './hold-stream';
 import type { LeaseStore } from './lease-store';
@@ -53,6 +53,10 @@ function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'st
   }
   return { storeCause: 'unavailable', storeErrors: ['unexpected'] };
 }
+
+/** A store that did not answer: within its own deadline, or within what was left of the request's. */
+const unavailableReason = (error: unknown): DenialReason =>
+  error instanceof RequestDeadlineError ? 'request-deadline' : 'store-unavailable';
 
 type Identity = Awaited<ReturnType<TokenVerifier['verifyOrFetch']>>;
 
@@ -126,6 +130,9 @@ function identify(
 export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerDeps): Promise<AuthorizationOutcome> {
   const { config } = deps;
   const startedMs = deps.now();
+  // One budget for the whole request: the JWKS fetch (bounded by its own timeout, which config
+  // validation keeps within it) and then every store call, each getting what is left.
+  const budget = AbortSignal.timeout(config.requestDeadlineMs);
   const nowSeconds = Math.floor(startedMs / 1000);
   const origin = request.headers.origin?.[0];
   const log: Omit<DecisionLogEntry, 'decision' | 'reason' | 'status' | 'ms'> = { cache: 'none' };
@@ -165,7 +172,7 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   if (records === undefined) {
     const storeStartedMs = deps.now();
     try {
-      const lookup = await deps.store.lookup(viewer.uid, route.videoId);
+      const lookup = await deps.store.lookup(viewer.uid, route.videoId, budget);
       records = lookup.records;
       log.replica = lookup.replica;
       log.storeMs = deps.now() - storeStartedMs;
@@ -175,7 +182,7 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
       Object.assign(log, storeFailure(error), { storeMs: deps.now() - storeStartedMs });
       const outage = error instanceof StoreUnavailableError && config.staleIfErrorSeconds > 0;
       if (outage && mayServeStale(deps.cache, viewer, route.videoId, identification.expiresAt, deps.now())) return finish('stale-allow');
-      return deny('store-unavailable');
+      return deny(unavailableReason(error));
     }
   }
   const verdict = judgeEntitlement(records, viewer, nowSeconds);
@@ -193,11 +200,11 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   if (sessionId === undefined) return deny('session-required');
   try {
     const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit, network: networkOf(request.clientIp, config.logSalt) };
-    const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now());
+    const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now(), budget);
     log.lease = stream.allowed ? stream.lease : 'refused';
     return stream.allowed ? finish('entitled') : deny(stream.reason);
   } catch (error) {
     Object.assign(log, storeFailure(error));
-    return deny('store-unavailable');
+    return deny(unavailableReason(error));
   }
 }

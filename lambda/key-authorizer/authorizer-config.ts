@@ -1,5 +1,6 @@
 import { parseJwtConfig, type JwtConfig } from './issuer-config';
 import { InvalidAuthorizerConfigError, isObject, positiveInt, string, stringArray } from './config-fields';
+import { deadlineProblem } from './request-deadline';
 
 export type { IssuerConfig, JwksFetchConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
 export { SIGNING_ALGORITHMS, parseJwks } from './issuer-config';
@@ -35,7 +36,10 @@ export interface AuthorizerConfig {
   pathToken: { prefix: string; maxLifetimeSeconds: number };
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
+  /** Each store call (a lookup or a lease write, with its failover) ends by `deadlineMs`, each attempt by `attemptTimeoutMs`. */
   store: { deadlineMs: number; attemptTimeoutMs: number; retryAfterSeconds: number };
+  /** The whole request's budget, shared by its JWKS fetch and every store call (request-deadline.ts). */
+  requestDeadlineMs: number;
   /**
    * Bounded degraded mode: when every replica fails, a viewer whose allow for this video left the
    * cache less than this many seconds ago is still served (logged `stale-allow`). 0 fails closed.
@@ -105,6 +109,14 @@ function staleIfErrorSeconds(obj: Record<string, unknown>): number {
   return seconds;
 }
 
+/** Where each timing setting lives in the baked config. */
+const BAKED_DEADLINE_FIELDS = {
+  requestDeadlineMs: 'requestDeadlineMs',
+  storeDeadlineMs: 'store.deadlineMs',
+  attemptTimeoutMs: 'store.attemptTimeoutMs',
+  jwksFetchTimeoutMs: 'jwt.jwksFetch.timeoutMs',
+} as const;
+
 /** Validates the baked config; every field is required so that the file says exactly what runs. */
 export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   if (!isObject(value)) throw new InvalidAuthorizerConfigError('the config', 'a JSON object');
@@ -171,6 +183,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
       attemptTimeoutMs: positiveInt(store, 'attemptTimeoutMs', 'store.attemptTimeoutMs'),
       retryAfterSeconds: positiveInt(store, 'retryAfterSeconds', 'store.retryAfterSeconds'),
     },
+    requestDeadlineMs: positiveInt(value, 'requestDeadlineMs', 'requestDeadlineMs'),
     staleIfErrorSeconds: staleIfErrorSeconds(value),
     logSalt: string(value, 'logSalt', 'logSalt'),
     streams: {
@@ -180,6 +193,13 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
       defaultMaxStreams: defaultMaxStreams as number | null,
     },
   };
+  const problem = deadlineProblem({
+    requestDeadlineMs: config.requestDeadlineMs,
+    storeDeadlineMs: config.store.deadlineMs,
+    attemptTimeoutMs: config.store.attemptTimeoutMs,
+    jwksFetchTimeoutMs: config.jwt.jwksFetch.timeoutMs,
+  });
+  if (problem !== undefined) throw new InvalidAuthorizerConfigError(BAKED_DEADLINE_FIELDS[problem.setting], problem.expected);
   const endpoint = optionalEndpoint(value.endpoint, 'endpoint');
   if (endpoint !== undefined) config.endpoint = endpoint;
   if (replicaEndpoints !== undefined) config.replicaEndpoints = replicaEndpoints;

@@ -16,6 +16,12 @@ import {
   type Context,
 } from './context-values';
 import { readAlarmTopicArns } from './alarm-plan';
+import {
+  REQUEST_DEADLINE_DEFAULT_MS,
+  REQUEST_DEADLINE_MAX_MS,
+  REQUEST_DEADLINE_MIN_MS,
+  deadlineProblem,
+} from '../../lambda/key-authorizer/request-deadline';
 import { MAX_STREAMS_LIMIT } from '../../lambda/key-authorizer/entitlement-schema';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
@@ -44,6 +50,8 @@ export interface KeygateConfig {
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   storeDeadlineMs: number;
+  /** One budget per key request for its JWKS fetch and every store call (request-deadline.ts). */
+  requestDeadlineMs: number;
   /** Opt-in grace, in seconds, for recently allowed viewers when every replica fails; 0 fails closed. */
   staleIfErrorSeconds: number;
   /** Defaults for `keygate package`: segment length and key rotation window. */
@@ -62,6 +70,11 @@ export interface KeygateConfig {
 }
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** Each store attempt gets just over half the store deadline: room for a second replica inside it. */
+export function attemptTimeoutFor(storeDeadlineMs: number): number {
+  return Math.ceil(storeDeadlineMs * 0.55);
+}
 
 /** The lease table's name unless `leaseTableName` says otherwise (also the CLI's default for `--lease-table`). */
 export function defaultLeaseTableName(tableName: string): string {
@@ -126,6 +139,21 @@ function readStreams(context: Context, rotation: KeygateConfig['keyRotation']): 
     settleSeconds,
     defaultMaxStreams: noDefault ? null : readInteger(context, 'defaultMaxStreams', 0, MAX_STREAMS_LIMIT, 0),
   };
+}
+
+/** No combination of timings may promise a step more time than the request has (request-deadline.ts). */
+function checkDeadlines(config: KeygateConfig): void {
+  const settings = {
+    requestDeadlineMs: config.requestDeadlineMs,
+    storeDeadlineMs: config.storeDeadlineMs,
+    attemptTimeoutMs: attemptTimeoutFor(config.storeDeadlineMs),
+    jwksFetchTimeoutMs: config.jwt.jwksFetch.timeoutMs,
+  };
+  const problem = deadlineProblem(settings);
+  if (problem === undefined) return;
+  // The attempt timeout is derived from storeDeadlineMs: that is the key to change.
+  const key = problem.setting === 'attemptTimeoutMs' ? 'storeDeadlineMs' : problem.setting;
+  throw new InvalidConfigError(key, problem.expected, settings[key]);
 }
 
 /**
@@ -215,7 +243,15 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
       denyTtlSeconds: readInteger(context, 'denyTtlSeconds', 0, 3600, AUTHORIZER_DEFAULTS.denyTtlSeconds),
       maxEntries: readInteger(context, 'cacheMaxEntries', 0, 1_000_000, AUTHORIZER_DEFAULTS.maxEntries),
     },
-    storeDeadlineMs: readInteger(context, 'storeDeadlineMs', 100, 4000, AUTHORIZER_DEFAULTS.deadlineMs),
+    storeDeadlineMs: readInteger(context, 'storeDeadlineMs', 100, REQUEST_DEADLINE_MAX_MS, AUTHORIZER_DEFAULTS.deadlineMs),
+    requestDeadlineMs: readInteger(
+      context,
+      'requestDeadlineMs',
+      REQUEST_DEADLINE_MIN_MS,
+      REQUEST_DEADLINE_MAX_MS,
+      REQUEST_DEADLINE_DEFAULT_MS,
+      "ms (Lambda@Edge ends a viewer request at 5 s with CloudFront's own 503, which no Keygate metric counts)",
+    ),
     // A grace of more than a few minutes would make an outage a window in which revocations do nothing.
     staleIfErrorSeconds: readInteger(
       context,
@@ -236,6 +272,7 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     alarmTopicArns: readAlarmTopicArns(context, region),
   };
   config.streams = readStreams(context, config.keyRotation);
+  checkDeadlines(config);
   if (domainName && certificateArn) config.customDomain = { domainName, certificateArn };
   const webAclArn = readOptionalString(
     context,
