@@ -15,7 +15,7 @@ import { streamLimitFor } from './stream-leases';
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
-import { mayServeStale, rememberRevocation } from './stale-allow';
+import { graceKeepsStreamLimit, rememberRevocation, staleAllow } from './stale-allow';
 
 export interface KeyRequest extends RequestParts {
   method: string;
@@ -166,6 +166,17 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   log.viewer = hashViewerId(viewer.uid, config.logSalt);
   if (videos !== undefined && !videos.includes(route.videoId)) return deny('out-of-scope');
 
+  const { sessionId } = identification;
+  const stream = { uid: viewer.uid, sessionId, network: networkOf(request.clientIp, config.logSalt) };
+  const limitOf = (allowed: EntitlementRecords, via: 'video' | 'all-access') =>
+    streamLimitFor(allowed, via, config.streams.defaultMaxStreams ?? undefined);
+  // The opt-in grace when every replica failed: never for a viewer not allowed here moments ago, and
+  // for a limited viewer only to a session whose live lease this container wrote (stale-allow.ts).
+  const graceAllows = (error: unknown, limit: () => number | undefined): boolean =>
+    error instanceof StoreUnavailableError &&
+    config.staleIfErrorSeconds > 0 &&
+    graceKeepsStreamLimit(limit(), stream, deps.recentRenewals, config.streams.leaseSeconds, deps.now());
+
   let records: EntitlementRecords | undefined = deps.cache.get(viewer.uid, route.videoId, startedMs);
   const cached = records !== undefined;
   log.cache = cached ? 'hit' : 'miss';
@@ -180,8 +191,8 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
       // Whatever failed, the answer is "not now" and nothing is cached. The one exception is the opt-in
       // grace for a viewer allowed here moments ago; a malformed item is never an outage to ride out.
       Object.assign(log, storeFailure(error), { storeMs: deps.now() - storeStartedMs });
-      const outage = error instanceof StoreUnavailableError && config.staleIfErrorSeconds > 0;
-      if (outage && mayServeStale(deps.cache, viewer, route.videoId, identification.expiresAt, deps.now())) return finish('stale-allow');
+      const stale = staleAllow(deps.cache, viewer, route.videoId, identification.expiresAt, deps.now());
+      if (stale !== undefined && graceAllows(error, () => limitOf(stale.records, stale.via))) return finish('stale-allow');
       return deny(unavailableReason(error));
     }
   }
@@ -194,17 +205,20 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   if (!verdict.allowed) return deny(verdict.reason);
 
   // Stream limits: a viewer without one pays nothing more; a limited playback renews its lease.
-  const limit = streamLimitFor(records, verdict.via, config.streams.defaultMaxStreams ?? undefined);
+  const limit = limitOf(records, verdict.via);
   if (limit === undefined) return finish('entitled');
-  const { sessionId } = identification;
   if (sessionId === undefined) return deny('session-required');
   try {
-    const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit, network: networkOf(request.clientIp, config.logSalt) };
-    const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now(), budget);
-    log.lease = stream.allowed ? stream.lease : 'refused';
-    return stream.allowed ? finish('entitled') : deny(stream.reason);
+    const session = { ...stream, sessionId, videoId: route.videoId, limit };
+    const held = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now(), budget);
+    log.lease = held.allowed ? held.lease : 'refused';
+    if (held.allowed) return finish('entitled');
+    // Refused (over the limit, or ended): no grace may serve this session during a later outage.
+    deps.recentRenewals.forget(viewer.uid, sessionId, stream.network);
+    return deny(held.reason);
   } catch (error) {
     Object.assign(log, storeFailure(error));
+    if (graceAllows(error, () => limit)) return finish('stale-allow');
     return deny(unavailableReason(error));
   }
 }
