@@ -4,11 +4,13 @@ import type { SigningKey } from '../../lib/admin/signing-keys';
 import { mintToken } from '../../lib/admin/tokens';
 import { buildAuthorizerBundle } from '../../lib/build/authorizer-bundle';
 import { authorizerConfigFor } from '../../lib/config/authorizer-config-for';
-import { parseKeygateConfig } from '../../lib/config/keygate-config';
+import { defaultLeaseTableName, parseKeygateConfig } from '../../lib/config/keygate-config';
 import { viewerRequestEvent } from '../../lib/dev/cloudfront-emulator';
 
 export const BENCH_REGION = 'us-east-1';
 export const BENCH_TABLE = 'keygate-bench';
+/** The lease table of stream limits, named as a deployment names it by default. */
+export const BENCH_LEASE_TABLE = defaultLeaseTableName(BENCH_TABLE);
 export const BENCH_ISSUER = 'https://keygate.bench.local';
 export const BENCH_AUDIENCE = 'keygate-bench';
 export const BENCH_COOKIE = 'keygate_token';

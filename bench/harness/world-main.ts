@@ -5,11 +5,19 @@ import { loadSigningKey } from '../../lib/admin/signing-keys';
 import { createCloudFrontEmulator, type EdgeHandler } from '../../lib/dev/cloudfront-emulator';
 import { demoRoutes } from '../../lib/dev/demo-routes';
 import { loadEdgeHandler } from '../../lib/dev/dev-stack';
-import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from '../../lib/dev/local-dynamodb';
+import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb } from '../../lib/dev/local-dynamodb';
 import { publishedBuckets } from '../../lib/dev/s3-bucket-model';
 import { gateEverything } from '../baselines/gate-everything';
 import { createSeedHandler, createSeedTable } from '../baselines/seed-handler';
-import { BENCH_AUDIENCE, BENCH_COOKIE, BENCH_ISSUER, BENCH_REGION, BENCH_TABLE, buildBenchAuthorizer } from './bench-authorizer';
+import {
+  BENCH_AUDIENCE,
+  BENCH_COOKIE,
+  BENCH_ISSUER,
+  BENCH_LEASE_TABLE,
+  BENCH_REGION,
+  BENCH_TABLE,
+  buildBenchAuthorizer,
+} from './bench-authorizer';
 import { serveChild } from './child';
 import { DESIGNS, DYNAMO_COUNTER_PATH, type Design, type WorldInput, type WorldReady } from './world-types';
 
@@ -23,7 +31,7 @@ serveChild<WorldInput, WorldReady>(async (input) => {
   const dynamo = await startLocalDynamoDb({ onRequest: (operation) => (counts[operation] = (counts[operation] ?? 0) + 1) });
   const closers: (() => Promise<void>)[] = [() => dynamo.close()];
   const client = localDynamoDbClient(dynamo.endpoint, BENCH_REGION);
-  await ensureEntitlementTable(client, BENCH_TABLE);
+  await ensureKeygateTables(client, { tableName: BENCH_TABLE, leaseTableName: BENCH_LEASE_TABLE });
   client.destroy();
   await createSeedTable({ endpoint: dynamo.endpoint, region: BENCH_REGION });
 

@@ -6,8 +6,8 @@ import type { DecisionLogEntry } from '../../lambda/key-authorizer/decision-log'
 import type { SigningKey } from '../../lib/admin/signing-keys';
 import { mintToken } from '../../lib/admin/tokens';
 import { TwoReplicaGlobalTable } from '../../lib/dev/global-table-model';
-import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../lib/dev/local-dynamodb';
-import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_TABLE, benchAuthorizerConfig } from '../harness/bench-authorizer';
+import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../lib/dev/local-dynamodb';
+import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_LEASE_TABLE, BENCH_TABLE, benchAuthorizerConfig } from '../harness/bench-authorizer';
 import { percentile } from '../harness/stats';
 import { streamLimitCost, type StreamLimitCostRow } from './cost';
 
@@ -108,8 +108,9 @@ export async function benchStreamLimits(
   const eastClient = localDynamoDbClient(east.endpoint, EAST);
   const westClient = localDynamoDbClient(west.endpoint, WEST);
   try {
-    await ensureEntitlementTable(eastClient, BENCH_TABLE);
-    await ensureEntitlementTable(westClient, BENCH_TABLE);
+    const tables = { tableName: BENCH_TABLE, leaseTableName: BENCH_LEASE_TABLE };
+    await ensureKeygateTables(eastClient, tables);
+    await ensureKeygateTables(westClient, tables);
     // The deployable defaults: 4 s segments, a key every 10, so 40 s windows and 80 s leases; 30 s allow TTL.
     const deployed = twoRegionConfig(benchAuthorizerConfig(east.endpoint, key), east, west);
     const keyWindowSeconds = deployed.streams.leaseSeconds / 2;
@@ -244,7 +245,8 @@ async function raceOnce(
 ): Promise<RaceRow> {
   // Ids allow no '.': a lag of 0.5 s is spelled 0_5 (a dotted session id is a bad token, which refused every device).
   const uid = `race-${run.limit}-${String(run.lagSeconds).replace('.', '_')}`;
-  const table = new TwoReplicaGlobalTable(clients[0], clients[1], BENCH_TABLE);
+  // The grants are written to both replicas; the leases the devices write replicate with the lag.
+  const table = new TwoReplicaGlobalTable(clients[0], clients[1], BENCH_LEASE_TABLE);
   await grantPlan(clients, uid, run.limit, Math.floor(clock.ms / 1000));
   await table.replicate();
   const edges: Record<string, ReturnType<typeof edgeContainer>> = {

@@ -6,7 +6,7 @@ import type { DenialReason } from './denial-reasons';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { MalformedItemError } from './entitlement-records';
 import { isViewerId, type EntitlementRecords } from './entitlement-schema';
-import { StoreUnavailableError, type EntitlementStore } from './entitlement-store';
+import { RequestDeadlineError, StoreUnavailableError, type EntitlementStore } from './entitlement-store';
 import { networkOf } from './client-network';
 import { holdStream } from './hold-stream';
 import type { LeaseStore } from './lease-store';
@@ -15,7 +15,7 @@ import { streamLimitFor } from './stream-leases';
 import { TokenRejectedError, type TokenVerifier } from './jwt';
 import { routeKeyRequest } from './key-path';
 import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
-import { mayServeStale, rememberRevocation } from './stale-allow';
+import { graceKeepsStreamLimit, rememberRevocation, staleAllow } from './stale-allow';
 
 export interface KeyRequest extends RequestParts {
   method: string;
@@ -53,6 +53,10 @@ function storeFailure(error: unknown): Pick<DecisionLogEntry, 'storeCause' | 'st
   }
   return { storeCause: 'unavailable', storeErrors: ['unexpected'] };
 }
+
+/** A store that did not answer: within its own deadline, or within what was left of the request's. */
+const unavailableReason = (error: unknown): DenialReason =>
+  error instanceof RequestDeadlineError ? 'request-deadline' : 'store-unavailable';
 
 type Identity = Awaited<ReturnType<TokenVerifier['verifyOrFetch']>>;
 
@@ -130,6 +134,9 @@ function identify(
 export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerDeps): Promise<AuthorizationOutcome> {
   const { config } = deps;
   const startedMs = deps.now();
+  // One budget for the whole request: the JWKS fetch (bounded by its own timeout, which config
+  // validation keeps within it) and then every store call, each getting what is left.
+  const budget = AbortSignal.timeout(config.requestDeadlineMs);
   const nowSeconds = Math.floor(startedMs / 1000);
   const origin = request.headers.origin?.[0];
   const log: Omit<DecisionLogEntry, 'decision' | 'reason' | 'status' | 'ms'> = { cache: 'none' };
@@ -164,13 +171,24 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   log.viewer = hashViewerId(viewer.uid, config.logSalt);
   if (videos !== undefined && !videos.includes(route.videoId)) return deny('out-of-scope');
 
+  const { sessionId } = identification;
+  const stream = { uid: viewer.uid, sessionId, network: networkOf(request.clientIp, config.logSalt) };
+  const limitOf = (allowed: EntitlementRecords, via: 'video' | 'all-access') =>
+    streamLimitFor(allowed, via, config.streams.defaultMaxStreams ?? undefined);
+  // The opt-in grace when every replica failed: never for a viewer not allowed here moments ago, and
+  // for a limited viewer only to a session whose live lease this container wrote (stale-allow.ts).
+  const graceAllows = (error: unknown, limit: () => number | undefined): boolean =>
+    error instanceof StoreUnavailableError &&
+    config.staleIfErrorSeconds > 0 &&
+    graceKeepsStreamLimit(limit(), stream, deps.recentRenewals, config.streams.leaseSeconds, deps.now());
+
   let records: EntitlementRecords | undefined = deps.cache.get(viewer.uid, route.videoId, startedMs);
   const cached = records !== undefined;
   log.cache = cached ? 'hit' : 'miss';
   if (records === undefined) {
     const storeStartedMs = deps.now();
     try {
-      const lookup = await deps.store.lookup(viewer.uid, route.videoId);
+      const lookup = await deps.store.lookup(viewer.uid, route.videoId, budget);
       records = lookup.records;
       log.replica = lookup.replica;
       log.storeMs = deps.now() - storeStartedMs;
@@ -178,9 +196,9 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
       // Whatever failed, the answer is "not now" and nothing is cached. The one exception is the opt-in
       // grace for a viewer allowed here moments ago; a malformed item is never an outage to ride out.
       Object.assign(log, storeFailure(error), { storeMs: deps.now() - storeStartedMs });
-      const outage = error instanceof StoreUnavailableError && config.staleIfErrorSeconds > 0;
-      if (outage && mayServeStale(deps.cache, viewer, route.videoId, identification.expiresAt, deps.now())) return finish('stale-allow');
-      return deny('store-unavailable');
+      const stale = staleAllow(deps.cache, viewer, route.videoId, identification.expiresAt, deps.now());
+      if (stale !== undefined && graceAllows(error, () => limitOf(stale.records, stale.via))) return finish('stale-allow');
+      return deny(unavailableReason(error));
     }
   }
   const verdict = judgeEntitlement(records, viewer, nowSeconds);
@@ -192,17 +210,20 @@ export async function authorizeKeyRequest(request: KeyRequest, deps: AuthorizerD
   if (!verdict.allowed) return deny(verdict.reason);
 
   // Stream limits: a viewer without one pays nothing more; a limited playback renews its lease.
-  const limit = streamLimitFor(records, verdict.via, config.streams.defaultMaxStreams ?? undefined);
+  const limit = limitOf(records, verdict.via);
   if (limit === undefined) return finish('entitled');
-  const { sessionId } = identification;
   if (sessionId === undefined) return deny('session-required');
   try {
-    const session = { uid: viewer.uid, sessionId, videoId: route.videoId, limit, network: networkOf(request.clientIp, config.logSalt) };
-    const stream = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now());
-    log.lease = stream.allowed ? stream.lease : 'refused';
-    return stream.allowed ? finish('entitled') : deny(stream.reason);
+    const session = { ...stream, sessionId, videoId: route.videoId, limit };
+    const held = await holdStream(deps.leases, deps.recentRenewals, session, config.streams, deps.now(), budget);
+    log.lease = held.allowed ? held.lease : 'refused';
+    if (held.allowed) return finish('entitled');
+    // Refused (over the limit, or ended): no grace may serve this session during a later outage.
+    deps.recentRenewals.forget(viewer.uid, sessionId, stream.network);
+    return deny(held.reason);
   } catch (error) {
     Object.assign(log, storeFailure(error));
-    return deny('store-unavailable');
+    if (graceAllows(error, () => limit)) return finish('stale-allow');
+    return deny(unavailableReason(error));
   }
 }

@@ -10,6 +10,7 @@ import {
   stringArray,
 } from './config-fields';
 import { CONFIG_PATTERNS as P, CONFIG_RANGES as R, RESERVED_PATH_TOKEN_PREFIXES, settleProblem } from './config-limits';
+import { deadlineProblem } from './request-deadline';
 
 export type { IssuerConfig, JwksFetchConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
 export { SIGNING_ALGORITHMS, parseJwks } from './issuer-config';
@@ -22,7 +23,10 @@ export { CONFIG_PATTERNS, CONFIG_RANGES, LOCAL_ONLY_FIELDS } from './config-limi
  * function loads, so a hand-edited or stale file fails loudly instead of authorizing wrongly.
  */
 export interface AuthorizerConfig {
+  /** The entitlement table: grants and revocations, only ever read here. */
   tableName: string;
+  /** The lease table (stream limits), with the same replicas: the one table the edge function writes. */
+  leaseTableName: string;
   /** Every region that holds a replica of the table (the primary included). */
   replicaRegions: string[];
   /** For each edge region, the replica regions ordered nearest first; computed at synth. */
@@ -43,7 +47,10 @@ export interface AuthorizerConfig {
   pathToken: { prefix: string; maxLifetimeSeconds: number };
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
+  /** Each store call (a lookup or a lease write, with its failover) ends by `deadlineMs`, each attempt by `attemptTimeoutMs`. */
   store: { deadlineMs: number; attemptTimeoutMs: number; retryAfterSeconds: number };
+  /** The whole request's budget, shared by its JWKS fetch and every store call (request-deadline.ts). */
+  requestDeadlineMs: number;
   /**
    * Bounded degraded mode: when every replica fails, a viewer whose allow for this video left the
    * cache less than this many seconds ago is still served (logged `stale-allow`). 0 fails closed.
@@ -105,6 +112,14 @@ function optionalEndpoint(value: unknown, path: string): string | undefined {
   return value;
 }
 
+/** Where each timing setting lives in the baked config. */
+const BAKED_DEADLINE_FIELDS = {
+  requestDeadlineMs: 'requestDeadlineMs',
+  storeDeadlineMs: 'store.deadlineMs',
+  attemptTimeoutMs: 'store.attemptTimeoutMs',
+  jwksFetchTimeoutMs: 'jwt.jwksFetch.timeoutMs',
+} as const;
+
 /**
  * Validates the baked config; every field is required so that the file says exactly what runs. The
  * limits are cdk.json's own (config-limits.ts): only the LOCAL ONLY fields go beyond what it allows.
@@ -151,8 +166,12 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
   const settleSeconds = integerIn(streams, 'settleSeconds', 'streams.settleSeconds', R.streamSettleSeconds);
   const settle = settleProblem(leaseSeconds, settleSeconds);
   if (settle) throw new InvalidAuthorizerConfigError('streams.settleSeconds', settle);
+  const tableName = matching(value, 'tableName', 'tableName', P.tableName, 'a DynamoDB table name');
+  const leaseTableName = matching(value, 'leaseTableName', 'leaseTableName', P.tableName, 'a DynamoDB table name');
+  if (leaseTableName === tableName) throw new InvalidAuthorizerConfigError('leaseTableName', 'another table than tableName');
   const config: AuthorizerConfig = {
-    tableName: matching(value, 'tableName', 'tableName', P.tableName, 'a DynamoDB table name'),
+    tableName,
+    leaseTableName,
     replicaRegions,
     replicaPreference,
     jwt: parseJwtConfig(jwt),
@@ -174,6 +193,7 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
       attemptTimeoutMs: positiveInt(store, 'attemptTimeoutMs', 'store.attemptTimeoutMs'),
       retryAfterSeconds: positiveInt(store, 'retryAfterSeconds', 'store.retryAfterSeconds'),
     },
+    requestDeadlineMs: integerIn(value, 'requestDeadlineMs', 'requestDeadlineMs', R.requestDeadlineMs),
     staleIfErrorSeconds: integerIn(value, 'staleIfErrorSeconds', 'staleIfErrorSeconds', R.staleIfErrorSeconds),
     logSalt: matching(value, 'logSalt', 'logSalt', P.logSalt, 'a salt of 16–128 non-space characters'),
     streams: {
@@ -183,6 +203,13 @@ export function parseAuthorizerConfig(value: unknown): AuthorizerConfig {
       defaultMaxStreams: defaultMaxStreams as number | null,
     },
   };
+  const problem = deadlineProblem({
+    requestDeadlineMs: config.requestDeadlineMs,
+    storeDeadlineMs: config.store.deadlineMs,
+    attemptTimeoutMs: config.store.attemptTimeoutMs,
+    jwksFetchTimeoutMs: config.jwt.jwksFetch.timeoutMs,
+  });
+  if (problem !== undefined) throw new InvalidAuthorizerConfigError(BAKED_DEADLINE_FIELDS[problem.setting], problem.expected);
   const endpoint = optionalEndpoint(value.endpoint, 'endpoint');
   if (endpoint !== undefined) config.endpoint = endpoint;
   if (replicaEndpoints !== undefined) config.replicaEndpoints = replicaEndpoints;

@@ -10,11 +10,15 @@ export class CoalescingEntitlementStore implements EntitlementStore {
 
   constructor(private readonly store: EntitlementStore) {}
 
-  lookup(uid: string, videoId: string): Promise<StoreLookup> {
+  /**
+   * A request that joins a lookup under way waits at most for that lookup's deadline: the first
+   * request's budget, which started earlier and so ends before the joiner's own.
+   */
+  lookup(uid: string, videoId: string, budget?: AbortSignal): Promise<StoreLookup> {
     const key = `${uid}\n${videoId}`;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const lookup = this.store.lookup(uid, videoId).finally(() => this.inFlight.delete(key));
+    const lookup = this.store.lookup(uid, videoId, budget).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, lookup);
     return lookup;
   }

@@ -1,4 +1,5 @@
 import { MAX_STREAMS_LIMIT } from './entitlement-schema';
+import { REQUEST_DEADLINE_MAX_MS, REQUEST_DEADLINE_MIN_MS } from './request-deadline';
 
 /**
  * The limits of every configurable value, defined once. cdk.json's readers (lib/config) and the baked
@@ -23,7 +24,10 @@ export const CONFIG_RANGES = {
   allowTtlSeconds: { min: 0, max: 3600 },
   denyTtlSeconds: { min: 0, max: 3600 },
   cacheMaxEntries: { min: 0, max: 1_000_000 },
-  storeDeadlineMs: { min: 100, max: 4000 },
+  /** The request's budget less the shortest JWKS fetch: a fetch and a lookup must fit in one request. */
+  storeDeadlineMs: { min: 100, max: REQUEST_DEADLINE_MAX_MS - 100 },
+  /** One budget for every fetch and store call of a request, well inside Lambda@Edge's 5 s. */
+  requestDeadlineMs: { min: REQUEST_DEADLINE_MIN_MS, max: REQUEST_DEADLINE_MAX_MS },
   /** A longer grace would make an outage a window in which revocations do nothing. */
   staleIfErrorSeconds: { min: 0, max: 300 },
   streamLeaseSeconds: { min: 2, max: 3600 },

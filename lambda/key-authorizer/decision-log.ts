@@ -38,6 +38,9 @@ export const METRICS_NAMESPACE = 'Keygate';
 /** Lines that judge no key request (nothing was looked up, nothing could fail): outside the store-unavailable rate. */
 const NOT_KEY_JUDGMENTS = new Set(['not-found', 'method-not-allowed', 'origin-not-allowed', 'preflight']);
 
+/** The 503s of a store that did not answer in time, counted in the StoreUnavailable rate. */
+const STORE_UNAVAILABLE_REASONS = new Set(['store-unavailable', 'request-deadline']);
+
 /**
  * The decision line as CloudWatch Embedded Metric Format: CloudWatch Logs turns it into metrics in
  * the edge region that served the viewer, with no extra call on the hot path. Dimensions stay
@@ -70,7 +73,7 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
     ...(entry.reason === STALE_ALLOW ? { StaleAllows: 1 } : {}),
     // 100 or 0 on every key judgment, without dimensions: its Average is the store-unavailable rate in percent, one
     // metric for an alarm however many reasons there are (an alarm reads at most ten metrics and no SEARCH).
-    ...(judged ? { StoreUnavailable: entry.reason === 'store-unavailable' ? 100 : 0 } : {}),
+    ...(judged ? { StoreUnavailable: STORE_UNAVAILABLE_REASONS.has(entry.reason) ? 100 : 0 } : {}),
     _aws: {
       Timestamp: nowMs,
       CloudWatchMetrics: [

@@ -12,6 +12,7 @@ export type DenialReason =
   | 'session-ended'
   | 'session-required'
   | 'store-unavailable'
+  | 'request-deadline'
   | 'not-found'
   | 'method-not-allowed'
   | 'origin-not-allowed';
@@ -33,6 +34,8 @@ export const DENIAL_STATUS: Record<DenialReason, number> = {
   'session-ended': 403,
   'session-required': 403,
   'store-unavailable': 503,
+  // The request's budget (requestDeadlineMs) ran out in a slow fetch or store call: Keygate's own 503, well before Lambda@Edge's 5 s.
+  'request-deadline': 503,
   'not-found': 404,
   'method-not-allowed': 405,
 };

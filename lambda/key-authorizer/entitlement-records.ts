@@ -1,8 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   ALL_ACCESS_SK,
+  GRANTED_AT,
   ITEM_ATTRIBUTES,
   LEASE_ATTRIBUTES,
+  LEASE_ONLY_ATTRIBUTES,
   LEASE_SK_PREFIX,
   MAX_EPOCH_SECONDS,
   MAX_STREAMS_LIMIT,
@@ -84,7 +86,10 @@ function readItem(item: Record<string, AttributeValue>): ItemValues & { uid: str
 }
 
 function grantFrom(uid: string, sk: string, values: ItemValues): GrantItem {
-  const grant: GrantItem = { uid, sk, grantedAt: values.grantedAt ?? 0 };
+  // A grant says when it was granted: an item without it (a bare `{uid, sk}`, a lease written under a
+  // grant's key) is no purchase, whatever else it holds.
+  if (values.grantedAt === undefined) throw new MalformedItemError(`item ${sk}: attribute ${GRANTED_AT} is required on a grant`);
+  const grant: GrantItem = { uid, sk, grantedAt: values.grantedAt };
   if (values.expiresAt !== undefined) grant.expiresAt = values.expiresAt;
   if (values.ttl !== undefined) grant.ttl = values.ttl;
   if (values.orderId !== undefined) grant.orderId = values.orderId;
@@ -99,6 +104,11 @@ function revocationFrom(uid: string, values: ItemValues): RevocationItem {
 
 /** Reads one raw DynamoDB item of the table: a grant or a revocation; throws MalformedItemError. */
 export function readEntitlementItem(item: Record<string, AttributeValue>): GrantItem | RevocationItem {
+  // Leases live in their own table: a lease's attribute here means a writer confused the two.
+  const leaseOnly = LEASE_ONLY_ATTRIBUTES.find((name) => Object.hasOwn(item, name));
+  if (leaseOnly !== undefined) {
+    throw new MalformedItemError(`${itemLabel(item)}: attribute ${leaseOnly} belongs to a lease, never to an entitlement item`);
+  }
   const values = readItem(item);
   const { uid, sk } = values;
   return sk === REVOKED_SK ? revocationFrom(uid, values) : grantFrom(uid, sk, values);

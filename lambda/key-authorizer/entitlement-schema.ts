@@ -85,7 +85,10 @@ export interface EntitlementRecords {
   revocation?: RevocationItem;
 }
 
-/** Sort-key prefix of a playback session's lease: `(uid, "#lease#<sid>")`. */
+/**
+ * Sort-key prefix of a playback session's lease: `(uid, "#lease#<sid>")`, in the lease table (the
+ * config's `leaseTableName`), never in the entitlement table: the edge function may write only there.
+ */
 export const LEASE_SK_PREFIX = '#lease#';
 export const LEASE_VIDEO_ID = 'videoId';
 export const LEASE_REGION = 'region';
@@ -99,10 +102,7 @@ export const LEASE_CHECKED_AT = 'checkedAt';
 export const LEASE_NETWORK = 'network';
 export const LEASE_MOVED_AT = 'movedAt';
 
-/**
- * The attributes of a lease item besides uid and sk, read strictly like ITEM_ATTRIBUTES. Kept apart
- * so that adding them does not make an operator's own `region` on a grant item malformed.
- */
+/** The attributes of a lease item besides uid and sk, read strictly like ITEM_ATTRIBUTES. */
 export const LEASE_ATTRIBUTES = {
   [EXPIRES_AT]: 'epoch-seconds',
   [TTL_ATTRIBUTE]: 'epoch-seconds',
@@ -115,6 +115,14 @@ export const LEASE_ATTRIBUTES = {
   [LEASE_NETWORK]: 'string',
   [LEASE_MOVED_AT]: 'epoch-seconds',
 } as const;
+
+/**
+ * The lease attributes no entitlement item has: an entitlement item holding one is malformed (a lease
+ * written where grants live must never read as a purchase).
+ */
+export const LEASE_ONLY_ATTRIBUTES: readonly string[] = Object.keys(LEASE_ATTRIBUTES).filter(
+  (name) => !Object.hasOwn(ITEM_ATTRIBUTES, name),
+);
 
 /** A playback session id: long enough to be unguessable when minted at random, short enough for a key. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

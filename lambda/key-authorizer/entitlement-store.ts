@@ -15,7 +15,8 @@ export interface StoreLookup {
  * no replica answers, and with MalformedItemError when the answer holds an item the schema refuses.
  */
 export interface EntitlementStore {
-  lookup(uid: string, videoId: string): Promise<StoreLookup>;
+  /** `budget`: the request's deadline (request-deadline.ts); the lookup ends by it, whatever its own deadline. */
+  lookup(uid: string, videoId: string, budget?: AbortSignal): Promise<StoreLookup>;
 }
 
 export class StoreUnavailableError extends Error {
@@ -25,6 +26,14 @@ export class StoreUnavailableError extends Error {
   ) {
     super(message);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The request's budget ran out before the store answered: retrying may help, the request may not wait longer. */
+export class RequestDeadlineError extends StoreUnavailableError {
+  constructor(attempts: { region: string; error: string }[]) {
+    super('the request deadline passed', attempts);
+    this.name = 'RequestDeadlineError';
   }
 }
 
@@ -81,17 +90,22 @@ export class DynamoDbEntitlementStore implements EntitlementStore, Replicas {
     return client;
   }
 
-  async lookup(uid: string, videoId: string): Promise<StoreLookup> {
+  async lookup(uid: string, videoId: string, budget?: AbortSignal): Promise<StoreLookup> {
     const { tableName } = this.config;
     const keys = [videoId, ALL_ACCESS_SK, REVOKED_SK].map((sk) => ({ [PARTITION_KEY]: { S: uid }, [SORT_KEY]: { S: sk } }));
-    const { items, region } = await inNearestReplica(this, this.config.store, async (client, region, abortSignal) => {
-      const response = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: false } } }),
-        { abortSignal },
-      );
-      if (Object.keys(response.UnprocessedKeys ?? {}).length > 0) throw new Error('keys left unprocessed');
-      return { items: response.Responses?.[tableName] ?? [], region };
-    });
+    const { items, region } = await inNearestReplica(
+      this,
+      this.config.store,
+      async (client, region, abortSignal) => {
+        const response = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: false } } }),
+          { abortSignal },
+        );
+        if (Object.keys(response.UnprocessedKeys ?? {}).length > 0) throw new Error('keys left unprocessed');
+        return { items: response.Responses?.[tableName] ?? [], region };
+      },
+      { budget },
+    );
     // Read after the failover: a malformed item is replicated everywhere, so it fails the lookup, not the replica.
     return { records: recordsFromItems(items), replica: region };
   }
@@ -103,19 +117,29 @@ export interface Replicas {
   client(region: string): DynamoDBClient;
 }
 
+/** What `inNearestReplica` may be told besides the operation. */
+export interface ReplicaCallOptions {
+  /** An error this accepts is the store's answer (a failed condition, a malformed item): thrown as it is, no failover. */
+  isAnswer?: (error: unknown) => boolean;
+  /** The request's deadline: the call gets what is left of it, if less than its own deadline. */
+  budget?: AbortSignal;
+}
+
 /**
  * Runs `operation` on the nearest replica, and on any error on the next one, inside one deadline
- * (`store.deadlineMs`) with a timeout per attempt. An error `isAnswer` accepts is the store's answer
- * (a failed condition, a malformed item), thrown as it is without failing over; otherwise
- * StoreUnavailableError names every failed attempt.
+ * (`store.deadlineMs`, or what is left of the request's budget if that ends first) with a timeout per
+ * attempt. An error `isAnswer` accepts is thrown as it is; otherwise StoreUnavailableError names every
+ * failed attempt, RequestDeadlineError when the request's budget ended the call (no attempt is
+ * started once it has).
  */
 export async function inNearestReplica<T>(
   replicas: Replicas,
   store: Pick<AuthorizerConfig['store'], 'deadlineMs' | 'attemptTimeoutMs'>,
   operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<T>,
-  isAnswer: (error: unknown) => boolean = () => false,
+  { isAnswer = () => false, budget }: ReplicaCallOptions = {},
 ): Promise<T> {
-  const deadline = AbortSignal.timeout(store.deadlineMs);
+  const ownDeadline = AbortSignal.timeout(store.deadlineMs);
+  const deadline = budget === undefined ? ownDeadline : AbortSignal.any([ownDeadline, budget]);
   const attempts: { region: string; error: string }[] = [];
   for (const region of replicas.order) {
     if (deadline.aborted) break;
@@ -126,5 +150,6 @@ export async function inNearestReplica<T>(
       attempts.push({ region, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 120)}` : 'unknown' });
     }
   }
+  if (budget?.aborted) throw new RequestDeadlineError(attempts);
   throw new StoreUnavailableError(deadline.aborted ? 'deadline passed' : 'every replica failed', attempts);
 }

@@ -28,6 +28,8 @@ export async function holdStream(
   session: PlaybackSession,
   settings: StreamSettings,
   nowMs: number,
+  /** The request's deadline: every store call of this step ends by it. */
+  budget?: AbortSignal,
 ): Promise<StreamOutcome> {
   const { uid, sessionId, limit } = session;
   // No plan allows a stream: nothing to read or write.
@@ -36,17 +38,17 @@ export async function holdStream(
   const nowSeconds = Math.floor(nowMs / 1000);
   const expiresAt = leaseExpiry(nowSeconds, settings.leaseSeconds);
 
-  const renewed = await store.renew(uid, sessionId, nowSeconds, expiresAt, session.network);
+  const renewed = await store.renew(uid, sessionId, nowSeconds, expiresAt, session.network, budget);
   if (renewed !== undefined) {
     if (settleCheckDue(renewed, nowSeconds, settings)) {
       // Sessions that started at the same moment in two regions (or two containers) each saw room;
       // now that both leases have replicated, the later-ranked gives its stream back.
-      if (!keepsStream(await store.leasesOf(uid), sessionId, limit, nowSeconds)) {
-        await store.release(uid, sessionId, nowSeconds);
+      if (!keepsStream(await store.leasesOf(uid, budget), sessionId, limit, nowSeconds)) {
+        await store.release(uid, sessionId, nowSeconds, budget);
         recent.forget(uid, sessionId, session.network);
         return { allowed: false, reason: 'stream-limit' };
       }
-      await store.markChecked(uid, sessionId, nowSeconds);
+      await store.markChecked(uid, sessionId, nowSeconds, budget);
     }
     recent.remember(uid, sessionId, session.network, nowMs);
     return { allowed: true, lease: 'renewed' };
@@ -54,13 +56,13 @@ export async function holdStream(
 
   // No live lease here: a new session, one whose lease lapsed (a long pause), one that was ended, or
   // one that plays from another network (a copied token, or a viewer who changed networks).
-  const leases = await store.leasesOf(uid);
+  const leases = await store.leasesOf(uid, budget);
   const own = leases.find((lease) => lease.sessionId === sessionId);
   if (own !== undefined && session.network !== undefined && holdsStream(own, nowSeconds) && own.network !== session.network) {
     // One move per lease period: a viewer who changed networks moves once; two devices sharing one
     // session id cannot take it back and forth, so all but one are refused within a key window.
     const move = { nowSeconds, expiresAt, from: own.network, to: session.network, movedBefore: nowSeconds - settings.leaseSeconds };
-    if (!(await store.move(uid, sessionId, move))) return { allowed: false, reason: 'stream-limit' };
+    if (!(await store.move(uid, sessionId, move, budget))) return { allowed: false, reason: 'stream-limit' };
     recent.remember(uid, sessionId, session.network, nowMs);
     return { allowed: true, lease: 'moved' };
   }
@@ -75,9 +77,9 @@ export async function holdStream(
     expiresAt,
     ...(session.network === undefined ? {} : { network: session.network }),
   };
-  if (!(await store.start(lease, nowSeconds))) {
+  if (!(await store.start(lease, nowSeconds, budget))) {
     // Another request of this same session started it a moment ago (players fetch keys in parallel).
-    if ((await store.renew(uid, sessionId, nowSeconds, expiresAt, session.network)) === undefined) {
+    if ((await store.renew(uid, sessionId, nowSeconds, expiresAt, session.network, budget)) === undefined) {
       return { allowed: false, reason: 'stream-limit' };
     }
   }

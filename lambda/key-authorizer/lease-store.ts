@@ -28,13 +28,23 @@ import {
 import { inNearestReplica, type Replicas } from './entitlement-store';
 import { LEASE_TTL_GRACE_SECONDS } from './stream-leases';
 
-/** The lease reads and writes of stream limits; every write is conditional, so a lost race is an answer, not damage. */
+/**
+ * The lease reads and writes of stream limits; every write is conditional, so a lost race is an answer,
+ * not damage. Each call ends by the request's deadline `budget` when given (request-deadline.ts).
+ */
 export interface LeaseStore {
   /**
    * Extends a live, not ended lease held from `network` (any network when undefined) to `expiresAt`;
    * resolves with it, or undefined when there is none to extend.
    */
-  renew(uid: string, sessionId: string, nowSeconds: number, expiresAt: number, network?: string): Promise<LeaseItem | undefined>;
+  renew(
+    uid: string,
+    sessionId: string,
+    nowSeconds: number,
+    expiresAt: number,
+    network?: string,
+    budget?: AbortSignal,
+  ): Promise<LeaseItem | undefined>;
   /**
    * Moves a live lease from network `from` to `to` (a viewer who changed networks), unless it moved
    * since `movedBefore`; resolves false when it may not.
@@ -43,15 +53,16 @@ export interface LeaseStore {
     uid: string,
     sessionId: string,
     move: { nowSeconds: number; expiresAt: number; from?: string; to: string; movedBefore: number },
+    budget?: AbortSignal,
   ): Promise<boolean>;
   /** Every lease of a viewer, strongly consistent within the replica asked. */
-  leasesOf(uid: string): Promise<LeaseItem[]>;
+  leasesOf(uid: string, budget?: AbortSignal): Promise<LeaseItem[]>;
   /** Writes a new lease unless one for this session is live or ended; resolves false when it is. */
-  start(lease: Omit<LeaseItem, 'region'>, nowSeconds: number): Promise<boolean>;
+  start(lease: Omit<LeaseItem, 'region'>, nowSeconds: number, budget?: AbortSignal): Promise<boolean>;
   /** Records that the session passed its check against the others. */
-  markChecked(uid: string, sessionId: string, nowSeconds: number): Promise<void>;
+  markChecked(uid: string, sessionId: string, nowSeconds: number, budget?: AbortSignal): Promise<void>;
   /** Gives a stream back: the lease lapses now, unless it was ended (an ended session must stay ended). */
-  release(uid: string, sessionId: string, nowSeconds: number): Promise<void>;
+  release(uid: string, sessionId: string, nowSeconds: number, budget?: AbortSignal): Promise<void>;
 }
 
 const isLeaseAnswer = (error: unknown) => error instanceof ConditionalCheckFailedException || error instanceof MalformedItemError;
@@ -63,7 +74,7 @@ const NAMES = {
 };
 
 /**
- * Leases in the nearest replica, failing over to the next inside the store deadline like the
+ * Leases in the lease table's nearest replica, failing over to the next inside the store deadline like the
  * entitlement lookup. A conditional check that fails is DynamoDB's answer and never fails over.
  */
 export class DynamoDbLeaseStore implements LeaseStore {
@@ -72,17 +83,21 @@ export class DynamoDbLeaseStore implements LeaseStore {
     private readonly replicas: Replicas,
   ) {}
 
-  private inNearestReplica<T>(operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private inNearestReplica<T>(
+    budget: AbortSignal | undefined,
+    operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     // Answers, not replica failures: a failed condition, or an item every replica holds malformed.
-    return inNearestReplica(this.replicas, this.config.store, operation, isLeaseAnswer);
+    return inNearestReplica(this.replicas, this.config.store, operation, { isAnswer: isLeaseAnswer, budget });
   }
 
   /** Runs a conditional write: true when it was made, false when its condition did not hold. */
   private async conditional(
+    budget: AbortSignal | undefined,
     operation: (client: DynamoDBClient, region: string, signal: AbortSignal) => Promise<unknown>,
   ): Promise<boolean> {
     try {
-      await this.inNearestReplica(operation);
+      await this.inNearestReplica(budget, operation);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -90,14 +105,21 @@ export class DynamoDbLeaseStore implements LeaseStore {
     }
   }
 
-  async renew(uid: string, sessionId: string, nowSeconds: number, expiresAt: number, network?: string): Promise<LeaseItem | undefined> {
+  async renew(
+    uid: string,
+    sessionId: string,
+    nowSeconds: number,
+    expiresAt: number,
+    network?: string,
+    budget?: AbortSignal,
+  ): Promise<LeaseItem | undefined> {
     const sameNetwork =
       network === undefined ? {} : { condition: ' AND #net = :net', names: { '#net': LEASE_NETWORK }, values: { ':net': { S: network } } };
     try {
-      return await this.inNearestReplica(async (client, _region, abortSignal) => {
+      return await this.inNearestReplica(budget, async (client, _region, abortSignal) => {
         const result = await client.send(
           new UpdateItemCommand({
-            TableName: this.config.tableName,
+            TableName: this.config.leaseTableName,
             Key: keyOf(uid, sessionId),
             UpdateExpression: 'SET #exp = :exp, #renewed = :now, #ttl = :ttl',
             // Only a live lease is extended, from its own network: a lapsed one must be admitted again, an ended one never.
@@ -121,14 +143,14 @@ export class DynamoDbLeaseStore implements LeaseStore {
     }
   }
 
-  leasesOf(uid: string): Promise<LeaseItem[]> {
-    return this.inNearestReplica(async (client, _region, abortSignal) => {
+  leasesOf(uid: string, budget?: AbortSignal): Promise<LeaseItem[]> {
+    return this.inNearestReplica(budget, async (client, _region, abortSignal) => {
       const leases: LeaseItem[] = [];
       let startKey: Record<string, AttributeValue> | undefined;
       do {
         const page = await client.send(
           new QueryCommand({
-            TableName: this.config.tableName,
+            TableName: this.config.leaseTableName,
             KeyConditionExpression: '#uid = :uid AND begins_with(#sk, :prefix)',
             ExpressionAttributeNames: { '#uid': PARTITION_KEY, '#sk': SORT_KEY },
             ExpressionAttributeValues: { ':uid': { S: uid }, ':prefix': { S: LEASE_SK_PREFIX } },
@@ -145,11 +167,11 @@ export class DynamoDbLeaseStore implements LeaseStore {
     });
   }
 
-  start(lease: Omit<LeaseItem, 'region'>, nowSeconds: number): Promise<boolean> {
-    return this.conditional((client, region, abortSignal) =>
+  start(lease: Omit<LeaseItem, 'region'>, nowSeconds: number, budget?: AbortSignal): Promise<boolean> {
+    return this.conditional(budget, (client, region, abortSignal) =>
       client.send(
         new PutItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Item: {
             ...keyOf(lease.uid, lease.sessionId),
             [LEASE_VIDEO_ID]: { S: lease.videoId },
@@ -173,11 +195,12 @@ export class DynamoDbLeaseStore implements LeaseStore {
     uid: string,
     sessionId: string,
     move: { nowSeconds: number; expiresAt: number; from?: string; to: string; movedBefore: number },
+    budget?: AbortSignal,
   ): Promise<boolean> {
-    return this.conditional((client, _region, abortSignal) =>
+    return this.conditional(budget, (client, _region, abortSignal) =>
       client.send(
         new UpdateItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Key: keyOf(uid, sessionId),
           UpdateExpression: 'SET #net = :to, #moved = :now, #exp = :exp, #renewed = :now',
           ConditionExpression:
@@ -197,11 +220,11 @@ export class DynamoDbLeaseStore implements LeaseStore {
     );
   }
 
-  async markChecked(uid: string, sessionId: string, nowSeconds: number): Promise<void> {
-    await this.conditional((client, _region, abortSignal) =>
+  async markChecked(uid: string, sessionId: string, nowSeconds: number, budget?: AbortSignal): Promise<void> {
+    await this.conditional(budget, (client, _region, abortSignal) =>
       client.send(
         new UpdateItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Key: keyOf(uid, sessionId),
           UpdateExpression: 'SET #checked = :now',
           ConditionExpression: 'attribute_exists(#exp) AND attribute_not_exists(#ended)',
@@ -213,11 +236,11 @@ export class DynamoDbLeaseStore implements LeaseStore {
     );
   }
 
-  async release(uid: string, sessionId: string, nowSeconds: number): Promise<void> {
-    await this.conditional((client, _region, abortSignal) =>
+  async release(uid: string, sessionId: string, nowSeconds: number, budget?: AbortSignal): Promise<void> {
+    await this.conditional(budget, (client, _region, abortSignal) =>
       client.send(
         new UpdateItemCommand({
-          TableName: this.config.tableName,
+          TableName: this.config.leaseTableName,
           Key: keyOf(uid, sessionId),
           // Lapsed rather than deleted: an update replicates like any renewal (the later write wins).
           UpdateExpression: 'SET #exp = :now, #renewed = :now',

@@ -2,7 +2,8 @@
  * The sessions this container renewed a moment ago, per (viewer, session): a second key request
  * of the same playback within `skipSeconds` (another rendition, a player that asks per segment)
  * needs no second write. Keyed by session and network, so a renewal never admits another session,
- * nor the same session from another network.
+ * nor the same session from another network. The degraded mode reads the same record as evidence
+ * that a session's lease is live (stale-allow.ts); a refused or ended session is forgotten.
  * A bounded LRU over a Map; the clock is injected.
  */
 export class RecentRenewals {
@@ -14,8 +15,13 @@ export class RecentRenewals {
   ) {}
 
   isRecent(uid: string, sessionId: string, network: string | undefined, nowMs: number): boolean {
+    return this.renewedWithin(uid, sessionId, network, nowMs, this.skipSeconds);
+  }
+
+  /** Whether this container wrote the session's lease less than `seconds` ago (the degraded mode's evidence of a live lease). */
+  renewedWithin(uid: string, sessionId: string, network: string | undefined, nowMs: number, seconds: number): boolean {
     const at = this.renewedAtMs.get(entryKey(uid, sessionId, network));
-    return at !== undefined && nowMs >= at && nowMs - at < this.skipSeconds * 1000;
+    return at !== undefined && nowMs >= at && nowMs - at < seconds * 1000;
   }
 
   remember(uid: string, sessionId: string, network: string | undefined, nowMs: number): void {

@@ -2,6 +2,7 @@ import type { AuthorizerConfig } from './authorizer-config';
 import type { EntitlementCache } from './entitlement-cache';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { REVOKED_SK, type EntitlementRecords } from './entitlement-schema';
+import type { RecentRenewals } from './recent-renewals';
 
 /**
  * The bounded degraded mode (`staleIfErrorSeconds`), asked only once every replica has failed.
@@ -19,13 +20,44 @@ export function mayServeStale(
   tokenExpiresAt: number | undefined,
   nowMs: number,
 ): boolean {
+  return staleAllow(cache, viewer, videoId, tokenExpiresAt, nowMs) !== undefined;
+}
+
+/** What `mayServeStale` judges, with the records and the grant that allow: a limited grant's stream limit still applies. */
+export function staleAllow(
+  cache: EntitlementCache,
+  viewer: Viewer,
+  videoId: string,
+  tokenExpiresAt: number | undefined,
+  nowMs: number,
+): { records: EntitlementRecords; via: 'video' | 'all-access' } | undefined {
   const nowSeconds = Math.floor(nowMs / 1000);
-  if (tokenExpiresAt === undefined || tokenExpiresAt <= nowSeconds) return false;
+  if (tokenExpiresAt === undefined || tokenExpiresAt <= nowSeconds) return undefined;
   const records = cache.getStale(viewer.uid, videoId, nowMs);
-  if (records === undefined) return false;
+  if (records === undefined) return undefined;
   const seen = cache.getStale(viewer.uid, REVOKED_SK, nowMs)?.revocation;
   const newer = seen !== undefined && seen.revokedBefore > (records.revocation?.revokedBefore ?? -Infinity);
-  return judgeEntitlement(newer ? { ...records, revocation: seen } : records, viewer, nowSeconds).allowed;
+  const verdict = judgeEntitlement(newer ? { ...records, revocation: seen } : records, viewer, nowSeconds);
+  return verdict.allowed ? { records, via: verdict.via } : undefined;
+}
+
+/**
+ * Stream limits hold in the degraded mode too. A limited viewer's grace goes only to a playback
+ * session whose lease this container wrote (renewed, started or moved) less than a lease period ago,
+ * so it knows that lease is still live and holding its stream. A new session, a token without a
+ * session id, and a session this container saw ended or refused (which forgets it) get none: the
+ * store cannot be asked whether there is room for them.
+ */
+export function graceKeepsStreamLimit(
+  limit: number | undefined,
+  session: { uid: string; sessionId: string | undefined; network: string | undefined },
+  recentRenewals: RecentRenewals,
+  leaseSeconds: number,
+  nowMs: number,
+): boolean {
+  if (limit === undefined) return true;
+  if (limit === 0 || session.sessionId === undefined) return false;
+  return recentRenewals.renewedWithin(session.uid, session.sessionId, session.network, nowMs, leaseSeconds);
 }
 
 /**

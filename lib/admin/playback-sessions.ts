@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, ResourceNotFoundException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readLeaseItem } from '../../lambda/key-authorizer/entitlement-records';
 import {
@@ -31,12 +31,25 @@ function checkSessionId(sessionId: string): string {
   return sessionId;
 }
 
+/** A missing lease table is most likely a deployment from before leases had their own table. */
+function explainMissingTable(error: unknown, target: EntitlementTarget): never {
+  if (error instanceof ResourceNotFoundException) {
+    throw new KeygateError(
+      `lease table ${target.table} not found in ${target.region}: pass --lease-table (the stack output LeaseTableName), or deploy the stack that creates it`,
+    );
+  }
+  throw error;
+}
+
 function stateOf(lease: LeaseItem, nowSeconds: number): PlaybackSession['state'] {
   if (lease.endedAt !== undefined) return 'ended';
   return holdsStream(lease, nowSeconds) ? 'playing' : 'lapsed';
 }
 
-/** A viewer's playback sessions (stream limits), read by the authorizer's own strict lease reader. */
+/**
+ * A viewer's playback sessions (stream limits), read by the authorizer's own strict lease reader.
+ * `target` names the lease table (the config's `leaseTableName`), not the entitlement table.
+ */
 export async function listSessions(target: EntitlementTarget, uid: string, nowSeconds: number): Promise<PlaybackSession[]> {
   const client = dynamoDbClientFor(target);
   try {
@@ -59,6 +72,8 @@ export async function listSessions(target: EntitlementTarget, uid: string, nowSe
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return sessions.sort((a, b) => a.startedAt - b.startedAt);
+  } catch (error) {
+    return explainMissingTable(error, target);
   } finally {
     client.destroy();
   }
@@ -68,7 +83,7 @@ export async function listSessions(target: EntitlementTarget, uid: string, nowSe
  * Ends one playback session: its lease is marked ended, so its next key request is refused
  * `session-ended` and it can never start again, while the viewer's other sessions play on.
  * Written in the replica the session renews in: a renewal there cannot overwrite the mark
- * (global tables keep the last writer of an item), it fails its condition instead.
+ * (global tables keep the last writer of an item), it fails its condition instead. `target` names the lease table.
  */
 export async function endSession(
   target: EntitlementTarget,
@@ -85,6 +100,8 @@ export async function endSession(
     );
     if (!found.Item) throw new UnknownSessionError(`${uid} has no session ${sessionId} (keygate sessions ${uid} lists them)`);
     lease = readLeaseItem(found.Item);
+  } catch (error) {
+    return explainMissingTable(error, target);
   } finally {
     reader.destroy();
   }

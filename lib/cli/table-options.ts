@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { EntitlementTarget } from '../admin/entitlement-client';
+import { defaultLeaseTableName } from '../config/keygate-config';
 import { KeygateError } from '../keygate-error';
 
 export interface TableOptions {
   table?: string;
+  leaseTable?: string;
   region?: string;
   endpoint?: string;
 }
@@ -25,4 +27,18 @@ export function tableTarget(options: TableOptions): EntitlementTarget {
     throw new KeygateError(`--endpoint must be a URL like http://127.0.0.1:8000 (got ${options.endpoint})`);
   }
   return { table, region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+}
+
+/** --lease-table besides the table options: the commands that read or end playback sessions. */
+export function withLeaseTableOptions(command: Command): Command {
+  return withTableOptions(command).option(
+    '--lease-table <name>',
+    'lease table of stream limits (default: $KEYGATE_LEASE_TABLE, else <table>-leases; the stack output LeaseTableName)',
+  );
+}
+
+/** The lease table in the entitlement table's region (both have the same replicas). */
+export function leaseTableTarget(options: TableOptions): EntitlementTarget {
+  const entitlements = tableTarget(options);
+  return { ...entitlements, table: options.leaseTable ?? process.env.KEYGATE_LEASE_TABLE ?? defaultLeaseTableName(entitlements.table) };
 }

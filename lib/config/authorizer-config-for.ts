@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AUTHORIZER_DEFAULTS, type AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
-import type { KeygateConfig } from './keygate-config';
+import { attemptTimeoutFor, type KeygateConfig } from './keygate-config';
 import { replicaPreferenceFor } from './region-locations';
 
 /**
@@ -12,6 +12,7 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
   const deadlineMs = config.storeDeadlineMs;
   const authorizer: AuthorizerConfig = {
     tableName: config.tableName,
+    leaseTableName: config.leaseTableName,
     replicaRegions: tableRegions,
     replicaPreference: replicaPreferenceFor(tableRegions),
     jwt: {
@@ -25,8 +26,8 @@ export function authorizerConfigFor(config: KeygateConfig, local?: { endpoint: s
     pathToken: config.pathToken,
     allowedOrigins: config.allowedOrigins,
     cache: config.cache,
-    // Leave room for a second replica inside the deadline: the first attempt gets just over half.
-    store: { deadlineMs, attemptTimeoutMs: Math.ceil(deadlineMs * 0.55), retryAfterSeconds: AUTHORIZER_DEFAULTS.retryAfterSeconds },
+    store: { deadlineMs, attemptTimeoutMs: attemptTimeoutFor(deadlineMs), retryAfterSeconds: AUTHORIZER_DEFAULTS.retryAfterSeconds },
+    requestDeadlineMs: config.requestDeadlineMs,
     staleIfErrorSeconds: config.staleIfErrorSeconds,
     // Stable across synths (a random salt would change the asset on every deploy). Derived from the
     // table and issuer unless the operator sets a secret `decisionLogSalt`; derived salts keep logs

@@ -16,6 +16,7 @@ import {
   type Context,
 } from './context-values';
 import { readAlarmTopicArns } from './alarm-plan';
+import { REQUEST_DEADLINE_DEFAULT_MS, deadlineProblem } from '../../lambda/key-authorizer/request-deadline';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
 
@@ -29,6 +30,8 @@ export interface KeygateConfig {
   /** Further replica regions of the entitlement table (never the stack region). */
   replicaRegions: string[];
   tableName: string;
+  /** The lease table of stream limits: the same replicas; the only table the edge function may write. */
+  leaseTableName: string;
   jwt: {
     /** The single-issuer keys (jwtIssuer, jwks, …) first when set, then `trustedIssuers`. */
     issuers: IssuerConfig[];
@@ -41,6 +44,8 @@ export interface KeygateConfig {
   allowedOrigins: string[];
   cache: { allowTtlSeconds: number; denyTtlSeconds: number; maxEntries: number };
   storeDeadlineMs: number;
+  /** One budget per key request for its JWKS fetch and every store call (request-deadline.ts). */
+  requestDeadlineMs: number;
   /** Opt-in grace, in seconds, for recently allowed viewers when every replica fails; 0 fails closed. */
   staleIfErrorSeconds: number;
   /** Defaults for `keygate package`: segment length and key rotation window. */
@@ -60,6 +65,16 @@ export interface KeygateConfig {
 
 const REGION = P.region;
 
+/** Each store attempt gets just over half the store deadline: room for a second replica inside it. */
+export function attemptTimeoutFor(storeDeadlineMs: number): number {
+  return Math.ceil(storeDeadlineMs * 0.55);
+}
+
+/** The lease table's name unless `leaseTableName` says otherwise (also the CLI's default for `--lease-table`). */
+export function defaultLeaseTableName(tableName: string): string {
+  return `${tableName}-leases`;
+}
+
 /** The path segment before a path token; it becomes a CloudFront path pattern, so it is kept plain. */
 function readPathTokenPrefix(context: Context): string {
   const prefix = readString(
@@ -73,6 +88,7 @@ function readPathTokenPrefix(context: Context): string {
     throw new InvalidConfigError('pathTokenPrefix', 'another segment than "videos" or "keys"', prefix);
   return prefix;
 }
+const TABLE_NAME = 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)';
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
 const CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
@@ -115,6 +131,21 @@ function readStreams(context: Context, rotation: KeygateConfig['keyRotation']): 
     settleSeconds,
     defaultMaxStreams: noDefault ? null : readInteger(context, 'defaultMaxStreams', R.defaultMaxStreams.min, R.defaultMaxStreams.max, 0),
   };
+}
+
+/** No combination of timings may promise a step more time than the request has (request-deadline.ts). */
+function checkDeadlines(config: KeygateConfig): void {
+  const settings = {
+    requestDeadlineMs: config.requestDeadlineMs,
+    storeDeadlineMs: config.storeDeadlineMs,
+    attemptTimeoutMs: attemptTimeoutFor(config.storeDeadlineMs),
+    jwksFetchTimeoutMs: config.jwt.jwksFetch.timeoutMs,
+  };
+  const problem = deadlineProblem(settings);
+  if (problem === undefined) return;
+  // The attempt timeout is derived from storeDeadlineMs: that is the key to change.
+  const key = problem.setting === 'attemptTimeoutMs' ? 'storeDeadlineMs' : problem.setting;
+  throw new InvalidConfigError(key, problem.expected, settings[key]);
 }
 
 /**
@@ -170,12 +201,22 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     throw new InvalidConfigError('priceClass', `one of ${PRICE_CLASSES.join(', ')}`, priceClass);
   }
   const logRetentionDays = readRetentionDays(context, 'logRetentionDays', 90);
+  const tableName = readString(context, 'tableName', P.tableName, TABLE_NAME, 'keygate-entitlements');
+  const leaseTableName = readString(context, 'leaseTableName', P.tableName, TABLE_NAME, defaultLeaseTableName(tableName));
+  if (leaseTableName === tableName) {
+    throw new InvalidConfigError(
+      'leaseTableName',
+      `another table than tableName (the edge function may write leases, never grants)`,
+      leaseTableName,
+    );
+  }
 
   const config: KeygateConfig = {
     stackName: readString(context, 'stackName', STACK_NAME, 'a CloudFormation stack name', 'Keygate'),
     region,
     replicaRegions,
-    tableName: readString(context, 'tableName', P.tableName, 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)', 'keygate-entitlements'),
+    tableName,
+    leaseTableName,
     jwt: { issuers: readTrustedIssuers(context, baseDir), jwksFetch: readJwksFetch(context) },
     cookieName: readString(context, 'cookieName', P.cookieName, 'a cookie name', AUTHORIZER_DEFAULTS.cookieName),
     allowUidCookie: readBoolean(context, 'allowUidCookie', false),
@@ -213,6 +254,14 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
       maxEntries: readInteger(context, 'cacheMaxEntries', R.cacheMaxEntries.min, R.cacheMaxEntries.max, AUTHORIZER_DEFAULTS.maxEntries),
     },
     storeDeadlineMs: readInteger(context, 'storeDeadlineMs', R.storeDeadlineMs.min, R.storeDeadlineMs.max, AUTHORIZER_DEFAULTS.deadlineMs),
+    requestDeadlineMs: readInteger(
+      context,
+      'requestDeadlineMs',
+      R.requestDeadlineMs.min,
+      R.requestDeadlineMs.max,
+      REQUEST_DEADLINE_DEFAULT_MS,
+      "ms (Lambda@Edge ends a viewer request at 5 s with CloudFront's own 503, which no Keygate metric counts)",
+    ),
     // A grace of more than a few minutes would make an outage a window in which revocations do nothing.
     staleIfErrorSeconds: readInteger(
       context,
@@ -233,6 +282,7 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     alarmTopicArns: readAlarmTopicArns(context, region),
   };
   config.streams = readStreams(context, config.keyRotation);
+  checkDeadlines(config);
   if (domainName && certificateArn) config.customDomain = { domainName, certificateArn };
   const webAclArn = readOptionalString(
     context,

@@ -5,11 +5,11 @@ import { join, resolve } from 'node:path';
 import { readSigningKeyFile, writeSigningKeyFiles, JWKS_FILE, PRIVATE_KEY_FILE } from '../admin/key-files';
 import { buildAuthorizerBundle } from '../build/authorizer-bundle';
 import { authorizerConfigFor } from '../config/authorizer-config-for';
-import { parseKeygateConfig } from '../config/keygate-config';
+import { defaultLeaseTableName, parseKeygateConfig } from '../config/keygate-config';
 import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from './cloudfront-emulator';
 import { demoRoutes } from './demo-routes';
 import { DEMO_PACKAGING, ensureDemoVideo, hasDemoVideo } from './demo-video';
-import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
+import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { startLocalOidcProvider } from './local-oidc-provider';
 import { publishedBuckets } from './s3-bucket-model';
 import { startStoreFaultProxy, storeFaultRoute } from './store-fault-proxy';
@@ -110,7 +110,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   try {
     const client = localDynamoDbClient(dynamo.endpoint, DEV_REGION);
     try {
-      await ensureEntitlementTable(client, DEV_TABLE);
+      await ensureKeygateTables(client, { tableName: DEV_TABLE, leaseTableName: defaultLeaseTableName(DEV_TABLE) });
     } finally {
       client.destroy();
     }

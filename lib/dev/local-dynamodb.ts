@@ -78,7 +78,7 @@ export async function createStringKeyTable(
   );
 }
 
-/** Creates the entitlement table with the schema the authorizer reads, unless it exists. */
+/** Creates a table with the schema the authorizer reads (entitlements or leases), unless it exists. */
 export async function ensureEntitlementTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -94,4 +94,10 @@ export async function ensureEntitlementTable(client: DynamoDBClient, tableName: 
   } catch {
     // dynalite does not implement TTL; the authorizer never relies on it anyway.
   }
+}
+
+/** Creates both of Keygate's tables, the entitlement table and the lease table, unless they exist. */
+export async function ensureKeygateTables(client: DynamoDBClient, tables: { tableName: string; leaseTableName: string }): Promise<void> {
+  await ensureEntitlementTable(client, tables.tableName);
+  await ensureEntitlementTable(client, tables.leaseTableName);
 }

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
  * - `reset`: resets the connection once the request arrives (ECONNRESET);
  * - `provisioned-throughput-exceeded`, `throttling`: answers DynamoDB's own throttling error. dynalite
  *   never throttles, so this one fault is a mock: the JSON and status DynamoDB sends, written here;
- * - `slow`: forwards, but only after `slowMs` (a store slower than the authorizer's attempt timeout).
+ * - `slow`: forwards every request `slowMs` late (a store slower than the authorizer's attempt timeout, or,
+ *   with a short `slowMs`, one whose answers each take long enough to add up past the request's deadline).
  */
 export type StoreFault = 'pass' | 'blackhole' | 'reset' | 'provisioned-throughput-exceeded' | 'throttling' | 'slow';
 
@@ -91,36 +92,43 @@ export async function startStoreFaultProxy(upstreamEndpoint: string, options: { 
   };
   let fault: StoreFault = 'pass';
 
-  /** Forwards to the store after `delayMs`, until a request arrives under another fault than `mode`. */
+  /**
+   * Forwards to the store, each chunk `delayMs` after it arrived (every request of a kept-alive
+   * connection is as slow as the first), until a request arrives under another fault than `mode`.
+   */
   function forward(client: Socket, pending: Buffer, mode: StoreFault, delayMs: number): void {
-    let store: Socket | undefined;
-    const queued = [pending];
+    const store = connect(Number(upstream.port), upstream.hostname);
+    open.add(store);
+    store.on('close', () => open.delete(store));
+    store.on('error', () => client.destroy());
+    store.on('data', (chunk) => client.write(chunk));
+    store.on('end', () => client.end());
+    const timers = new Set<NodeJS.Timeout>();
+    const send = (chunk: Buffer) => {
+      if (chunk.length === 0 || client.destroyed) return;
+      if (delayMs === 0) return void store.write(chunk);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!client.destroyed) store.write(chunk);
+      }, delayMs);
+      timers.add(timer);
+    };
     const onData = (chunk: Buffer) => {
       if (fault !== mode) {
         // A kept-alive connection's next request meets the fault now in force.
         client.off('data', onData);
-        store?.destroy();
+        store.removeAllListeners('end');
+        store.destroy();
         return serve(client, chunk);
       }
-      if (store) store.write(chunk);
-      else queued.push(chunk);
+      send(chunk);
     };
     client.on('data', onData);
-    const timer = setTimeout(() => {
-      if (client.destroyed) return;
-      const connected = connect(Number(upstream.port), upstream.hostname);
-      store = connected;
-      open.add(connected);
-      connected.on('close', () => open.delete(connected));
-      connected.on('error', () => client.destroy());
-      connected.on('data', (chunk) => client.write(chunk));
-      connected.on('end', () => store === connected && client.end());
-      for (const chunk of queued.splice(0)) connected.write(chunk);
-    }, delayMs);
     client.on('close', () => {
-      clearTimeout(timer);
-      store?.destroy();
+      for (const timer of timers) clearTimeout(timer);
+      store.destroy();
     });
+    send(pending);
   }
 
   function serve(client: Socket, pending: Buffer): void {

@@ -7,12 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
-import { LEASE_ATTRIBUTES, PARTITION_KEY, SORT_KEY } from '../../lambda/key-authorizer/entitlement-schema';
 import { buildAuthorizerBundle } from '../build/authorizer-bundle';
 import { EdgeLogRetention } from './edge-log-retention';
-
-/** The attributes a lease write may name (in its item, update or condition): the keys and the lease's own. */
-export const LEASE_WRITE_ATTRIBUTES = [PARTITION_KEY, SORT_KEY, ...Object.keys(LEASE_ATTRIBUTES)];
 
 export interface KeyAuthorizerFunctionProps {
   config: AuthorizerConfig;
@@ -48,20 +44,19 @@ export class KeyAuthorizerFunction extends Construct {
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
 
-    const tableInEveryReplica = props.config.replicaRegions.map(
-      (region) => `arn:${Aws.PARTITION}:dynamodb:${region}:${Aws.ACCOUNT_ID}:table/${props.config.tableName}`,
-    );
-    // Reads of the table in every region that holds a replica: the entitlement items, and (Query) a viewer's leases.
+    const inEveryReplica = (tableName: string) =>
+      props.config.replicaRegions.map((region) => `arn:${Aws.PARTITION}:dynamodb:${region}:${Aws.ACCOUNT_ID}:table/${tableName}`);
+    // The entitlement table is only read (one BatchGetItem per lookup): this role can neither grant,
+    // raise a limit nor lift a revocation. One ARN per replica region: grantReadData would name only the primary.
     this.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], resources: tableInEveryReplica }),
+      new iam.PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: inEveryReplica(props.config.tableName) }),
     );
-    // Stream limits write leases, and only leases: every attribute a write names must be a lease
-    // attribute, so this role cannot write grantedAt, maxStreams or revokedBefore, i.e. grant or unrevoke.
+    // Stream limits read and write leases in their own table. Never DeleteItem: a lease given back
+    // lapses (an update), and the table's TTL deletes old leases.
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: tableInEveryReplica,
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': LEASE_WRITE_ATTRIBUTES } },
+        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: inEveryReplica(props.config.leaseTableName),
       }),
     );
 

@@ -33,6 +33,7 @@ export class KeygateStack extends Stack {
     });
     this.keygate = new Keygate(this, 'Keygate', {
       tableName: config.tableName,
+      leaseTableName: config.leaseTableName,
       replicaRegions: config.replicaRegions,
       logRetentionDays: config.logRetentionDays,
       edgeLogRetentionDays: config.edgeLogRetentionDays,
@@ -85,6 +86,7 @@ export class KeygateStack extends Stack {
     new CfnOutput(this, 'MediaBucketName', { value: this.keygate.storage.mediaBucket.bucketName, description: 'keygate publish --bucket' });
     new CfnOutput(this, 'KeyBucketName', { value: this.keygate.keys.keyBucket.bucketName, description: 'keygate publish --key-bucket' });
     new CfnOutput(this, 'EntitlementTableName', { value: config.tableName, description: 'keygate grant --table' });
+    new CfnOutput(this, 'LeaseTableName', { value: config.leaseTableName, description: 'keygate sessions --lease-table' });
     new CfnOutput(this, 'EntitlementTableRegions', {
       value: [config.region, ...config.replicaRegions].join(','),
       description: 'Primary first',

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
 import { edgeLogRegionsFor } from '../config/edge-log-regions';
 import type { KeygateConfig } from '../config/keygate-config';
-import { EntitlementTable } from './entitlement-table';
+import { KeygateTable } from './keygate-table';
 import { KeyAuthorizerFunction } from './key-authorizer-function';
 import { KeyDistribution } from './key-distribution';
 import { KeyStorage } from './key-storage';
@@ -18,7 +18,8 @@ const PRICE_CLASSES: Record<KeygateConfig['priceClass'], cloudfront.PriceClass> 
 /** What each of Keygate's constructs needs, and nothing else of the config. */
 export interface KeygateProps {
   tableName: string;
-  /** Table replicas besides the stack region. */
+  leaseTableName: string;
+  /** Table replicas besides the stack region (both tables). */
   replicaRegions: string[];
   logRetentionDays: number;
   /** Retention of the edge function's log groups in every edge region. */
@@ -35,12 +36,14 @@ export interface KeygateProps {
 
 /**
  * Everything Keygate deploys, as one construct operators can put in their own stack (whose
- * region must be concrete): media storage, key storage, the entitlement table, the key authorizer, CloudFront.
+ * region must be concrete): media storage, key storage, the entitlement and lease tables, the key authorizer, CloudFront.
  */
 export class Keygate extends Construct {
   readonly storage: MediaStorage;
   readonly keys: KeyStorage;
-  readonly entitlements: EntitlementTable;
+  readonly entitlements: KeygateTable;
+  /** Stream limits' leases: the only table the edge function writes. */
+  readonly leases: KeygateTable;
   readonly authorizer: KeyAuthorizerFunction;
   readonly distribution: KeyDistribution;
 
@@ -48,7 +51,9 @@ export class Keygate extends Construct {
     super(scope, id);
     this.storage = new MediaStorage(this, 'Storage', { logRetentionDays: props.logRetentionDays });
     this.keys = new KeyStorage(this, 'Keys', { logBucket: this.storage.logBucket });
-    this.entitlements = new EntitlementTable(this, 'Entitlements', { tableName: props.tableName, replicaRegions: props.replicaRegions });
+    // 'Entitlements' is the id the table was first deployed under: another id would replace (and lose) it.
+    this.entitlements = new KeygateTable(this, 'Entitlements', { tableName: props.tableName, replicaRegions: props.replicaRegions });
+    this.leases = new KeygateTable(this, 'Leases', { tableName: props.leaseTableName, replicaRegions: props.replicaRegions });
     this.authorizer = new KeyAuthorizerFunction(this, 'KeyAuthorizer', {
       config: props.authorizer,
       logRetentionDays: props.edgeLogRetentionDays,

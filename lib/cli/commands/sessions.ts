@@ -1,19 +1,19 @@
 import type { Command } from 'commander';
 import { endSession, listSessions } from '../../admin/playback-sessions';
-import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
+import { leaseTableTarget, withLeaseTableOptions, type TableOptions } from '../table-options';
 
 const nowSeconds = () => Date.now() / 1000;
 const iso = (seconds: number | undefined) => (seconds === undefined ? '' : new Date(seconds * 1000).toISOString());
 
 /** keygate sessions | end-session: the playback sessions that stream limits count. */
 export function register(program: Command): void {
-  withTableOptions(
+  withLeaseTableOptions(
     program
       .command('sessions <uid>')
       .description("list a viewer's playback sessions (stream limits): playing, lapsed or ended")
       .option('--json', 'print JSON for scripts'),
   ).action(async (uid: string, options: TableOptions & { json?: boolean }) => {
-    const sessions = await listSessions(tableTarget(options), uid, nowSeconds());
+    const sessions = await listSessions(leaseTableTarget(options), uid, nowSeconds());
     if (options.json) {
       process.stdout.write(`${JSON.stringify(sessions)}\n`);
       return;
@@ -35,12 +35,12 @@ export function register(program: Command): void {
     );
   });
 
-  withTableOptions(
+  withLeaseTableOptions(
     program
       .command('end-session <uid> <sessionId>')
       .description("end one playback session at its next key request; the viewer's other sessions keep playing"),
   ).action(async (uid: string, sessionId: string, options: TableOptions) => {
-    const { writtenIn, alreadyEnded } = await endSession(tableTarget(options), uid, sessionId, nowSeconds());
+    const { writtenIn, alreadyEnded } = await endSession(leaseTableTarget(options), uid, sessionId, nowSeconds());
     process.stdout.write(
       alreadyEnded
         ? `session ${sessionId} of ${uid} was already ended\n`

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { createHandler } from '../../../lambda/key-authorizer/create-handler';
-import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
-import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
+import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
+import { LEASE_TABLE, TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import { isResponse, viewerRequestEvent, type EdgeResult } from '../../fixtures/built-authorizer';
 import { runCli } from '../../fixtures/run-cli';
 
@@ -34,7 +35,7 @@ function keyRequest(uid: string, sessionId: string, keyIndex = 0) {
 beforeAll(async () => {
   dynamo = await startLocalDynamoDb();
   const client = localDynamoDbClient(dynamo.endpoint);
-  await ensureEntitlementTable(client, TABLE);
+  await ensureKeygateTables(client, { tableName: TABLE, leaseTableName: LEASE_TABLE });
   client.destroy();
   stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
@@ -67,6 +68,33 @@ describe('keygate grant --max-streams, sessions and end-session', () => {
     expect(sessions[0]).toEqual(expect.objectContaining({ startedAt: expect.any(Number), renewedAt: expect.any(Number) }));
     const table = await keygate('sessions', 'carol');
     expect(table.stdout).toMatch(/carol-living-room.*movie.*playing.*us-east-1/);
+  });
+
+  it('finds the leases in the lease table (<table>-leases by default), none in the entitlement table', async () => {
+    const client = localDynamoDbClient(dynamo.endpoint);
+    try {
+      const inTable = async (table: string) =>
+        (
+          await client.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'uid = :uid',
+              ExpressionAttributeValues: { ':uid': { S: 'carol' } },
+            }),
+          )
+        ).Items?.map((item) => item.sk.S);
+      expect(await inTable(TABLE)).toEqual(['*']);
+      expect(await inTable(LEASE_TABLE)).toEqual(['#lease#carol-living-room', '#lease#carol-phone-0001']);
+    } finally {
+      client.destroy();
+    }
+    const explicit = await keygate('sessions', 'carol', '--json', '--lease-table', LEASE_TABLE);
+    expect((JSON.parse(explicit.stdout) as unknown[]).length).toBe(2);
+    const missing = await keygate('sessions', 'carol', '--lease-table', 'no-such-leases');
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      'keygate: lease table no-such-leases not found in us-east-1: pass --lease-table (the stack output LeaseTableName), or deploy the stack that creates it\n',
+    ]);
   });
 
   it('does not show sessions among the grants of `keygate list`', async () => {
@@ -119,7 +147,7 @@ describe('keygate grant --max-streams, sessions and end-session', () => {
 
   it('documents both commands in --help', async () => {
     const sessions = await runCli(['sessions', '--help']);
-    expect(sessions.stdout).toMatch(/Usage: keygate sessions \[options\] <uid>[\s\S]*--json[\s\S]*--table/);
+    expect(sessions.stdout).toMatch(/Usage: keygate sessions \[options\] <uid>[\s\S]*--json[\s\S]*--table[\s\S]*--lease-table/);
     const end = await runCli(['end-session', '--help']);
     expect(end.stdout).toMatch(/Usage: keygate end-session \[options\] <uid> <sessionId>[\s\S]*other sessions\s+keep playing/);
   });

@@ -1,7 +1,7 @@
-import { DeleteItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STORE_FAULTS, startStoreFaultProxy, type StoreFault, type StoreFaultProxy } from '../../../lib/dev/store-fault-proxy';
-import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
-import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
+import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
+import { LEASE_TABLE, TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
   advanceWallClock,
   isResponse,
@@ -96,7 +96,7 @@ async function beforeTheOutage(handler: EdgeHandler, viewers: ReturnType<typeof 
 beforeAll(async () => {
   dynamo = await startLocalDynamoDb();
   client = localDynamoDbClient(dynamo.endpoint);
-  await ensureEntitlementTable(client, TABLE);
+  await ensureKeygateTables(client, { tableName: TABLE, leaseTableName: LEASE_TABLE });
   proxy = await startStoreFaultProxy(dynamo.endpoint, { slowMs: 4 * ATTEMPT_MS });
   stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     const text = chunk.toString();
@@ -194,4 +194,61 @@ it('recovers when the store comes back: fresh allows, and no grace left over for
   proxy.setFault('blackhole');
   const again = await askAll(handler, viewers.allowed, viewers.token);
   expect(again.map(outcomeOf)).toEqual([[503, 'store-unavailable'], ...viewers.allowed.slice(1).map(() => [200, 'key'])]);
+});
+
+/** Stream limits through an outage: the three shapes the red team found, and a new session. */
+describe.each(STORE_FAULTS.map((fault) => [fault]))('the grace keeps stream limits with every replica failing: %s', (fault) => {
+  const key = (_uid: string, token: string) => viewerRequestEvent({ uri: KEY, headers: { Authorization: `Bearer ${token}` } });
+  const sessionToken = (uid: string, psid?: string) => makeToken(uid, { ...(psid ? { psid } : {}), exp: nowSeconds() + 3600 });
+
+  it('serves only the session this container renewed; never a second session, a token without psid, an ended session or a new one', async () => {
+    const handler = handlerWithGrace(GRACE);
+    const solo = `${fault}-solo`; // a plan of one stream
+    const duo = `${fault}-duo`; // a plan of two, one of whose sessions is ended
+    await put(solo, '*', { maxStreams: { N: '1' } });
+    await put(duo, '*', { maxStreams: { N: '2' } });
+    const playing = sessionToken(solo, `${fault}-playing`);
+    const second = sessionToken(solo, `${fault}-second`);
+    const noSession = sessionToken(solo);
+    const ended = sessionToken(duo, `${fault}-ended`);
+    const fresh = sessionToken(solo, `${fault}-fresh`);
+
+    // While the store is up: the red team's "before" column.
+    const before = [await handler(key(solo, playing)), await handler(key(solo, second)), await handler(key(solo, noSession))];
+    expect(before.map(outcomeOf)).toEqual([
+      [200, 'key'],
+      [403, 'stream-limit'],
+      [403, 'session-required'],
+    ]);
+    expect(outcomeOf(await handler(key(duo, ended)))).toEqual([200, 'key']);
+    await client.send(
+      new UpdateItemCommand({
+        TableName: LEASE_TABLE,
+        Key: { uid: { S: duo }, sk: { S: `#lease#${fault}-ended` } },
+        UpdateExpression: 'SET endedAt = :now',
+        ExpressionAttributeValues: { ':now': { N: String(nowSeconds()) } },
+      }),
+    );
+    advanceWallClock(16); // past the quarter lease in which a renewal is skipped
+    expect(outcomeOf(await handler(key(duo, ended)))).toEqual([403, 'session-ended']);
+    advanceWallClock(16); // +32 s: every allow left the cache; the playing session's lease (60 s) is still live
+
+    proxy.setFault(fault);
+    const metBefore = proxy.met[fault];
+    const during = [playing, second, noSession, fresh].map((token) => handler(key(solo, token)));
+    const results = [...(await Promise.all(during)), await handler(key(duo, ended))];
+    expect(results.map(outcomeOf)).toEqual([
+      [200, 'key'],
+      [503, 'store-unavailable'],
+      [503, 'store-unavailable'],
+      [503, 'store-unavailable'],
+      [503, 'store-unavailable'],
+    ]);
+    expect(logLines.filter((line) => line.reason === 'stale-allow')).toHaveLength(1);
+    expect(proxy.met[fault]).toBeGreaterThan(metBefore);
+
+    // Past the playing session's lease, it too gets no more grace: its stream is no longer known to be held.
+    advanceWallClock(29); // +61 s
+    expect(outcomeOf(await handler(key(solo, playing)))).toEqual([503, 'store-unavailable']);
+  });
 });

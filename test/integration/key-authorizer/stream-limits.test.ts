@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TwoReplicaGlobalTable } from '../../../lib/dev/global-table-model';
-import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
-import { TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
+import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
+import { LEASE_TABLE, TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
 import {
   advanceWallClock,
   loadBuiltAuthorizer,
@@ -38,11 +38,11 @@ async function grantPlan(uid: string, maxStreams: number, to: DynamoDBClient[] =
   }
 }
 
-/** What `keygate end-session` writes. */
+/** What `keygate end-session` writes (in the lease table). */
 async function endSession(uid: string, sessionId: string) {
   await eastClient.send(
     new UpdateItemCommand({
-      TableName: TABLE,
+      TableName: LEASE_TABLE,
       Key: { uid: { S: uid }, sk: { S: `#lease#${sessionId}` } },
       UpdateExpression: 'SET endedAt = :now',
       ConditionExpression: 'attribute_exists(uid)',
@@ -79,8 +79,8 @@ beforeAll(async () => {
   west = await startLocalDynamoDb({ onRequest: (operation) => operations.west.push(operation) });
   eastClient = localDynamoDbClient(east.endpoint);
   westClient = localDynamoDbClient(west.endpoint, 'eu-west-1');
-  await ensureEntitlementTable(eastClient, TABLE);
-  await ensureEntitlementTable(westClient, TABLE);
+  await ensureKeygateTables(eastClient, { tableName: TABLE, leaseTableName: LEASE_TABLE });
+  await ensureKeygateTables(westClient, { tableName: TABLE, leaseTableName: LEASE_TABLE });
   stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     const text = chunk.toString();
     if (text.startsWith('{"keygate":"decision"')) logLines.push(JSON.parse(text) as Record<string, unknown>);
@@ -182,7 +182,7 @@ describe('stream limits in the built bundle against dynalite', () => {
     const inEast = container('us-east-1');
     const inWest = container('eu-west-1');
     await grantPlan('traveller', 1, [eastClient, westClient]);
-    const globalTable = new TwoReplicaGlobalTable(eastClient, westClient, TABLE);
+    const globalTable = new TwoReplicaGlobalTable(eastClient, westClient, LEASE_TABLE);
     const early = playback('traveller', 'aaaa-session', inEast);
     const late = playback('traveller', 'zzzz-session', inWest);
     // Same second, two replicas that have not exchanged their writes: each sees room.
@@ -230,7 +230,7 @@ describe('stream limits in the built bundle against dynalite', () => {
     await grantPlan('broken', 2);
     await eastClient.send(
       new PutItemCommand({
-        TableName: TABLE,
+        TableName: LEASE_TABLE,
         Item: {
           uid: { S: 'broken' },
           sk: { S: '#lease#written-by-hand' },

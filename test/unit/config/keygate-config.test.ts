@@ -17,6 +17,21 @@ describe('parseKeygateConfig', () => {
     expect(config.jwt.issuers.map((i) => i.jwks?.keys.length)).toEqual([1]);
   });
 
+  it('names the lease table after the entitlement table unless leaseTableName says otherwise', () => {
+    expect(parse({}).leaseTableName).toBe('keygate-entitlements-leases');
+    expect(parse({ tableName: 'shop-grants' }).leaseTableName).toBe('shop-grants-leases');
+    expect(parse({ leaseTableName: 'shop-leases' }).leaseTableName).toBe('shop-leases');
+    expect(authorizerConfigFor(parse({ leaseTableName: 'shop-leases' }))).toMatchObject({
+      tableName: 'keygate-entitlements',
+      leaseTableName: 'shop-leases',
+    });
+  });
+
+  it('gives each request a deadline of 3.5 s by default, baked for the edge function', () => {
+    expect(authorizerConfigFor(parse({})).requestDeadlineMs).toBe(3500);
+    expect(authorizerConfigFor(parse({ requestDeadlineMs: '3000', storeDeadlineMs: '2000' })).requestDeadlineMs).toBe(3000);
+  });
+
   it('reads -c strings: lists, booleans, numbers and durations', () => {
     const config = parse({ replicaRegions: 'us-east-1,us-west-2', allowUidCookie: 'true', allowTtlSeconds: '10', jwtMaxLifetime: '2h' });
     expect([config.replicaRegions, config.allowUidCookie, config.cache.allowTtlSeconds, config.jwt.issuers[0].maxLifetimeSeconds]).toEqual([
@@ -79,6 +94,24 @@ describe('parseKeygateConfig', () => {
     ['a settle time as long as the lease', { streamLeaseSeconds: '80s', streamSettleSeconds: 80 }, /"streamSettleSeconds" must be/],
     ['a negative default stream limit', { defaultMaxStreams: -1 }, /"defaultMaxStreams" must be a whole number from 0 to 1000/],
     ['a session claim that is no claim name', { sessionIdClaim: 'p sid' }, /"sessionIdClaim" must be a claim name/],
+    ['the review’s 4000 ms store deadline', { storeDeadlineMs: 4000 }, /"storeDeadlineMs" must be a whole number from 100 to 3900/],
+    [
+      'a JWKS fetch and a store deadline that outlast the request (the review’s 2000 + 4000 ms is out of range; 2000 + 3000)',
+      { jwksFetchTimeoutMs: 2000, storeDeadlineMs: 3000 },
+      /"storeDeadlineMs" must be at most the request deadline \(3500 ms\) minus the JWKS fetch timeout \(2000 ms\)/,
+    ],
+    [
+      'a request deadline past Lambda@Edge’s own',
+      { requestDeadlineMs: 5000 },
+      /"requestDeadlineMs" must be a whole number from 200 to 4000 ms/,
+    ],
+    [
+      'a store deadline longer than a shorter request deadline',
+      { requestDeadlineMs: 1500 },
+      /"storeDeadlineMs" must be at most the request deadline \(1500 ms\)/,
+    ],
+    ['a lease table that is the entitlement table', { leaseTableName: 'keygate-entitlements' }, /"leaseTableName" must be another table/],
+    ['a lease table name DynamoDB refuses', { leaseTableName: 'a b' }, /"leaseTableName" must be a DynamoDB table name/],
   ])('refuses %s with a message naming the key', (_name, overrides, message) => {
     expect(() => parse(overrides)).toThrow(InvalidConfigError);
     expect(() => parse(overrides)).toThrow(message);

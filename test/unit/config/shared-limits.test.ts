@@ -62,7 +62,20 @@ const WHERE: Record<ConfigRangeName, Where> = {
   allowTtlSeconds: { contextKey: 'allowTtlSeconds', bakedPath: 'cache.allowTtlSeconds', bake: (j, v) => (j.cache.allowTtlSeconds = v) },
   denyTtlSeconds: { contextKey: 'denyTtlSeconds', bakedPath: 'cache.denyTtlSeconds', bake: (j, v) => (j.cache.denyTtlSeconds = v) },
   cacheMaxEntries: { contextKey: 'cacheMaxEntries', bakedPath: 'cache.maxEntries', bake: (j, v) => (j.cache.maxEntries = v) },
-  storeDeadlineMs: { contextKey: 'storeDeadlineMs', bakedPath: 'store.deadlineMs', bake: (j, v) => (j.store.deadlineMs = v) },
+  storeDeadlineMs: {
+    contextKey: 'storeDeadlineMs',
+    // The longest store deadline fits only the longest request with the shortest JWKS fetch.
+    context: { requestDeadlineMs: CONFIG_RANGES.requestDeadlineMs.max, jwksFetchTimeoutMs: CONFIG_RANGES.jwksFetchTimeoutMs.min },
+    bakedPath: 'store.deadlineMs',
+    bake: (j, v) => ((j.store.deadlineMs = v), (j.store.attemptTimeoutMs = Math.min(j.store.attemptTimeoutMs, v))),
+  },
+  requestDeadlineMs: {
+    contextKey: 'requestDeadlineMs',
+    // The shortest request holds only the shortest store deadline and JWKS fetch.
+    context: { storeDeadlineMs: CONFIG_RANGES.storeDeadlineMs.min, jwksFetchTimeoutMs: CONFIG_RANGES.jwksFetchTimeoutMs.min },
+    bakedPath: 'requestDeadlineMs',
+    bake: (j, v) => (j.requestDeadlineMs = v),
+  },
   staleIfErrorSeconds: { contextKey: 'staleIfErrorSeconds', bakedPath: 'staleIfErrorSeconds', bake: (j, v) => (j.staleIfErrorSeconds = v) },
   streamLeaseSeconds: {
     contextKey: 'streamLeaseSeconds',

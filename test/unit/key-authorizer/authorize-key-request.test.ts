@@ -244,6 +244,34 @@ describe('authorizeKeyRequest', () => {
       });
     });
 
+    // What the edge role's credentials could once write under a grant's key: never read as a purchase.
+    it.each([
+      ['a bare {uid, sk}', { uid: { S: 'alice' }, sk: { S: '*' } }],
+      ['{uid, sk, ttl}', { uid: { S: 'alice' }, sk: { S: '*' }, ttl: { N: `${nowSeconds() + 3600}` } }],
+      [
+        'a lease-shaped item',
+        {
+          uid: { S: 'alice' },
+          sk: { S: '*' },
+          expiresAt: { N: `${nowSeconds() + 60}` },
+          videoId: { S: 'movie' },
+          region: { S: 'us-east-1' },
+          startedAt: { N: `${nowSeconds()}` },
+          renewedAt: { N: `${nowSeconds()}` },
+        },
+      ],
+      ['a grant that also holds a lease attribute', allAccessItem({ renewedAt: { N: `${nowSeconds()}` } })],
+    ] as [string, Record<string, AttributeValue>][])(
+      'answers 503 malformed-item, never a key, for %s under the `*` key',
+      async (_shape, item) => {
+        const store = new RawItemEntitlementStore();
+        store.put(item);
+        const { authorize, logs } = makeAuthorizerOver(store);
+        const outcome = await authorize({ uri: KEY, headers: bearer(makeToken('alice')) });
+        expect([statusOf(outcome), reasonOf(outcome), logs[0].storeCause]).toEqual([503, 'store-unavailable', 'malformed-item']);
+      },
+    );
+
     it('caches nothing from it: once the item is fixed, the next request reads it again', async () => {
       const store = new RawItemEntitlementStore();
       store.put(allAccessItem({ expiresAt: { NULL: true } }));

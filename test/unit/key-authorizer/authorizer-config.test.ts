@@ -64,6 +64,24 @@ describe('parseAuthorizerConfig', () => {
     ['a settle time as long as the lease', { streams: { ...makeAuthorizerConfig().streams, settleSeconds: 60 } }, /streams.settleSeconds/],
     ['a negative default limit', { streams: { ...makeAuthorizerConfig().streams, defaultMaxStreams: -1 } }, /streams.defaultMaxStreams/],
     ['an empty session claim', { streams: { ...makeAuthorizerConfig().streams, sessionIdClaim: '' } }, /streams.sessionIdClaim/],
+    ['no lease table', { leaseTableName: undefined }, /leaseTableName must be a DynamoDB table name/],
+    ['leases in the entitlement table', { leaseTableName: makeAuthorizerConfig().tableName }, /leaseTableName must be another table/],
+    ['no request deadline', { requestDeadlineMs: undefined }, /requestDeadlineMs must be a whole number from 200 to 4000/],
+    [
+      'a request deadline Lambda@Edge would cut short',
+      { requestDeadlineMs: 4500 },
+      /requestDeadlineMs must be a whole number from 200 to 4000/,
+    ],
+    [
+      'a JWKS fetch and a store deadline that outlast the request',
+      { jwt: makeJwtConfig(undefined, { timeoutMs: 2000 }), store: { ...makeAuthorizerConfig().store, deadlineMs: 2000 } },
+      /store.deadlineMs must be at most the request deadline \(3500 ms\) minus the JWKS fetch timeout \(2000 ms\)/,
+    ],
+    [
+      'an attempt longer than its store call',
+      { store: { ...makeAuthorizerConfig().store, attemptTimeoutMs: 2000 } },
+      /store.attemptTimeoutMs must be at most the store deadline \(1500 ms\)/,
+    ],
   ])('refuses %s with a message naming the field', (_name, override, message) => {
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(InvalidAuthorizerConfigError);
     expect(() => roundTrip({ ...makeAuthorizerConfig(), ...override })).toThrow(message);

@@ -92,4 +92,9 @@ describe('the decision log line in Embedded Metric Format', () => {
       expect([record.StoreUnavailable, rate(record)]).toEqual([undefined, undefined]);
     }
   });
+
+  it('counts a request whose deadline ran out in the StoreUnavailable rate, like any store that did not answer', () => {
+    const record = toLogRecord(entry({ decision: 'deny', reason: 'request-deadline', status: 503, replica: undefined }), NOW);
+    expect(record.StoreUnavailable).toBe(100);
+  });
 });

@@ -5,6 +5,7 @@ import {
   EXPIRES_AT,
   GRANTED_AT,
   ITEM_ATTRIBUTES,
+  LEASE_ONLY_ATTRIBUTES,
   MAX_EPOCH_SECONDS,
   MAX_STREAMS,
   ORDER_ID,
@@ -148,6 +149,46 @@ describe('recordsFromItems', () => {
 
   it('refuses an item without a sort key', () => {
     expect(() => read({ [PARTITION_KEY]: { S: 'alice' } })).toThrow(MalformedItemError);
+  });
+
+  describe('is strict about what a grant is: never a purchase by default', () => {
+    const key = (sk: string): RawItem => ({ [PARTITION_KEY]: { S: 'alice' }, [SORT_KEY]: { S: sk } });
+    /** A lease as the edge function writes one, and the issue's `{uid, sk: "*", ttl}` written with lease credentials. */
+    const leaseShaped = (sk: string): RawItem => ({
+      ...key(sk),
+      [EXPIRES_AT]: { N: `${NOW + 60}` },
+      [TTL_ATTRIBUTE]: { N: `${NOW + 86_460}` },
+      ...Object.fromEntries(
+        LEASE_ONLY_ATTRIBUTES.map((name) => [
+          name,
+          name === 'videoId' || name === 'region' || name === 'network' ? { S: 'x' } : { N: `${NOW}` },
+        ]),
+      ),
+    });
+
+    it.each(['movie', ALL_ACCESS_SK])('refuses a bare {uid, sk} item under the grant key %s', (sk) => {
+      expect(() => read(key(sk))).toThrow(`item ${sk}: attribute grantedAt is required on a grant`);
+    });
+
+    it.each(['movie', ALL_ACCESS_SK])('refuses {uid, sk, ttl} under the grant key %s', (sk) => {
+      expect(() => read({ ...key(sk), [TTL_ATTRIBUTE]: { N: `${NOW + 3600}` } })).toThrow(MalformedItemError);
+    });
+
+    it.each(['movie', ALL_ACCESS_SK])('refuses a lease-shaped item under the grant key %s', (sk) => {
+      expect(() => read(leaseShaped(sk))).toThrow(MalformedItemError);
+    });
+
+    it.each(LEASE_ONLY_ATTRIBUTES.map((name) => [name]))('refuses a grant that also holds the lease attribute %s', (name) => {
+      const value = name === 'videoId' || name === 'region' || name === 'network' ? { S: 'x' } : { N: `${NOW}` };
+      expect(() => read(withAttribute(videoGrant, name, value))).toThrow(`item movie: attribute ${name} belongs to a lease`);
+      expect(() => read(withAttribute(revocation, name, value))).toThrow(MalformedItemError);
+    });
+
+    it('knows which attributes only leases have: those a grant never holds', () => {
+      expect([...LEASE_ONLY_ATTRIBUTES].sort()).toEqual(
+        ['checkedAt', 'endedAt', 'movedAt', 'network', 'region', 'renewedAt', 'startedAt', 'videoId'].sort(),
+      );
+    });
   });
 
   it('refuses a session revocation without revokedBefore', () => {

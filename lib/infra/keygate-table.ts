@@ -3,20 +3,22 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lambda/key-authorizer/entitlement-schema';
 
-export interface EntitlementTableProps {
+export interface KeygateTableProps {
   tableName: string;
   /** Replica regions besides the stack's own. */
   replicaRegions: string[];
 }
 
 /**
- * The entitlement global table, with the key schema the authorizer reads and the CLI writes
- * (imported from one module so they cannot drift). Every replica has PITR and deletion protection.
+ * One of Keygate's two global tables, with the key schema the authorizer reads and the CLI writes
+ * (imported from one module so they cannot drift): the entitlement table (grants, revocations; the
+ * edge function only reads it) and the lease table (stream limits; the one it writes). Every replica
+ * has PITR and deletion protection, and the table is retained when the stack goes.
  */
-export class EntitlementTable extends Construct {
+export class KeygateTable extends Construct {
   readonly table: dynamodb.TableV2;
 
-  constructor(scope: Construct, id: string, props: EntitlementTableProps) {
+  constructor(scope: Construct, id: string, props: KeygateTableProps) {
     super(scope, id);
     const protection = { pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, deletionProtection: true };
     this.table = new dynamodb.TableV2(this, 'Table', {
