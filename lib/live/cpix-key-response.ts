@@ -44,7 +44,8 @@ export function readCpixKeyResponse(document: Document, channel: string, period:
     'media HLSSignalingData',
   );
   const tag = readKeyTag(decodeBase64(media.textContent ?? '')?.toString('utf8') ?? '');
-  if (!tag || tag.get('METHOD') !== 'AES-128' || !tag.get('URI')) throw new KeyProviderAnswerError('its media HLSSignalingData is not an AES-128 EXT-X-KEY tag');
+  if (!tag || tag.get('METHOD') !== 'AES-128' || !tag.get('URI'))
+    throw new KeyProviderAnswerError('its media HLSSignalingData is not an AES-128 EXT-X-KEY tag');
   const uri = tag.get('URI') as string;
   let path: string;
   try {
@@ -54,6 +55,7 @@ export function readCpixKeyResponse(document: Document, channel: string, period:
   }
   const prefix = `/keys/${channel}/`;
   const name = path.startsWith(prefix) && path.endsWith('.key') ? path.slice(prefix.length, -'.key'.length) : '';
-  if (!KEY_NAME_PATTERN.test(name)) throw new KeyProviderAnswerError(`its key URI ${JSON.stringify(uri)} is not a Keygate key path ${prefix}<name>.key`);
+  if (!KEY_NAME_PATTERN.test(name))
+    throw new KeyProviderAnswerError(`its key URI ${JSON.stringify(uri)} is not a Keygate key path ${prefix}<name>.key`);
   return { period, name, key, iv, uri };
 }

@@ -31,7 +31,7 @@ export interface CpixKeyRequest {
 }
 
 const ONE_KEY_PER_PERIOD =
-  "Keygate hands out one key per key period, shared by every track: choose a shared-key preset (one content key per period) and a key rotation interval.";
+  'Keygate hands out one key per key period, shared by every track: choose a shared-key preset (one content key per period) and a key rotation interval.';
 
 function onlyChild(parent: Element, localName: string, help?: string): Element {
   const found = childElements(parent, CPIX_NS, localName);
@@ -59,7 +59,11 @@ function spekeVersionOf(root: Element, header: string | undefined): SpekeVersion
   }
   if (cpixVersion === undefined) throw cpixRefusal('invalid-cpix', 'Missing CPIX@version');
   if (cpixVersion !== CPIX_2_VERSION) {
-    throw cpixRefusal('invalid-cpix', 'Unsupported CPIX@version', `SPEKE ${SPEKE_2_HEADER} goes with CPIX ${CPIX_2_VERSION}, not ${quoted(cpixVersion)}.`);
+    throw cpixRefusal(
+      'invalid-cpix',
+      'Unsupported CPIX@version',
+      `SPEKE ${SPEKE_2_HEADER} goes with CPIX ${CPIX_2_VERSION}, not ${quoted(cpixVersion)}.`,
+    );
   }
   return '2.0';
 }
@@ -84,7 +88,11 @@ function contentKeysOf(list: Element, version: SpekeVersion, maxKeys: number): M
   const elements = childElements(list, CPIX_NS, 'ContentKey');
   if (elements.length === 0) throw cpixRefusal('invalid-cpix', 'The cpix:ContentKeyList has no cpix:ContentKey');
   if (elements.length > maxKeys) {
-    throw cpixRefusal('unsupported-contract', `The request asks for ${elements.length} keys; Keygate answers at most ${maxKeys} at once`, 'Ask for fewer key periods per request.');
+    throw cpixRefusal(
+      'unsupported-contract',
+      `The request asks for ${elements.length} keys; Keygate answers at most ${maxKeys} at once`,
+      'Ask for fewer key periods per request.',
+    );
   }
   const keys = new Map<string, Element>();
   const schemes = new Set<string>();
@@ -93,7 +101,11 @@ function contentKeysOf(list: Element, version: SpekeVersion, maxKeys: number): M
     if (kid === undefined || !KID_PATTERN.test(kid)) throw cpixRefusal('invalid-cpix', `ContentKey@kid ${quoted(kid ?? '')} is not a UUID`);
     if (keys.has(kid.toLowerCase())) throw cpixRefusal('invalid-cpix', `ContentKey@kid ${kid} appears twice`);
     if (childElements(element, CPIX_NS, 'Data').length > 0) {
-      throw cpixRefusal('unsupported-contract', `ContentKey ${kid} already carries a key`, 'Keygate makes every key itself: send the ContentKey empty.');
+      throw cpixRefusal(
+        'unsupported-contract',
+        `ContentKey ${kid} already carries a key`,
+        'Keygate makes every key itself: send the ContentKey empty.',
+      );
     }
     if (version === '2.0') {
       const scheme = attribute(element, 'commonEncryptionScheme');
@@ -137,16 +149,25 @@ function periodsOf(list: Element, maxPeriods: number): Map<string, number> {
   const elements = childElements(list, CPIX_NS, 'ContentKeyPeriod');
   if (elements.length === 0) throw cpixRefusal('invalid-cpix', 'The cpix:ContentKeyPeriodList has no cpix:ContentKeyPeriod');
   if (elements.length > maxPeriods) {
-    throw cpixRefusal('unsupported-contract', `The request lists ${elements.length} key periods; Keygate answers at most ${maxPeriods} at once`, 'Ask for fewer key periods per request.');
+    throw cpixRefusal(
+      'unsupported-contract',
+      `The request lists ${elements.length} key periods; Keygate answers at most ${maxPeriods} at once`,
+      'Ask for fewer key periods per request.',
+    );
   }
   const periods = new Map<string, number>();
   const indexes = new Set<number>();
   for (const element of elements) {
     const id = attribute(element, 'id');
     const index = attribute(element, 'index');
-    if (id === undefined || periods.has(id)) throw cpixRefusal('invalid-cpix', `ContentKeyPeriod@id ${quoted(id ?? '')} is missing or repeated`);
+    if (id === undefined || periods.has(id))
+      throw cpixRefusal('invalid-cpix', `ContentKeyPeriod@id ${quoted(id ?? '')} is missing or repeated`);
     if (index === undefined || !PERIOD_INDEX_PATTERN.test(index)) {
-      throw cpixRefusal('invalid-cpix', `ContentKeyPeriod@index ${quoted(index ?? '')} is not a whole number`, 'Keygate names each key after its period index.');
+      throw cpixRefusal(
+        'invalid-cpix',
+        `ContentKeyPeriod@index ${quoted(index ?? '')} is not a whole number`,
+        'Keygate names each key after its period index.',
+      );
     }
     const value = Number(index);
     if (indexes.has(value)) throw cpixRefusal('invalid-cpix', `ContentKeyPeriod@index ${value} appears twice`);
@@ -157,19 +178,32 @@ function periodsOf(list: Element, maxPeriods: number): Map<string, number> {
 }
 
 /** Binds each content key to its one period through the usage rules' KeyPeriodFilter. */
-function periodOfEachKey(list: Element, version: SpekeVersion, keys: Map<string, Element>, periods: Map<string, number>): Map<string, number> {
+function periodOfEachKey(
+  list: Element,
+  version: SpekeVersion,
+  keys: Map<string, Element>,
+  periods: Map<string, number>,
+): Map<string, number> {
   const periodOfKey = new Map<string, number>();
   let filters = 0;
   for (const rule of childElements(list, CPIX_NS, 'ContentKeyUsageRule')) {
     const kid = attribute(rule, 'kid')?.toLowerCase();
     if (kid === undefined || !keys.has(kid)) {
-      throw cpixRefusal('invalid-cpix', 'Malformed encryption contract', `ContentKeyUsageRule@kid ${quoted(kid ?? '')} names no ContentKey.`);
+      throw cpixRefusal(
+        'invalid-cpix',
+        'Malformed encryption contract',
+        `ContentKeyUsageRule@kid ${quoted(kid ?? '')} names no ContentKey.`,
+      );
     }
     filters += childElements(rule, CPIX_NS, 'VideoFilter').length + childElements(rule, CPIX_NS, 'AudioFilter').length;
     for (const filter of childElements(rule, CPIX_NS, 'KeyPeriodFilter')) {
       const index = periods.get(attribute(filter, 'periodId') ?? '');
       if (index === undefined) {
-        throw cpixRefusal('invalid-cpix', 'Malformed encryption contract', `KeyPeriodFilter@periodId ${quoted(attribute(filter, 'periodId') ?? '')} names no ContentKeyPeriod.`);
+        throw cpixRefusal(
+          'invalid-cpix',
+          'Malformed encryption contract',
+          `KeyPeriodFilter@periodId ${quoted(attribute(filter, 'periodId') ?? '')} names no ContentKeyPeriod.`,
+        );
       }
       if (periodOfKey.has(kid) && periodOfKey.get(kid) !== index) {
         throw cpixRefusal('unsupported-contract', 'Requested CPIX encryption contract not supported', ONE_KEY_PER_PERIOD);
@@ -178,7 +212,11 @@ function periodOfEachKey(list: Element, version: SpekeVersion, keys: Map<string,
     }
   }
   if (version === '2.0' && filters === 0) {
-    throw cpixRefusal('invalid-cpix', 'Missing CPIX encryption contract', 'Each ContentKeyUsageRule needs a VideoFilter or an AudioFilter.');
+    throw cpixRefusal(
+      'invalid-cpix',
+      'Missing CPIX encryption contract',
+      'Each ContentKeyUsageRule needs a VideoFilter or an AudioFilter.',
+    );
   }
   return periodOfKey;
 }
@@ -218,12 +256,17 @@ export function readCpixKeyRequest(document: Document, spekeVersionHeader: strin
     if (index === undefined) {
       throw cpixRefusal('invalid-cpix', 'Malformed encryption contract', `ContentKey ${kid} has no KeyPeriodFilter naming its key period.`);
     }
-    if (askedFor.has(index)) throw cpixRefusal('unsupported-contract', 'Requested CPIX encryption contract not supported', ONE_KEY_PER_PERIOD);
+    if (askedFor.has(index))
+      throw cpixRefusal('unsupported-contract', 'Requested CPIX encryption contract not supported', ONE_KEY_PER_PERIOD);
     askedFor.add(index);
     requests.push({ index, kid, contentKey, drmSystems: drmSystems.get(kid) ?? [] });
   }
   if (askedFor.size !== periods.size) {
-    throw cpixRefusal('invalid-cpix', 'Malformed encryption contract', 'Every ContentKeyPeriod needs one content key bound to it by a KeyPeriodFilter.');
+    throw cpixRefusal(
+      'invalid-cpix',
+      'Malformed encryption contract',
+      'Every ContentKeyPeriod needs one content key bound to it by a KeyPeriodFilter.',
+    );
   }
   return { version, channel, periods: requests, document };
 }

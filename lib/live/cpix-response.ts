@@ -24,7 +24,8 @@ function setText(elements: Element[], text: string): void {
 }
 
 function fillDrmSystem(system: Element, uri: string): void {
-  for (const [namespace, name] of NOT_FOR_AES_128) for (const element of childElements(system, namespace, name)) system.removeChild(element);
+  for (const [namespace, name] of NOT_FOR_AES_128)
+    for (const element of childElements(system, namespace, name)) system.removeChild(element);
   // SPEKE 1.0 (and 2.0 where asked): the URI alone, base64.
   setText(childElements(system, CPIX_NS, 'URIExtXKey'), encodeBase64(uri));
   setText(childElements(system, SPEKE_NS, 'KeyFormat'), encodeBase64('identity'));

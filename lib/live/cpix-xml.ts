@@ -21,7 +21,12 @@ const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']/;
  */
 export function parseCpixXml(body: Uint8Array, maxBytes = MAX_CPIX_BYTES): Document {
   if (body.length > maxBytes) {
-    throw new SpekeRefusal(413, 'body-too-large', `The CPIX document is larger than ${maxBytes} bytes`, 'Ask for fewer key periods per request.');
+    throw new SpekeRefusal(
+      413,
+      'body-too-large',
+      `The CPIX document is larger than ${maxBytes} bytes`,
+      'Ask for fewer key periods per request.',
+    );
   }
   let text: string;
   try {
@@ -31,7 +36,12 @@ export function parseCpixXml(body: Uint8Array, maxBytes = MAX_CPIX_BYTES): Docum
   }
   const encoding = DECLARED_ENCODING.exec(text)?.[1];
   if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') {
-    throw new SpekeRefusal(400, 'malformed-xml', `The CPIX document declares the encoding ${JSON.stringify(encoding)}`, 'Send it as UTF-8.');
+    throw new SpekeRefusal(
+      400,
+      'malformed-xml',
+      `The CPIX document declares the encoding ${JSON.stringify(encoding)}`,
+      'Send it as UTF-8.',
+    );
   }
   // Refused wherever they appear (even in a comment): a CPIX document never needs one.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
@@ -41,7 +51,9 @@ export function parseCpixXml(body: Uint8Array, maxBytes = MAX_CPIX_BYTES): Docum
   try {
     document = new DOMParser({ onError: onWarningStopParsing }).parseFromString(text, 'application/xml');
   } catch (error) {
-    const detail = String((error as Error).message).split('\n')[0].slice(0, 200);
+    const detail = String((error as Error).message)
+      .split('\n')[0]
+      .slice(0, 200);
     throw new SpekeRefusal(400, 'malformed-xml', 'The CPIX document is not well-formed XML', detail);
   }
   if (document.doctype) throw new SpekeRefusal(400, 'hostile-xml', 'DOCTYPE and ENTITY declarations are refused');

@@ -23,7 +23,13 @@ export interface KeyProviderResponse {
 
 /** One line of the provider's log: what was asked and decided, never a key. */
 export type KeyProviderLogEntry =
-  | { event: 'keys-issued'; at: string; channel: string; speke: string; periods: { index: number; name: string; kid: string; created: boolean }[] }
+  | {
+      event: 'keys-issued';
+      at: string;
+      channel: string;
+      speke: string;
+      periods: { index: number; name: string; kid: string; created: boolean }[];
+    }
   | { event: 'refused'; at: string; status: number; reason: SpekeRefusalReason; message: string; channel?: string }
   | { event: 'store-error'; at: string; channel: string; error: string };
 
@@ -83,7 +89,14 @@ export function createKeyProvider(ports: KeyProviderPorts, options: KeyProviderO
       ...(spekeHeader !== undefined && /^\d{1,3}\.\d{1,3}$/.test(spekeHeader.trim()) ? { 'x-speke-version': spekeHeader.trim() } : {}),
     };
     const refuse = (refusal: SpekeRefusal, channel?: string): KeyProviderResponse => {
-      log({ event: 'refused', at: at(), status: refusal.status, reason: refusal.reason, message: refusal.message, ...(channel ? { channel } : {}) });
+      log({
+        event: 'refused',
+        at: at(),
+        status: refusal.status,
+        reason: refusal.reason,
+        message: refusal.message,
+        ...(channel ? { channel } : {}),
+      });
       return {
         status: refusal.status,
         headers: {
@@ -117,7 +130,12 @@ export function createKeyProvider(ports: KeyProviderPorts, options: KeyProviderO
     try {
       if (!(await ports.channels.isLiveChannel(request.channel))) {
         return refuse(
-          new SpekeRefusal(403, 'unknown-channel', `Unknown channel ${JSON.stringify(request.channel)}`, 'Only the configured live channels get keys: add the channel first.'),
+          new SpekeRefusal(
+            403,
+            'unknown-channel',
+            `Unknown channel ${JSON.stringify(request.channel)}`,
+            'Only the configured live channels get keys: add the channel first.',
+          ),
           request.channel,
         );
       }
@@ -135,7 +153,12 @@ export function createKeyProvider(ports: KeyProviderPorts, options: KeyProviderO
       at: at(),
       channel: request.channel,
       speke: request.version,
-      periods: issued.map(({ period, created }) => ({ index: period.index, name: keyNameOfPeriod(period.index), kid: period.kid, created })),
+      periods: issued.map(({ period, created }) => ({
+        index: period.index,
+        name: keyNameOfPeriod(period.index),
+        kid: period.kid,
+        created,
+      })),
     });
     const body = renderCpixKeyResponse(request, issued);
     const headers: Record<string, string> = {

@@ -40,7 +40,10 @@ export function parseKeyUriBase(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new KeygateError(`${JSON.stringify(value)} is not a URL: give the distribution's address, like https://d111.cloudfront.net`, 'keyUriBase');
+    throw new KeygateError(
+      `${JSON.stringify(value)} is not a URL: give the distribution's address, like https://d111.cloudfront.net`,
+      'keyUriBase',
+    );
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {

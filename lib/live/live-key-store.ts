@@ -19,7 +19,9 @@ export interface LiveKeyStore {
 /** The key bucket holds something under a key's name that is not a 16-byte key. */
 export class CorruptStoredKeyError extends Error {
   constructor(objectKey: string, size: number) {
-    super(`the key bucket's ${objectKey} holds ${size} bytes, not a ${KEY_BYTES}-byte key: delete it, or stop the channel and start a new one`);
+    super(
+      `the key bucket's ${objectKey} holds ${size} bytes, not a ${KEY_BYTES}-byte key: delete it, or stop the channel and start a new one`,
+    );
     this.name = new.target.name;
   }
 }

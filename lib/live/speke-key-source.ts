@@ -45,7 +45,11 @@ export class SpekeKeySource implements LiveKeySource {
 
   keyFor(channel: string, period: number): Promise<LiveKey> {
     const answer = this.ask(channel, period);
-    if (this.options.prefetchNext) answer.then(() => this.ask(channel, period + 1).catch(() => {}), () => {});
+    if (this.options.prefetchNext)
+      answer.then(
+        () => this.ask(channel, period + 1).catch(() => {}),
+        () => {},
+      );
     return answer;
   }
 

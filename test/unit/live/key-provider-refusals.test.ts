@@ -47,7 +47,13 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'an XML entity expansion (billion laughs)', body: withDoctype(BILLION_LAUGHS, '&lol9;'), status: 400, reason: 'hostile-xml', message: 'DOCTYPE and ENTITY declarations are refused' },
+  {
+    name: 'an XML entity expansion (billion laughs)',
+    body: withDoctype(BILLION_LAUGHS, '&lol9;'),
+    status: 400,
+    reason: 'hostile-xml',
+    message: 'DOCTYPE and ENTITY declarations are refused',
+  },
   {
     name: 'an external entity',
     body: withDoctype('<!DOCTYPE cpix:CPIX [<!ENTITY x SYSTEM "file:///etc/passwd">]>', '&x;'),
@@ -55,18 +61,86 @@ const cases: Case[] = [
     reason: 'hostile-xml',
     message: 'DOCTYPE and ENTITY declarations are refused',
   },
-  { name: 'a body of 1 MB', body: V2 + `<!--${'x'.repeat(1024 * 1024)}-->`, status: 413, reason: 'body-too-large', message: /larger than 262144 bytes/ },
-  { name: 'a body one byte over 256 KB', body: Buffer.alloc(256 * 1024 + 1, 0x20), status: 413, reason: 'body-too-large', message: /larger than/ },
-  { name: 'a body that is not XML', body: 'contentId=concert', status: 400, reason: 'malformed-xml', message: 'The CPIX document is not well-formed XML' },
-  { name: 'a body that is not UTF-8', body: Buffer.from([0x3c, 0x61, 0xff, 0x3e]), status: 400, reason: 'malformed-xml', message: 'The CPIX document is not UTF-8' },
+  {
+    name: 'a body of 1 MB',
+    body: V2 + `<!--${'x'.repeat(1024 * 1024)}-->`,
+    status: 413,
+    reason: 'body-too-large',
+    message: /larger than 262144 bytes/,
+  },
+  {
+    name: 'a body one byte over 256 KB',
+    body: Buffer.alloc(256 * 1024 + 1, 0x20),
+    status: 413,
+    reason: 'body-too-large',
+    message: /larger than/,
+  },
+  {
+    name: 'a body that is not XML',
+    body: 'contentId=concert',
+    status: 400,
+    reason: 'malformed-xml',
+    message: 'The CPIX document is not well-formed XML',
+  },
+  {
+    name: 'a body that is not UTF-8',
+    body: Buffer.from([0x3c, 0x61, 0xff, 0x3e]),
+    status: 400,
+    reason: 'malformed-xml',
+    message: 'The CPIX document is not UTF-8',
+  },
   { name: 'a document that is not CPIX', body: '<html/>', status: 422, reason: 'invalid-cpix', message: /is not a cpix:CPIX element/ },
-  { name: 'a missing contentId', body: V2.replace('contentId="concert" ', ''), status: 422, reason: 'invalid-cpix', message: 'Missing CPIX@contentId' },
-  { name: 'an empty contentId', body: V2.replace('contentId="concert"', 'contentId=""'), status: 422, reason: 'invalid-cpix', message: 'Missing CPIX@contentId' },
-  { name: 'a contentId that is not a channel id', body: V2.replace('contentId="concert"', 'contentId="../keys"'), status: 422, reason: 'invalid-cpix', message: /is not a Keygate channel id/ },
-  { name: 'a missing CPIX@version', body: V2.replace('version="2.3" ', ''), status: 422, reason: 'invalid-cpix', message: 'Missing CPIX@version' },
-  { name: 'an unknown CPIX@version', body: V2.replace('version="2.3"', 'version="2.2"'), status: 422, reason: 'invalid-cpix', message: 'Unsupported CPIX@version' },
-  { name: 'a CPIX 2.3 document without X-Speke-Version', body: V2, headers: { 'content-type': 'application/xml' }, status: 422, reason: 'unsupported-speke-version', message: 'Unsupported SPEKE version' },
-  { name: 'an unknown X-Speke-Version', body: V2, headers: { ...V2_HEADERS, 'x-speke-version': '3.0' }, status: 422, reason: 'unsupported-speke-version', message: 'Unsupported SPEKE version' },
+  {
+    name: 'a missing contentId',
+    body: V2.replace('contentId="concert" ', ''),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'Missing CPIX@contentId',
+  },
+  {
+    name: 'an empty contentId',
+    body: V2.replace('contentId="concert"', 'contentId=""'),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'Missing CPIX@contentId',
+  },
+  {
+    name: 'a contentId that is not a channel id',
+    body: V2.replace('contentId="concert"', 'contentId="../keys"'),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: /is not a Keygate channel id/,
+  },
+  {
+    name: 'a missing CPIX@version',
+    body: V2.replace('version="2.3" ', ''),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'Missing CPIX@version',
+  },
+  {
+    name: 'an unknown CPIX@version',
+    body: V2.replace('version="2.3"', 'version="2.2"'),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'Unsupported CPIX@version',
+  },
+  {
+    name: 'a CPIX 2.3 document without X-Speke-Version',
+    body: V2,
+    headers: { 'content-type': 'application/xml' },
+    status: 422,
+    reason: 'unsupported-speke-version',
+    message: 'Unsupported SPEKE version',
+  },
+  {
+    name: 'an unknown X-Speke-Version',
+    body: V2,
+    headers: { ...V2_HEADERS, 'x-speke-version': '3.0' },
+    status: 422,
+    reason: 'unsupported-speke-version',
+    message: 'Unsupported SPEKE version',
+  },
   { name: 'a SPEKE 1.0 document sent as SPEKE 2.0', body: V1, status: 422, reason: 'invalid-cpix', message: 'Missing CPIX@version' },
   {
     name: 'a missing commonEncryptionScheme',
@@ -77,7 +151,10 @@ const cases: Case[] = [
   },
   {
     name: 'mixed encryption schemes',
-    body: twoKeysForOnePeriod.replace('kid="22222222-3333-4444-8555-666666666666" commonEncryptionScheme="cbc1"', 'kid="22222222-3333-4444-8555-666666666666" commonEncryptionScheme="cbcs"'),
+    body: twoKeysForOnePeriod.replace(
+      'kid="22222222-3333-4444-8555-666666666666" commonEncryptionScheme="cbc1"',
+      'kid="22222222-3333-4444-8555-666666666666" commonEncryptionScheme="cbcs"',
+    ),
     status: 422,
     reason: 'invalid-cpix',
     message: 'Non compliant ContentKey@commonEncryptionScheme combination',
@@ -111,24 +188,95 @@ const cases: Case[] = [
     reason: 'unsupported-contract',
     message: 'Content key encryption (cpix:DeliveryDataList) is not supported',
   },
-  { name: 'a request without key periods', body: V2.replace(/<cpix:ContentKeyPeriodList>[\s\S]*<\/cpix:ContentKeyPeriodList>/, ''), status: 422, reason: 'invalid-cpix', message: 'The CPIX document needs exactly one cpix:ContentKeyPeriodList' },
-  { name: 'a period index that is not a whole number', body: V2.replace('index="28511"', 'index="-1"'), status: 422, reason: 'invalid-cpix', message: 'ContentKeyPeriod@index "-1" is not a whole number' },
-  { name: 'too many periods', body: seventeenPeriods, status: 422, reason: 'unsupported-contract', message: /lists 17 key periods; Keygate answers at most 16/ },
-  { name: 'one key for two periods', body: secondPeriodForTheSameKey, status: 422, reason: 'unsupported-contract', message: 'Requested CPIX encryption contract not supported' },
-  { name: 'two keys for one period', body: twoKeysForOnePeriod, status: 422, reason: 'unsupported-contract', message: 'Requested CPIX encryption contract not supported' },
-  { name: 'a key bound to no period', body: V2.replace(/<cpix:KeyPeriodFilter [^>]*\/>/, ''), status: 422, reason: 'invalid-cpix', message: 'Malformed encryption contract' },
-  { name: 'a usage rule with no track filter', body: V2.replace('<cpix:AudioFilter/>', '').replace('<cpix:VideoFilter/>', ''), status: 422, reason: 'invalid-cpix', message: 'Missing CPIX encryption contract' },
-  { name: 'a KID that is not a UUID', body: V2.replaceAll(KID, 'not-a-uuid'), status: 422, reason: 'invalid-cpix', message: 'ContentKey@kid "not-a-uuid" is not a UUID' },
+  {
+    name: 'a request without key periods',
+    body: V2.replace(/<cpix:ContentKeyPeriodList>[\s\S]*<\/cpix:ContentKeyPeriodList>/, ''),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'The CPIX document needs exactly one cpix:ContentKeyPeriodList',
+  },
+  {
+    name: 'a period index that is not a whole number',
+    body: V2.replace('index="28511"', 'index="-1"'),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'ContentKeyPeriod@index "-1" is not a whole number',
+  },
+  {
+    name: 'too many periods',
+    body: seventeenPeriods,
+    status: 422,
+    reason: 'unsupported-contract',
+    message: /lists 17 key periods; Keygate answers at most 16/,
+  },
+  {
+    name: 'one key for two periods',
+    body: secondPeriodForTheSameKey,
+    status: 422,
+    reason: 'unsupported-contract',
+    message: 'Requested CPIX encryption contract not supported',
+  },
+  {
+    name: 'two keys for one period',
+    body: twoKeysForOnePeriod,
+    status: 422,
+    reason: 'unsupported-contract',
+    message: 'Requested CPIX encryption contract not supported',
+  },
+  {
+    name: 'a key bound to no period',
+    body: V2.replace(/<cpix:KeyPeriodFilter [^>]*\/>/, ''),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'Malformed encryption contract',
+  },
+  {
+    name: 'a usage rule with no track filter',
+    body: V2.replace('<cpix:AudioFilter/>', '').replace('<cpix:VideoFilter/>', ''),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'Missing CPIX encryption contract',
+  },
+  {
+    name: 'a KID that is not a UUID',
+    body: V2.replaceAll(KID, 'not-a-uuid'),
+    status: 422,
+    reason: 'invalid-cpix',
+    message: 'ContentKey@kid "not-a-uuid" is not a UUID',
+  },
   {
     name: 'a content key that already carries a value',
-    body: V2.replace('</cpix:ContentKey>', '<cpix:Data><pskc:Secret><pskc:PlainValue>AAAAAAAAAAAAAAAAAAAAAA==</pskc:PlainValue></pskc:Secret></cpix:Data></cpix:ContentKey>'),
+    body: V2.replace(
+      '</cpix:ContentKey>',
+      '<cpix:Data><pskc:Secret><pskc:PlainValue>AAAAAAAAAAAAAAAAAAAAAA==</pskc:PlainValue></pskc:Secret></cpix:Data></cpix:ContentKey>',
+    ),
     status: 422,
     reason: 'unsupported-contract',
     message: `ContentKey ${KID} already carries a key`,
   },
-  { name: 'an unknown channel', body: V2.replace('contentId="concert"', 'contentId="other-channel"'), status: 403, reason: 'unknown-channel', message: 'Unknown channel "other-channel"' },
-  { name: 'a body sent as JSON', body: V2, headers: { ...V2_HEADERS, 'content-type': 'application/json' }, status: 415, reason: 'unsupported-media-type', message: /is application\/xml/ },
-  { name: 'a GET', body: '', method: 'GET', status: 405, reason: 'method-not-allowed', message: 'A SPEKE key request is a POST of a CPIX document' },
+  {
+    name: 'an unknown channel',
+    body: V2.replace('contentId="concert"', 'contentId="other-channel"'),
+    status: 403,
+    reason: 'unknown-channel',
+    message: 'Unknown channel "other-channel"',
+  },
+  {
+    name: 'a body sent as JSON',
+    body: V2,
+    headers: { ...V2_HEADERS, 'content-type': 'application/json' },
+    status: 415,
+    reason: 'unsupported-media-type',
+    message: /is application\/xml/,
+  },
+  {
+    name: 'a GET',
+    body: '',
+    method: 'GET',
+    status: 405,
+    reason: 'method-not-allowed',
+    message: 'A SPEKE key request is a POST of a CPIX document',
+  },
 ];
 
 describe('the key provider refuses, and stores nothing for,', () => {
@@ -139,7 +287,12 @@ describe('the key provider refuses, and stores nothing for,', () => {
   );
 
   it.each(cases)('$name', async ({ body, headers, method, status, reason, message }) => {
-    const request: KeyProviderRequest = { method: method ?? 'POST', path: '/speke/v2.0/copyProtection', headers: headers ?? V2_HEADERS, body: Buffer.from(body) };
+    const request: KeyProviderRequest = {
+      method: method ?? 'POST',
+      path: '/speke/v2.0/copyProtection',
+      headers: headers ?? V2_HEADERS,
+      body: Buffer.from(body),
+    };
     const response = await provider(request);
     expect(response.status).toBe(status);
     expect(response.headers['x-keygate-reason']).toBe(reason);

@@ -88,9 +88,9 @@ describe('SPEKE 2.0, as MediaPackage v2 asks for AES-128 with key rotation', () 
       expect.stringContaining(`URI="${BASE}/keys/concert/28512.key"`),
       expect.stringContaining(`URI="${BASE}/keys/concert/28513.key"`),
     ]);
-    expect(keys.map((k) => Buffer.from(store.objects.get(`keys/concert/${k.kid.startsWith('a4') ? 28512 : 28513}.key`) as Uint8Array))).toEqual(
-      keys.map((k) => k.key),
-    );
+    expect(
+      keys.map((k) => Buffer.from(store.objects.get(`keys/concert/${k.kid.startsWith('a4') ? 28512 : 28513}.key`) as Uint8Array)),
+    ).toEqual(keys.map((k) => k.key));
   });
 });
 

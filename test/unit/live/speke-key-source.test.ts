@@ -8,7 +8,13 @@ import { MemoryLiveKeyStore } from '../../fixtures/memory-live-key-store';
 const ENDPOINT = 'http://provider.test/speke/v2.0/copyProtection';
 
 /** A SpekeKeySource whose fetch hands each request straight to a provider (the HTTP round trip is an integration test). */
-function makeSource(options: { answerFirst?: KeyProviderResponse[]; prefetchNext?: boolean; signRequest?: (r: SpekeHttpRequest) => Promise<SpekeHttpRequest> } = {}) {
+function makeSource(
+  options: {
+    answerFirst?: KeyProviderResponse[];
+    prefetchNext?: boolean;
+    signRequest?: (r: SpekeHttpRequest) => Promise<SpekeHttpRequest>;
+  } = {},
+) {
   const store = new MemoryLiveKeyStore();
   const provider = createKeyProvider(
     { store, channels: fixedChannelRegistry(['concert']), randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), now: () => 0 },
@@ -21,7 +27,12 @@ function makeSource(options: { answerFirst?: KeyProviderResponse[]; prefetchNext
     sent.push({ url: String(url), headers, body: String(init?.body) });
     const answer =
       queued.shift() ??
-      (await provider({ method: String(init?.method), path: new URL(String(url)).pathname, headers, body: Buffer.from(String(init?.body)) }));
+      (await provider({
+        method: String(init?.method),
+        path: new URL(String(url)).pathname,
+        headers,
+        body: Buffer.from(String(init?.body)),
+      }));
     return new Response(answer.body, { status: answer.status, headers: answer.headers });
   };
   const source = new SpekeKeySource({ endpoint: ENDPOINT, fetch: fetchToProvider as typeof fetch, retryDelayMs: 0, ...options });
@@ -75,7 +86,10 @@ describe('SpekeKeySource, a SPEKE client asking as MediaPackage v2 does', () => 
   });
 
   it('signs every attempt through the request signer hook', async () => {
-    const signRequest = jest.fn(async (request: SpekeHttpRequest) => ({ ...request, headers: { ...request.headers, authorization: 'signed' } }));
+    const signRequest = jest.fn(async (request: SpekeHttpRequest) => ({
+      ...request,
+      headers: { ...request.headers, authorization: 'signed' },
+    }));
     const { source, sent } = makeSource({ signRequest, answerFirst: [{ status: 500, headers: {}, body: 'oops' }] });
     await source.keyFor('concert', 8);
     expect(signRequest).toHaveBeenCalledTimes(2);
