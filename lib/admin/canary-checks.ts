@@ -59,7 +59,8 @@ export function keyAnswerHint(response: HttpResponse): string {
   if (reason === 'not-entitled' || reason === 'entitlement-expired')
     return 'the grant was not seen: is --table (and --region) the table the authorizer reads?';
   if (reason === 'store-unavailable') return 'the authorizer cannot read the table: see storeCause in its decision log';
-  if (reason === 'request-deadline') return 'the table (or a JWKS URL) answered too slowly for one request: see storeErrors in its decision log';
+  if (reason === 'request-deadline')
+    return 'the table (or a JWKS URL) answered too slowly for one request: see storeErrors in its decision log';
   if (reason === 'not-found') return 'the authorizer does not take this for a key path';
   if (reason === undefined && (response.status === 403 || response.status === 404))
     return 'refused without x-keygate-reason, so not by the authorizer: is the key in the key bucket (keygate publish --key-bucket)?';
