@@ -213,7 +213,9 @@ function degradedMode({ degraded }: BenchResults): string[] {
     `A proxy before dynalite fails the table (one replica here); ${int(degraded[0]?.recentViewers ?? 0)} viewers allowed moments before (their 1 s allows just expired) and ` +
       `${int(degraded[0]?.otherViewers ?? 0)} granted viewers this container never allowed ask at once. Throttling is the proxy's mock of DynamoDB's 400 answer. ` +
       'The store is always tried first, so a stale allow waits out the failure: at most the store deadline (1.5 s by default), ' +
-      'here one attempt timeout (55 % of it).',
+      'here one attempt timeout (55 % of it). ' +
+      `${int(degraded[0]?.limitedViewers ?? 0)} viewers on a plan of one stream each have a session playing (its lease renewed by this container), ` +
+      'and during the outage also ask with the second session refused before, a token without psid and a new session: the grace serves only the playing one.',
     table(
       [
         'fault',
@@ -223,6 +225,8 @@ function degradedMode({ degraded }: BenchResults): string[] {
         'p99 ms',
         'never allowed: keys served',
         '503 with Retry-After',
+        'one-stream plan: playing sessions served',
+        'its other sessions served',
       ],
       degraded.map((d) => [
         d.fault,
@@ -232,6 +236,8 @@ function degradedMode({ degraded }: BenchResults): string[] {
         d.recentP99Ms,
         `${d.otherServed} / ${d.otherViewers}`,
         d.unavailableWithRetryAfter,
+        `${d.limitedPlayingServed} / ${d.limitedViewers}`,
+        `${d.limitedOthersServed} / ${d.limitedOthersAsked}`,
       ]),
     ),
   );

@@ -9,6 +9,8 @@ export interface DegradedInput {
   viewers: string[];
   faults: Exclude<StoreFault, 'pass'>[];
   graces: number[];
+  /** How many viewers on a plan of one stream each run has (stream limits through the outage). */
+  limitedViewers: number;
 }
 
 /** One fault at one grace: what the viewers allowed moments ago, and the others, got during it. */
@@ -24,6 +26,14 @@ export interface DegradedRow {
   otherViewers: number;
   /** Keys served to viewers this container never allowed: must be 0. */
   otherServed: number;
-  /** Answers 503 `store-unavailable` with Retry-After, among all requests of the outage. */
+  /** Answers 503 `store-unavailable` with Retry-After, among the unlimited viewers' requests of the outage. */
   unavailableWithRetryAfter: number;
+  /** Viewers on a plan of one stream, each with a session playing before the outage. */
+  limitedViewers: number;
+  /** Their playing sessions served during it: all of them with a grace (this container renewed their leases), none without. */
+  limitedPlayingServed: number;
+  /** Their other requests during it (the second session refused before, a token without psid, a new session). */
+  limitedOthersAsked: number;
+  /** Keys served to those: must be 0, or the grace would lift the stream limit. */
+  limitedOthersServed: number;
 }

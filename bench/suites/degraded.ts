@@ -9,14 +9,15 @@ export const DEGRADED_VIDEO = 'degraded-v';
 
 /**
  * Measurement 2c: key requests of the built bundle while a proxy fails every replica, for viewers
- * allowed moments before and for the others, with and without the degraded mode's grace. The
+ * allowed moments before and for the others, with and without the degraded mode's grace, and for
+ * viewers on a plan of one stream (whose grace must keep the limit). The
  * throttling faults are the proxy's mock of DynamoDB's answer (dynalite never throttles).
  */
 export async function benchDegraded(
   world: World,
   key: SigningKey,
   workDir: string,
-  options: { viewers: number; faults: Exclude<StoreFault, 'pass'>[]; graces: number[] },
+  options: { viewers: number; faults: Exclude<StoreFault, 'pass'>[]; graces: number[]; limitedViewers: number },
 ): Promise<DegradedRow[]> {
   const keyUri = `/keys/${DEGRADED_VIDEO}/0.key`;
   const viewers = Array.from({ length: options.viewers * 2 }, (_, i) => `deg-${i}`);
@@ -29,6 +30,7 @@ export async function benchDegraded(
     viewers,
     faults: options.faults,
     graces: options.graces,
+    limitedViewers: options.limitedViewers,
   };
   return runChild(join(__dirname, 'degraded-main.ts'), input);
 }

@@ -41,6 +41,11 @@ export interface RegionAlarms {
   cloudFront: boolean;
   /** The authorizer's store-unavailable rate, from the decision lines of viewers served by this edge region. */
   storeUnavailable: boolean;
+  /**
+   * Lambda@Edge errors and throttles AWS/Lambda counts for the replicas that ran in this region: every
+   * invocation, where the decision lines (best-effort, throttled logs) are only a sample.
+   */
+  edgeFunction: boolean;
   /** DynamoDB throttling of the table's replica in this region. */
   tableThrottling: boolean;
   topicArn?: string;
@@ -59,6 +64,7 @@ export function alarmPlanFor(config: { region: string; replicaRegions: string[];
       region,
       cloudFront: region === 'us-east-1',
       storeUnavailable: EDGE_EXECUTION_REGIONS.includes(region),
+      edgeFunction: EDGE_EXECUTION_REGIONS.includes(region),
       tableThrottling: tableRegions.includes(region),
       ...(topicArn ? { topicArn } : {}),
     };

@@ -3,14 +3,17 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { RegionAlarms } from '../config/alarm-plan';
-import { METRIC_PERIOD, cloudFrontMetric, storeUnavailableRate, tableMetric } from './keygate-metrics';
+import { METRIC_PERIOD, cloudFrontMetric, edgeLambdaMetric, storeUnavailableRate, tableMetric } from './keygate-metrics';
 
 export interface KeygateAlarmsProps {
   /** What to watch in this stack's region (`alarmPlanFor`); the stack must be in `plan.region`. */
   plan: RegionAlarms;
   /** Needed when `plan.cloudFront`. */
   distributionId: string;
-  tableName: string;
+  /** The entitlement table and the lease table: both throttle-watched in their replica here. */
+  tableNames: string[];
+  /** The edge function's name (created in us-east-1); needed when `plan.edgeFunction`. */
+  edgeFunctionName: string;
   /** Prefix of every alarm name, so an operator sees which deployment is paging. */
   namePrefix: string;
 }
@@ -98,14 +101,44 @@ export class KeygateAlarms extends Construct {
         },
       );
     }
+    if (plan.edgeFunction) {
+      const edge = (name: 'Errors' | 'Throttles') => edgeLambdaMetric(plan.region, props.edgeFunctionName, name);
+      alarm(
+        'EdgeFunctionErrors',
+        `The key authorizer's replicas in ${plan.region} failed invocations (threw, timed out at 5 s or ran out of memory), as AWS Lambda counts them: every one, not a log sample.`,
+        {
+          metric: edge('Errors'),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+        },
+      );
+      alarm(
+        'EdgeFunctionThrottles',
+        `Lambda throttled the key authorizer's replicas in ${plan.region} (concurrency quota): those viewers got CloudFront's own error, which no decision line records.`,
+        {
+          metric: edge('Throttles'),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+        },
+      );
+    }
     if (plan.tableThrottling) {
-      alarm('TableThrottling', `The entitlement table's replica in ${plan.region} throttled reads or writes.`, {
+      const throttles = Object.fromEntries(
+        props.tableNames.flatMap((table, i) => [
+          [`reads${i}`, tableMetric(plan.region, table, 'ReadThrottleEvents')],
+          [`writes${i}`, tableMetric(plan.region, table, 'WriteThrottleEvents')],
+        ]),
+      );
+      alarm('TableThrottling', `The entitlement or lease table's replica in ${plan.region} throttled reads or writes.`, {
         metric: new cloudwatch.MathExpression({
-          expression: 'FILL(reads, 0) + FILL(writes, 0)',
-          usingMetrics: {
-            reads: tableMetric(plan.region, props.tableName, 'ReadThrottleEvents'),
-            writes: tableMetric(plan.region, props.tableName, 'WriteThrottleEvents'),
-          },
+          expression: Object.keys(throttles)
+            .map((name) => `FILL(${name}, 0)`)
+            .join(' + '),
+          usingMetrics: throttles,
           label: `throttle events (${plan.region})`,
           period: METRIC_PERIOD,
         }),

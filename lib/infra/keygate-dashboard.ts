@@ -48,8 +48,9 @@ export class KeygateDashboard extends Construct {
     const alarmLines = props.alarmPlan.map((plan) => {
       const watched = [
         plan.cloudFront ? 'CloudFront 503 and 5xx rates, Lambda@Edge execution and validation errors' : undefined,
-        plan.storeUnavailable ? 'store-unavailable rate of this edge region' : undefined,
-        plan.tableThrottling ? 'table throttling of this replica' : undefined,
+        plan.storeUnavailable ? 'store-unavailable rate of this edge region (decision lines: a sample)' : undefined,
+        plan.edgeFunction ? 'Lambda@Edge errors and throttles of the replicas run here (AWS/Lambda: every invocation)' : undefined,
+        plan.tableThrottling ? 'throttling of both tables’ replicas here' : undefined,
       ].filter(Boolean);
       return `* **${plan.region}**: ${watched.join('; ')}${plan.topicArn ? '' : ' (no SNS topic configured)'}`;
     });

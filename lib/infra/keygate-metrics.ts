@@ -68,3 +68,27 @@ export function storeUnavailableRate(region: string): cloudwatch.Metric {
     label: `store-unavailable % (${region})`,
   });
 }
+
+/**
+ * A metric AWS Lambda itself counts for the key authorizer's replicas that ran in `region` (every
+ * invocation, unlike the best-effort decision lines). A Lambda@Edge replica's metrics live in the
+ * region where it ran, under the function name prefixed with the region it was created in.
+ */
+export function edgeLambdaMetric(
+  region: string,
+  functionName: string,
+  metricName: 'Errors' | 'Throttles' | 'Invocations',
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { FunctionName: edgeReplicaName(functionName) },
+    region,
+    statistic: 'Sum',
+    period: METRIC_PERIOD,
+    label: `${metricName} (${region})`,
+  });
+}
+
+/** The name a Lambda@Edge replica's logs and metrics carry: `us-east-1.<name>`, wherever it ran. */
+export const edgeReplicaName = (functionName: string): string => `us-east-1.${functionName}`;

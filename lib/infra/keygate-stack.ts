@@ -8,7 +8,7 @@ import { KeygateAlarms } from './keygate-alarms';
 import { KeygateDashboard } from './keygate-dashboard';
 import { warnAboutConfig } from './config-warnings';
 import { alarmPlanFor } from '../config/alarm-plan';
-import { EDGE_EXECUTION_REGIONS } from '../config/region-locations';
+import { edgeLogRegionsFor } from '../config/edge-log-regions';
 
 export interface KeygateStackProps extends StackProps {
   /** The validated cdk.json context; its region is the stack's. */
@@ -64,7 +64,8 @@ export class KeygateStack extends Stack {
         new KeygateAlarms(plan.region === config.region ? this : logsHome, 'Alarms', {
           plan,
           distributionId: this.keygate.distribution.distribution.distributionId,
-          tableName: config.tableName,
+          tableNames: [config.tableName, config.leaseTableName],
+          edgeFunctionName: this.keygate.authorizer.function.lambda.functionName,
           namePrefix: id,
         }),
     );
@@ -73,7 +74,9 @@ export class KeygateStack extends Stack {
       distributionId: this.keygate.distribution.distribution.distributionId,
       tableName: config.tableName,
       tableRegions: [config.region, ...config.replicaRegions],
-      edgeRegions: EDGE_EXECUTION_REGIONS,
+      // Opt-in regions only where a table replica proves the account enabled them: a widget reading a
+      // region the account has not enabled shows an error instead of a graph (as log retention would fail).
+      edgeRegions: edgeLogRegionsFor([config.region, ...config.replicaRegions]),
       alarmPlan,
     });
     warnAboutConfig(this, config, alarmPlan);

@@ -107,6 +107,14 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('kept the stream limit through the outage: a one-stream plan’s grace served only the session playing before it', () => {
+    for (const d of results.degraded) {
+      expect(d.limitedViewers).toBeGreaterThan(0);
+      expect(d.limitedPlayingServed).toBe(d.graceSeconds > 0 ? d.limitedViewers : 0);
+      expect([d.limitedOthersServed, d.limitedOthersAsked]).toEqual([0, 3 * d.limitedViewers]);
+    }
+  });
+
   it("served every throughput request, and Keygate's cache saved DynamoDB reads the others made", () => {
     for (const design of Object.values(results.throughput)) expect(design.failures).toBe(0);
     expect(results.throughput.seed.dynamodbRequestsPer1000).toBeGreaterThanOrEqual(990);

@@ -36,6 +36,8 @@ const alarmsOf = (template: SynthesizedKeygate['template']): Record<string, Alar
 describe('KeygateAlarms', () => {
   it('alarms on the stack region’s own metrics in the stack region: its edge decisions and its table replica', () => {
     expect(Object.keys(alarmsOf(synth.template)).sort()).toEqual([
+      'Keygate-EdgeFunctionErrors-eu-west-1',
+      'Keygate-EdgeFunctionThrottles-eu-west-1',
       'Keygate-StoreUnavailable-eu-west-1',
       'Keygate-TableThrottling-eu-west-1',
     ]);
@@ -45,6 +47,8 @@ describe('KeygateAlarms', () => {
     const alarms = alarmsOf(synth.logsTemplate);
     expect(Object.keys(alarms).sort()).toEqual([
       'Keygate-EdgeExecutionErrors-us-east-1',
+      'Keygate-EdgeFunctionErrors-us-east-1',
+      'Keygate-EdgeFunctionThrottles-us-east-1',
       'Keygate-EdgeValidationErrors-us-east-1',
       'Keygate-Global503Rate-us-east-1',
       'Keygate-Global5xxRate-us-east-1',
@@ -59,6 +63,33 @@ describe('KeygateAlarms', () => {
       // The distribution id crosses regions through CDK's export reader, not a hard-coded value.
       expect(JSON.stringify(alarm.Dimensions)).toMatch(/ExportsReader.*KeygateCdnDistribution/);
     }
+  });
+
+  it('alarms on the Errors and Throttles AWS/Lambda counts for the edge replicas that ran in each alarm region', () => {
+    for (const [template, region] of [
+      [synth.template, 'eu-west-1'],
+      [synth.logsTemplate, 'us-east-1'],
+    ] as const) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const alarm = alarmsOf(template)[`Keygate-EdgeFunction${metric}-${region}`];
+        const stat = alarm.Metrics?.[0].MetricStat as {
+          Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] };
+          Stat: string;
+        };
+        expect([stat.Metric.Namespace, stat.Metric.MetricName, stat.Stat, alarm.Threshold]).toEqual(['AWS/Lambda', metric, 'Sum', 1]);
+        // A replica's metrics carry the name prefixed with the region the function was created in.
+        const dimension = JSON.stringify(stat.Metric.Dimensions);
+        expect(dimension).toMatch(/^\[\{"Name":"FunctionName","Value":\{"Fn::Join":\["",\["us-east-1\.",/);
+        expect(dimension).toMatch(/RefFunction|Function[0-9A-F]{8}/);
+      }
+    }
+  });
+
+  it('watches both tables’ throttling in the replica of its region', () => {
+    const alarm = alarmsOf(synth.template)['Keygate-TableThrottling-eu-west-1'];
+    const tables = (alarm.Metrics ?? []).flatMap((m) => (m.MetricStat ? [JSON.stringify(m.MetricStat.Metric)] : []));
+    expect(tables.filter((t) => t.includes('"keygate-entitlements"'))).toHaveLength(2);
+    expect(tables.filter((t) => t.includes('"keygate-entitlements-leases"'))).toHaveLength(2);
   });
 
   it('alarms on the store-unavailable rate as one dimensionless metric of its own edge region, whatever the reasons', () => {
@@ -91,7 +122,7 @@ describe('KeygateAlarms', () => {
 
   it('keeps every alarm in the one stack when that stack is in us-east-1, with no action when no topic is configured', () => {
     const alarms = alarmsOf(inUsEast1.template);
-    expect(Object.keys(alarms)).toHaveLength(6);
+    expect(Object.keys(alarms)).toHaveLength(8);
     expect(Object.values(alarms).every((a) => a.AlarmActions === undefined)).toBe(true);
   });
 });

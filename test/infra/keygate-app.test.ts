@@ -96,7 +96,8 @@ describe('the stack region', () => {
     try {
       expect(east.edgeStackArtifact).toBe('Keygate');
       east.template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler' });
-      east.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      // The entitlement table and the lease table.
+      east.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
     } finally {
       east.cleanup();
     }

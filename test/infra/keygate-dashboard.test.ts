@@ -10,6 +10,8 @@ afterAll(() => synth.cleanup());
 type Widget = { type: string; properties: { title?: string; markdown?: string; region?: string; metrics?: unknown[][] } };
 /** The documented stack region; a graph line without a region of its own reads the widget's, which is this one. */
 const STACK_REGION = 'eu-west-1';
+/** Edge regions an account must opt in to (lib/config/edge-log-regions.ts). */
+const OPT_IN = ['af-south-1', 'me-central-1'];
 
 /** The dashboard body with the distribution id (a token in the template) shown as DISTRIBUTION_ID. */
 function dashboardWidgets(s: SynthesizedKeygate): Widget[] {
@@ -66,7 +68,7 @@ describe('KeygateDashboard', () => {
       '503 store-unavailable, by edge region',
       'p99 store latency (ms), edge region → replica',
     ]) {
-      expect(regionsOf(widget(title)).sort()).toEqual([...EDGE_EXECUTION_REGIONS].sort());
+      expect(regionsOf(widget(title)).sort()).toEqual(EDGE_EXECUTION_REGIONS.filter((r) => !OPT_IN.includes(r)).sort());
     }
     const decisions = widget('Key decisions by outcome and reason, every edge region').properties.metrics?.[0][0] as { expression: string };
     expect(decisions.expression).toBe(`SEARCH('{Keygate,decision,reason} MetricName="Decisions"', 'Sum', 300)`);
@@ -74,6 +76,19 @@ describe('KeygateDashboard', () => {
     expect(latency.expression).toBe(`SEARCH('{Keygate,replica} MetricName="StoreLatency"', 'p99', 300)`);
     const unavailable = widget('503 store-unavailable, by edge region').properties.metrics?.[0] ?? [];
     expect(unavailable.slice(0, 6)).toEqual(['Keygate', 'Decisions', 'decision', 'deny', 'reason', 'store-unavailable']);
+  });
+
+  it('leaves out opt-in regions the account may not have enabled, unless a table replica is there', () => {
+    // A widget reading a region the account has not enabled shows an error in place of its graph.
+    for (const region of OPT_IN) expect(regionsOf(widget('503 store-unavailable, by edge region'))).not.toContain(region);
+    const withReplica = synthKeygate({ replicaRegions: ['us-east-1', 'af-south-1'] });
+    try {
+      const unavailable = dashboardWidgets(withReplica).find((w) => w.properties.title === '503 store-unavailable, by edge region');
+      expect(regionsOf(unavailable as Widget)).toContain('af-south-1');
+      expect(regionsOf(unavailable as Widget)).not.toContain('me-central-1');
+    } finally {
+      withReplica.cleanup();
+    }
   });
 
   it('shows throttles of every table replica and replication latency between every pair, each from its own region', () => {
@@ -96,7 +111,9 @@ describe('KeygateDashboard', () => {
 
   it('says on the dashboard which alarm lives in which region', () => {
     const text = dashboardWidgets(synth).find((w) => w.type === 'text')?.properties.markdown ?? '';
-    expect(text).toContain('**eu-west-1**: store-unavailable rate of this edge region; table throttling of this replica');
+    expect(text).toContain(
+      '**eu-west-1**: store-unavailable rate of this edge region (decision lines: a sample); Lambda@Edge errors and throttles of the replicas run here (AWS/Lambda: every invocation); throttling of both tables’ replicas here',
+    );
     expect(text).toContain('**us-east-1**: CloudFront 503 and 5xx rates, Lambda@Edge execution and validation errors');
   });
 

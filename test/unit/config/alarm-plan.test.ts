@@ -44,21 +44,21 @@ describe('edgeLogRetentionDays', () => {
 describe('alarmPlanFor', () => {
   it('puts CloudFront alarms in us-east-1 and the stack region’s own alarms in the stack region', () => {
     expect(alarmPlanFor(parse({ alarmTopicArn: [EU_TOPIC, US_TOPIC] }))).toEqual([
-      { region: 'eu-west-1', cloudFront: false, storeUnavailable: true, tableThrottling: true, topicArn: EU_TOPIC },
-      { region: 'us-east-1', cloudFront: true, storeUnavailable: true, tableThrottling: true, topicArn: US_TOPIC },
+      { region: 'eu-west-1', cloudFront: false, storeUnavailable: true, edgeFunction: true, tableThrottling: true, topicArn: EU_TOPIC },
+      { region: 'us-east-1', cloudFront: true, storeUnavailable: true, edgeFunction: true, tableThrottling: true, topicArn: US_TOPIC },
     ]);
   });
 
   it('watches no table in us-east-1 when no replica is there, and nothing of the edge in a stack region without edge execution', () => {
     expect(alarmPlanFor(parse({ region: 'eu-south-1', replicaRegions: ['eu-west-1'] }))).toEqual([
-      { region: 'eu-south-1', cloudFront: false, storeUnavailable: false, tableThrottling: true },
-      { region: 'us-east-1', cloudFront: true, storeUnavailable: true, tableThrottling: false },
+      { region: 'eu-south-1', cloudFront: false, storeUnavailable: false, edgeFunction: false, tableThrottling: true },
+      { region: 'us-east-1', cloudFront: true, storeUnavailable: true, edgeFunction: true, tableThrottling: false },
     ]);
   });
 
   it('has one region only when the stack is in us-east-1', () => {
     expect(alarmPlanFor(parse({ region: 'us-east-1', replicaRegions: ['eu-west-1'] }))).toEqual([
-      { region: 'us-east-1', cloudFront: true, storeUnavailable: true, tableThrottling: true },
+      { region: 'us-east-1', cloudFront: true, storeUnavailable: true, edgeFunction: true, tableThrottling: true },
     ]);
   });
 });
