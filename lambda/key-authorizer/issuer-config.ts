@@ -180,8 +180,8 @@ export function parseFetchedJwks(value: unknown): FetchedJwks {
   return { keys, skipped: skipped.slice(0, SHOWN_SKIPPED_KEYS) };
 }
 
-/** The fields of a baked issuer entry. */
-const ISSUER_FIELDS = [
+/** The fields of a baked issuer entry (cdk.json's trustedIssuers entries have the same, with `maxLifetime`). */
+export const ISSUER_FIELDS = [
   'issuer',
   'audience',
   'clientIds',

@@ -1,3 +1,4 @@
+import type { Range } from '../../lambda/key-authorizer/config-limits';
 import { parseDuration } from '../duration';
 import { KeygateError } from '../keygate-error';
 
@@ -73,4 +74,14 @@ export function readDurationSeconds(context: Context, key: string, min: number, 
   if (seconds === undefined || seconds < min || seconds > max)
     throw new InvalidConfigError(key, `a duration from ${min}s to ${max}s, like "30m" or "24h"`, raw);
   return seconds;
+}
+
+/** readInteger within one of the limits shared with the baked config's load-time check. */
+export function readIntegerIn(context: Context, key: string, range: Range, fallback: number, unit?: string): number {
+  return readInteger(context, key, range.min, range.max, fallback, unit);
+}
+
+/** readDurationSeconds within one of the limits shared with the baked config's load-time check. */
+export function readDurationIn(context: Context, key: string, range: Range, fallback: string): number {
+  return readDurationSeconds(context, key, range.min, range.max, fallback);
 }

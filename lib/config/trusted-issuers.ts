@@ -9,6 +9,7 @@ import {
   uidPrefixClash,
 } from '../../lambda/key-authorizer/config-limits';
 import {
+  ISSUER_FIELDS as BAKED_ISSUER_FIELDS,
   JWKS_FETCH_DEFAULTS,
   type IssuerConfig,
   type JwksFetchConfig,
@@ -17,8 +18,8 @@ import {
 } from '../../lambda/key-authorizer/issuer-config';
 import {
   InvalidConfigError,
-  readDurationSeconds,
-  readInteger,
+  readDurationIn,
+  readIntegerIn,
   readList,
   readOptionalString,
   readString,
@@ -30,19 +31,8 @@ const VIEWER_ID_PREFIX =
   'a viewer-id prefix of 1–32 of A-Z a-z 0-9 _ . : | @ + -, such as "partner:" (it is put before the uidClaim value)';
 
 export const TOKEN_NAME = P.claimName;
-const ISSUER_FIELDS = [
-  'issuer',
-  'audience',
-  'clientIds',
-  'jwks',
-  'jwksUri',
-  'uidClaim',
-  'uidPrefix',
-  'videosClaim',
-  'maxLifetime',
-  'tokenUse',
-  'typ',
-] as const;
+/** A trustedIssuers entry has the baked issuer's fields, with its lifetime as a duration (`maxLifetime`). */
+const ISSUER_FIELDS: readonly string[] = BAKED_ISSUER_FIELDS.map((field) => (field === 'maxLifetimeSeconds' ? 'maxLifetime' : field));
 
 /** A JWKS given inline (object or JSON string) or as the path of a JWKS file, relative to the project. */
 export function readJwksValue(value: unknown, key: string, baseDir: string): { keys: PinnedJwk[] } {
@@ -71,13 +61,7 @@ function readShorthandIssuer(context: Context, baseDir: string): IssuerConfig {
     audience: audience ?? readList(context, 'jwtAudience', P.audience, 'audience strings (the aud claim)'),
     clientIds: [],
     jwks: readJwksValue(context.jwks, 'jwks', baseDir),
-    maxLifetimeSeconds: readDurationSeconds(
-      context,
-      'jwtMaxLifetime',
-      R.issuerMaxLifetimeSeconds.min,
-      R.issuerMaxLifetimeSeconds.max,
-      '24h',
-    ),
+    maxLifetimeSeconds: readDurationIn(context, 'jwtMaxLifetime', R.issuerMaxLifetimeSeconds, '24h'),
     uidClaim: readString(context, 'uidClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
     videosClaim: readString(context, 'videosClaim', TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
   };
@@ -89,7 +73,7 @@ function readTrustedIssuer(value: unknown, index: number, baseDir: string): Issu
     throw new InvalidConfigError(key, 'an object such as {"issuer": "https://…", "audience": ["…"], "jwksUri": "https://…"}', value);
   }
   const entry = value as Context;
-  const unknown = Object.keys(entry).filter((k) => !(ISSUER_FIELDS as readonly string[]).includes(k));
+  const unknown = Object.keys(entry).filter((k) => !ISSUER_FIELDS.includes(k));
   if (unknown.length > 0)
     throw new InvalidConfigError(`${key}.${unknown[0]}`, `absent (known fields: ${ISSUER_FIELDS.join(', ')})`, entry[unknown[0]]);
   // Readers name the field by its full path, so an error points at the exact entry.
@@ -98,13 +82,7 @@ function readTrustedIssuer(value: unknown, index: number, baseDir: string): Issu
     issuer: readString(fields, `${key}.issuer`, P.issuerUrl, 'the exact https issuer URL of the provider (the iss claim)'),
     audience: readList(fields, `${key}.audience`, P.audience, 'accepted aud values'),
     clientIds: readList(fields, `${key}.clientIds`, P.audience, 'accepted client_id values'),
-    maxLifetimeSeconds: readDurationSeconds(
-      fields,
-      `${key}.maxLifetime`,
-      R.issuerMaxLifetimeSeconds.min,
-      R.issuerMaxLifetimeSeconds.max,
-      '24h',
-    ),
+    maxLifetimeSeconds: readDurationIn(fields, `${key}.maxLifetime`, R.issuerMaxLifetimeSeconds, '24h'),
     uidClaim: readString(fields, `${key}.uidClaim`, TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.uidClaim),
     videosClaim: readString(fields, `${key}.videosClaim`, TOKEN_NAME, 'a claim name', AUTHORIZER_DEFAULTS.videosClaim),
   };
@@ -170,27 +148,14 @@ export function readJwksFetch(context: Context): Omit<JwksFetchConfig, 'localCa'
       '(a certificate)',
     );
   }
-  const { jwksCooldownSeconds: cooldown, jwksMaxKeyAgeSeconds: keyAge, jwksFetchTimeoutMs: timeout, jwksMaxBytes: bytes } = R;
-  const cooldownSeconds = readDurationSeconds(
-    context,
-    'jwksCooldown',
-    cooldown.min,
-    cooldown.max,
-    `${JWKS_FETCH_DEFAULTS.cooldownSeconds}s`,
-  );
-  const maxKeyAgeSeconds = readDurationSeconds(
-    context,
-    'jwksMaxKeyAge',
-    keyAge.min,
-    keyAge.max,
-    `${JWKS_FETCH_DEFAULTS.maxKeyAgeSeconds}s`,
-  );
+  const cooldownSeconds = readDurationIn(context, 'jwksCooldown', R.jwksCooldownSeconds, `${JWKS_FETCH_DEFAULTS.cooldownSeconds}s`);
+  const maxKeyAgeSeconds = readDurationIn(context, 'jwksMaxKeyAge', R.jwksMaxKeyAgeSeconds, `${JWKS_FETCH_DEFAULTS.maxKeyAgeSeconds}s`);
   const keyAgeTooShort = keyAgeProblem(cooldownSeconds, maxKeyAgeSeconds);
   if (keyAgeTooShort)
     throw new InvalidConfigError('jwksMaxKeyAge', `${keyAgeTooShort}: raise it or lower jwksCooldown`, context.jwksMaxKeyAge);
   return {
-    timeoutMs: readInteger(context, 'jwksFetchTimeoutMs', timeout.min, timeout.max, JWKS_FETCH_DEFAULTS.timeoutMs),
-    maxBytes: readInteger(context, 'jwksMaxBytes', bytes.min, bytes.max, JWKS_FETCH_DEFAULTS.maxBytes),
+    timeoutMs: readIntegerIn(context, 'jwksFetchTimeoutMs', R.jwksFetchTimeoutMs, JWKS_FETCH_DEFAULTS.timeoutMs),
+    maxBytes: readIntegerIn(context, 'jwksMaxBytes', R.jwksMaxBytes, JWKS_FETCH_DEFAULTS.maxBytes),
     cooldownSeconds,
     maxKeyAgeSeconds,
   };
