@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../bench/harness/chromium';
-import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
+import { fetchEmulatorStats } from '../fixtures/emulator-stats';
 import { statusesByKeyUri } from './support/player-session';
 
 /**
@@ -54,7 +54,7 @@ async function signInAtProvider(login: string): Promise<string> {
 }
 
 const play = () => page.evaluate(() => void (window as unknown as ProviderWindow).playVideo('demo', { auth: 'bearer', playbackRate: 4 }));
-const stats = async () => (await (await fetch(new URL('/__keygate/stats', dev.ready.url))).json()) as EmulatorStats;
+const stats = () => fetchEmulatorStats(dev.ready.url);
 
 describe('keygate dev --oidc in Chromium', () => {
   it('announces the local provider as a trusted issuer beside the dev signing key', () => {

@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { launchChromium } from '../../../bench/harness/chromium';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
-import { PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { fetchEmulatorStats } from '../../fixtures/emulator-stats';
+import { PROJECT_ROOT } from '../../fixtures/example-context';
 
 /** The demo page's players (lib/dev/player-page.ts), each through the Keygate player kit. */
 export const PLAYERS = ['hls.js', 'video.js', 'shaka'] as const;
@@ -90,7 +91,7 @@ export function playerSession(options: { devArgs?: () => string[]; pageUrl?: () 
       });
     },
 
-    stats: async (): Promise<EmulatorStats> => (await fetch(devUrl('/__keygate/stats'))).json() as Promise<EmulatorStats>,
+    stats: (): Promise<EmulatorStats> => fetchEmulatorStats(dev.ready.url),
     /** A bearer token minted by the dev server, as your backend would. */
     token: async (as: string, ttl?: number): Promise<string> =>
       ((await (await fetch(devUrl(`/__keygate/token?as=${as}${ttl ? `&ttl=${ttl}` : ''}`))).json()) as { token: string }).token,
