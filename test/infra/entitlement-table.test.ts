@@ -1,10 +1,9 @@
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { sharedSynthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate({ region: 'eu-west-1', replicaRegions: ['us-east-1', 'ap-northeast-1'] });
+  synth = sharedSynthKeygate({ region: 'eu-west-1', replicaRegions: ['us-east-1', 'ap-northeast-1'] });
 });
-afterAll(() => synth.cleanup());
 
 function table() {
   const tables = synth.template.findResources('AWS::DynamoDB::GlobalTable');
