@@ -19,6 +19,9 @@ module.exports = {
       ...common,
       displayName: 'infra',
       setupFilesAfterEnv: ['<rootDir>/test/timeouts/infra.js'],
+      // One synthesis per distinct context for the whole run, shared by every infra test file.
+      globalSetup: '<rootDir>/test/fixtures/synth-cache.ts',
+      globalTeardown: '<rootDir>/test/fixtures/synth-cache-teardown.ts',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
     },
     {

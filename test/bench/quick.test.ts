@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResults } from '../../bench/run-bench';
-import { PROJECT_ROOT } from '../fixtures/synth-keygate';
+import { PROJECT_ROOT } from '../fixtures/example-context';
 
 // `npm run bench -- --quick`, exactly as a reviewer runs it, with tiny sizes, but from another
 // working directory: the bench finds its own files. Only facts that do not depend on the machine's

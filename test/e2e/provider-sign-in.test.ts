@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../bench/harness/chromium';
-import type { EmulatorStats } from '../../lib/dev/cloudfront-emulator';
 import { generateSigningKey, signJwt } from '../../lib/admin/signing-keys';
 import { startDevProcess, type DevProcess } from '../fixtures/dev-stack-process';
+import { fetchEmulatorStats } from '../fixtures/emulator-stats';
 import { pageState, playOnPage, waitForFatalOf, waitForKeygate, waitForTimeOf, withKeygate, type KeygateState } from './support/page-state';
 import { statusesByKeyUri } from './support/player-session';
 
@@ -58,7 +58,7 @@ function madeUpKidToken(): string {
   return signJwt(claims, generateSigningKey('ES256'));
 }
 const play = () => playOnPage(page, 'demo', { auth: 'bearer', playbackRate: 4 });
-const stats = async () => (await (await fetch(new URL('/__keygate/stats', dev.ready.url))).json()) as EmulatorStats;
+const stats = () => fetchEmulatorStats(dev.ready.url);
 
 describe('keygate dev --oidc in Chromium', () => {
   it('announces the local provider as a trusted issuer beside the dev signing key', () => {

@@ -1,16 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { AccessLogs } from '../../lib/infra/access-logs';
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { IN_US_EAST_1, sharedSynthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 let inUsEast1: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
-  inUsEast1 = synthKeygate({ region: 'us-east-1', replicaRegions: ['eu-west-1'] });
-});
-afterAll(() => {
-  synth.cleanup();
-  inUsEast1.cleanup();
+  synth = sharedSynthKeygate();
+  inUsEast1 = sharedSynthKeygate(IN_US_EAST_1);
 });
 
 type Properties = Record<string, unknown>;

@@ -1,15 +1,11 @@
 import { edgeLogRegionsFor } from '../../lib/config/edge-log-regions';
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { IN_US_EAST_1, sharedSynthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 let inUsEast1: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
-  inUsEast1 = synthKeygate({ region: 'us-east-1', replicaRegions: ['eu-west-1'], edgeLogRetentionDays: 7 });
-});
-afterAll(() => {
-  synth.cleanup();
-  inUsEast1.cleanup();
+  synth = sharedSynthKeygate();
+  inUsEast1 = sharedSynthKeygate(IN_US_EAST_1);
 });
 
 type Retention = { LogGroupName: unknown; LogGroupRegion: string; RetentionInDays: number };
@@ -48,6 +44,7 @@ describe('EdgeLogRetention', () => {
   });
 
   it('follows edgeLogRetentionDays, in the Keygate stack itself when that is in us-east-1', () => {
+    expect(IN_US_EAST_1.edgeLogRetentionDays).toBe(7);
     const found = retentions(inUsEast1.template);
     expect(found.length).toBe(edgeLogRegionsFor(['us-east-1', 'eu-west-1']).length);
     expect(found.every((r) => r.RetentionInDays === 7)).toBe(true);

@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLE_CONTEXT, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { EXAMPLE_CONTEXT, sharedSynthKeygate, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
+  synth = sharedSynthKeygate();
 });
-afterAll(() => synth.cleanup());
 
 type Resource = { Properties: Record<string, unknown> };
 function edgeFunction(s: SynthesizedKeygate): Resource {

@@ -1,20 +1,12 @@
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { WITH_CUSTOM_DOMAIN, sharedSynthKeygate, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 let synth: SynthesizedKeygate;
 let custom: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
-  custom = synthKeygate({
-    domainName: 'video.example.com',
-    certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
-    webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/keygate/0123abcd-aaaa-bbbb-cccc-0123456789ab',
-  });
-});
-afterAll(() => {
-  synth.cleanup();
-  custom.cleanup();
+  synth = sharedSynthKeygate();
+  custom = sharedSynthKeygate(WITH_CUSTOM_DOMAIN);
 });
 
 type Config = { DefaultCacheBehavior: Record<string, unknown>; CacheBehaviors: Record<string, unknown>[] } & Record<string, unknown>;

@@ -7,16 +7,15 @@ import {
   behaviorRoutes,
   bucketByOutput,
   expectPrivateOriginBucket,
-  synthKeygate,
+  sharedSynthKeygate,
   type BehaviorRoute,
   type SynthesizedKeygate,
 } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
+  synth = sharedSynthKeygate();
 });
-afterAll(() => synth.cleanup());
 
 /**
  * The rule of the design: a behavior that does not run the key authorizer on viewer-request must not

@@ -1,4 +1,4 @@
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { IN_US_EAST_1, sharedSynthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 const EU_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:keygate-ops';
 const US_TOPIC = 'arn:aws:sns:us-east-1:123456789012:keygate-ops';
@@ -6,12 +6,8 @@ const US_TOPIC = 'arn:aws:sns:us-east-1:123456789012:keygate-ops';
 let synth: SynthesizedKeygate;
 let inUsEast1: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate({ alarmTopicArn: [EU_TOPIC, US_TOPIC] });
-  inUsEast1 = synthKeygate({ region: 'us-east-1', replicaRegions: ['eu-west-1'] });
-});
-afterAll(() => {
-  synth.cleanup();
-  inUsEast1.cleanup();
+  synth = sharedSynthKeygate({ alarmTopicArn: [EU_TOPIC, US_TOPIC] });
+  inUsEast1 = sharedSynthKeygate(IN_US_EAST_1);
 });
 
 type Alarm = {

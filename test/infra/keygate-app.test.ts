@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildKeygateApp } from '../../lib/infra/keygate-app';
-import { EXAMPLE_CONTEXT, PROJECT_ROOT, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import {
+  EXAMPLE_CONTEXT,
+  IN_US_EAST_1,
+  PROJECT_ROOT,
+  WITH_CUSTOM_DOMAIN,
+  sharedSynthKeygate,
+  type SynthesizedKeygate,
+} from '../fixtures/synth-keygate';
 
 const run = promisify(execFile);
 const offlineEnv = {
@@ -24,9 +31,8 @@ const offlineEnv = {
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
+  synth = sharedSynthKeygate();
 });
-afterAll(() => synth.cleanup());
 
 function acknowledgements(outdir: string): { rule: string; reason: string }[] {
   return readdirSync(outdir)
@@ -63,18 +69,10 @@ describe('the Keygate app under cdk-nag', () => {
   });
 
   it('no longer needs the CFR4 and CFR2 exemptions with a custom domain and a web ACL', () => {
-    const custom = synthKeygate({
-      domainName: 'video.example.com',
-      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
-      webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/keygate/0123abcd-aaaa-bbbb-cccc-0123456789ab',
-    });
-    try {
-      const rules = acknowledgements(custom.outdir).map((a) => a.rule);
-      expect(rules.some((r) => r.includes('CFR4') || r.includes('CFR2'))).toBe(false);
-      expect(custom.validationReport.pluginReports.flatMap((r) => r.violations)).toEqual([]);
-    } finally {
-      custom.cleanup();
-    }
+    const custom = sharedSynthKeygate(WITH_CUSTOM_DOMAIN);
+    const rules = acknowledgements(custom.outdir).map((a) => a.rule);
+    expect(rules.some((r) => r.includes('CFR4') || r.includes('CFR2'))).toBe(false);
+    expect(custom.validationReport.pluginReports.flatMap((r) => r.violations)).toEqual([]);
   });
 
   it('fails synthesis on a finding nobody acknowledged', () => {
@@ -92,15 +90,11 @@ describe('the Keygate app under cdk-nag', () => {
 
 describe('the stack region', () => {
   it('puts the edge function in the stack itself when the stack is in us-east-1', () => {
-    const east = synthKeygate({ region: 'us-east-1', replicaRegions: ['eu-west-1'] });
-    try {
-      expect(east.edgeStackArtifact).toBe('Keygate');
-      east.template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler' });
-      // The entitlement table and the lease table.
-      east.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
-    } finally {
-      east.cleanup();
-    }
+    const east = sharedSynthKeygate(IN_US_EAST_1);
+    expect(east.edgeStackArtifact).toBe('Keygate');
+    east.template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler' });
+    // The entitlement table and the lease table.
+    east.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
   });
 
   it('creates the us-east-1 support stack for the edge function when the stack is elsewhere', () => {

@@ -1,11 +1,10 @@
 import { EDGE_EXECUTION_REGIONS } from '../../lib/config/region-locations';
-import { synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { sharedSynthKeygate, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
+  synth = sharedSynthKeygate();
 });
-afterAll(() => synth.cleanup());
 
 type Widget = { type: string; properties: { title?: string; markdown?: string; region?: string; metrics?: unknown[][] } };
 /** The documented stack region; a graph line without a region of its own reads the widget's, which is this one. */

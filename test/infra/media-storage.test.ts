@@ -1,11 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { bucketByOutput, expectPrivateOriginBucket, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
+import { bucketByOutput, expectPrivateOriginBucket, sharedSynthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
 let synth: SynthesizedKeygate;
 beforeAll(() => {
-  synth = synthKeygate();
+  synth = sharedSynthKeygate();
 });
-afterAll(() => synth.cleanup());
 
 const mediaBucket = () => bucketByOutput(synth, 'MediaBucketName');
 

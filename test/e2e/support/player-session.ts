@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { launchChromium } from '../../../bench/harness/chromium';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
-import { PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { fetchEmulatorStats } from '../../fixtures/emulator-stats';
+import { PROJECT_ROOT } from '../../fixtures/example-context';
 import {
   currentTimeOf,
   framesDecodedOf,
@@ -95,7 +96,7 @@ export function playerSession(options: { devArgs?: () => string[]; pageUrl?: () 
       });
     },
 
-    stats: async (): Promise<EmulatorStats> => (await fetch(devUrl('/__keygate/stats'))).json() as Promise<EmulatorStats>,
+    stats: (): Promise<EmulatorStats> => fetchEmulatorStats(dev.ready.url),
     /** A bearer token minted by the dev server, as your backend would. */
     token: async (as: string, ttl?: number): Promise<string> =>
       ((await (await fetch(devUrl(`/__keygate/token?as=${as}${ttl ? `&ttl=${ttl}` : ''}`))).json()) as { token: string }).token,

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../../lambda/key-authorizer/cloudfront-event';
 import { rawHttpGet } from '../../../lib/admin/raw-http';
-import { createCloudFrontEmulator, viewerRequestEvent, type EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
+import { createCloudFrontEmulator, viewerRequestEvent } from '../../../lib/dev/cloudfront-emulator';
 import { publishedBuckets } from '../../../lib/dev/s3-bucket-model';
 import { KEY_CACHE_CONTROL, objectPolicyOf } from '../../../lib/media/origin-layout';
+import { fetchEmulatorStats } from '../../fixtures/emulator-stats';
 
 // The emulator's own contract, with a scripted edge function standing in for the bundle (the e2e
 // suite runs the real one): the event it builds, how it honours each result, and what it counts.
@@ -63,7 +64,7 @@ beforeEach(async () => {
 
 /** A request sent exactly as written (fetch would normalize the path), with raw header names. */
 const rawGet = (path: string, headers: Record<string, string> = {}) => rawHttpGet()(new URL(baseUrl), path, headers);
-const stats = async () => (await (await fetch(`${baseUrl}/__keygate/stats`)).json()) as EmulatorStats;
+const stats = () => fetchEmulatorStats(baseUrl);
 
 describe('the viewer-request event', () => {
   it('has the Lambda@Edge shape: config, raw uri, querystring without "?", lower-cased {key, value} header arrays', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runCli } from '../../fixtures/run-cli';
-import { PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { PROJECT_ROOT } from '../../fixtures/example-context';
 
 let root: string;
 let busy: Server;

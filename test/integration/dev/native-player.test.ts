@@ -1,6 +1,6 @@
 import { ffmpegPlay } from '../../../bench/suites/native-playback';
-import type { EmulatorStats } from '../../../lib/dev/cloudfront-emulator';
 import { startDevProcess, type DevProcess } from '../../fixtures/dev-stack-process';
+import { fetchEmulatorStats } from '../../fixtures/emulator-stats';
 import { runCli } from '../../fixtures/run-cli';
 
 // ffmpeg is a real HLS client with no JavaScript: it can carry nothing but the URL it is given, as
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const master = (videoId = 'demo') => new URL(`/videos/${videoId}/master.m3u8`, dev.ready.url).href;
 const resetStats = () => fetch(new URL('/__keygate/stats', dev.ready.url), { method: 'POST' });
-const stats = async () => (await (await fetch(new URL('/__keygate/stats', dev.ready.url))).json()) as EmulatorStats;
+const stats = () => fetchEmulatorStats(dev.ready.url);
 
 /** `keygate token --path-url`: the real CLI prints the URL a native player is given. */
 async function pathUrl(uid: string, mediaUrl: string, ...extra: string[]): Promise<string> {

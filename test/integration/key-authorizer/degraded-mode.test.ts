@@ -1,7 +1,7 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STORE_FAULTS, startStoreFaultProxy, type StoreFault, type StoreFaultProxy } from '../../../lib/dev/store-fault-proxy';
 import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
-import { LEASE_TABLE, TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
+import { LEASE_TABLE, TABLE, makeAuthorizerConfig, makeToken, nowSeconds } from '../../fixtures/authorizer-fixtures';
 import {
   advanceWallClock,
   isResponse,
@@ -37,7 +37,6 @@ let proxy: StoreFaultProxy;
 let stdout: jest.SpyInstance;
 const logLines: Record<string, unknown>[] = [];
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 const header = (result: EdgeResult, name: string) => (isResponse(result) ? result.headers[name]?.[0]?.value : undefined);
 const outcomeOf = (result: EdgeResult) => (isResponse(result) ? [Number(result.status), header(result, 'x-keygate-reason')] : [200, 'key']);
 

@@ -1,8 +1,6 @@
 import { alarmPlanFor } from '../../../lib/config/alarm-plan';
-import { parseKeygateConfig } from '../../../lib/config/keygate-config';
-import { EXAMPLE_CONTEXT, PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { parseExampleConfig as parse } from '../../fixtures/example-context';
 
-const parse = (overrides: Record<string, unknown>) => parseKeygateConfig({ ...EXAMPLE_CONTEXT, ...overrides }, { baseDir: PROJECT_ROOT });
 const EU_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:keygate-ops';
 const US_TOPIC = 'arn:aws:sns:us-east-1:123456789012:keygate-ops';
 

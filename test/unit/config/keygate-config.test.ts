@@ -1,10 +1,8 @@
 import { authorizerConfigFor } from '../../../lib/config/authorizer-config-for';
-import { InvalidConfigError, parseKeygateConfig } from '../../../lib/config/keygate-config';
+import { InvalidConfigError } from '../../../lib/config/keygate-config';
 import { nearestFirst } from '../../../lib/config/region-locations';
-import { EXAMPLE_CONTEXT, PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { parseExampleConfig as parse } from '../../fixtures/example-context';
 import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
-
-const parse = (overrides: Record<string, unknown>) => parseKeygateConfig({ ...EXAMPLE_CONTEXT, ...overrides }, { baseDir: PROJECT_ROOT });
 
 describe('parseKeygateConfig', () => {
   it('accepts the documented example cdk.json', () => {

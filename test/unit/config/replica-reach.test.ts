@@ -1,7 +1,7 @@
 import { edgeLogRegionsFor } from '../../../lib/config/edge-log-regions';
 import { EDGE_EXECUTION_REGIONS, replicaPreferenceFor } from '../../../lib/config/region-locations';
 import { edgeRegionsServing, tableRegionReach, unreachableTableRegions } from '../../../lib/config/replica-reach';
-import { EXAMPLE_CONTEXT } from '../../fixtures/synth-keygate';
+import { EXAMPLE_CONTEXT } from '../../fixtures/example-context';
 
 const DEFAULT_TABLE_REGIONS = ['eu-west-1', 'us-east-1', 'ap-northeast-1'];
 

@@ -1,9 +1,8 @@
 import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
 import { authorizerConfigFor } from '../../../lib/config/authorizer-config-for';
-import { InvalidConfigError, parseKeygateConfig } from '../../../lib/config/keygate-config';
-import { EXAMPLE_CONTEXT, PROJECT_ROOT } from '../../fixtures/synth-keygate';
+import { InvalidConfigError } from '../../../lib/config/keygate-config';
+import { EXAMPLE_CONTEXT, parseExampleConfig as parse } from '../../fixtures/example-context';
 
-const parse = (overrides: Record<string, unknown>) => parseKeygateConfig({ ...EXAMPLE_CONTEXT, ...overrides }, { baseDir: PROJECT_ROOT });
 const COGNITO = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
 const AUTH0 = {
   issuer: 'https://example.eu.auth0.com/',
