@@ -1,4 +1,5 @@
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { redirectProblem } from './canary-confinement';
 import type { HttpResponse } from './raw-http';
 
 /** The checks of `keygate verify`, in the order the table lists them. */
@@ -53,6 +54,8 @@ export function statusWithReason(response: HttpResponse): string {
 /** Where to look when a key request got this answer instead of the expected one. */
 export function keyAnswerHint(response: HttpResponse): string {
   const reason = response.headers[REASON_HEADER];
+  const redirect = redirectProblem(response.status, response.headers.location);
+  if (redirect !== undefined) return `${redirect}: a key is answered at its own URL or not at all`;
   if (response.status === 200) return 'the key was served: does /keys/* run the key authorizer on viewer-request?';
   if (reason === 'bad-token' || reason === 'token-expired' || reason === 'session-revoked')
     return 'the token was refused: do --key, --issuer and --audience match the deployment’s jwks, jwtIssuer and jwtAudience?';

@@ -1,10 +1,11 @@
-import { routeKeyRequest } from '../../lambda/key-authorizer/key-path';
+import { confineKeyUri, confineMediaUri, redirectProblem } from './canary-confinement';
 import type { HttpGet } from './raw-http';
 
 /**
  * What `keygate verify` tests with, found as a player finds it: the master playlist, its first
  * rendition's playlist, and that playlist's first key URI and first segment. Every URI is resolved
- * against the playlist it stands in, as HLS requires.
+ * against the playlist it stands in, as HLS requires, and must stay on the distribution, for the
+ * video asked for (canary-confinement.ts): a playlist never sends verify anywhere else.
  */
 export interface CanaryMedia {
   masterUrl: URL;
@@ -48,6 +49,8 @@ export const masterPlaylistPath = (videoId: string) => `/videos/${videoId}/maste
 /** A playlist read without credentials, as every viewer reads it, or why it could not be. */
 async function readPlaylist(http: HttpGet, url: URL, what: string): Promise<{ text: string } | { problem: string }> {
   const response = await http(url, `${url.pathname}${url.search}`);
+  const redirect = redirectProblem(response.status, response.headers.location);
+  if (redirect !== undefined) return { problem: `${what} ${url.href} answered ${redirect}` };
   if (response.status !== 200) {
     return { problem: `${what} ${url.href} answered ${response.status} without credentials: is the video published to the media bucket?` };
   }
@@ -61,8 +64,12 @@ export async function findCanaryMedia(http: HttpGet, distribution: URL, videoId:
   const masterUrl = new URL(masterPlaylistPath(videoId), distribution);
   const master = await readPlaylist(http, masterUrl, 'the master playlist');
   if ('problem' in master) return master;
+  const scope = { distribution, videoId };
   const variant = firstVariantUri(master.text);
-  const mediaPlaylistUrl = variant === undefined ? masterUrl : new URL(variant, masterUrl);
+  const confinedVariant =
+    variant === undefined ? { url: masterUrl } : confineMediaUri(variant, { ...scope, base: masterUrl }, 'variant playlist');
+  if ('problem' in confinedVariant) return confinedVariant;
+  const mediaPlaylistUrl = confinedVariant.url;
   const media = variant === undefined ? master : await readPlaylist(http, mediaPlaylistUrl, 'the first rendition’s playlist');
   if ('problem' in media) return media;
   const { keyUri, segmentUri } = firstKeyAndSegment(media.text);
@@ -70,19 +77,9 @@ export async function findCanaryMedia(http: HttpGet, distribution: URL, videoId:
     return { problem: `${mediaPlaylistUrl.href} has no AES-128 #EXT-X-KEY: is the video encrypted (keygate package or encrypt)?` };
   }
   if (segmentUri === undefined) return { problem: `${mediaPlaylistUrl.href} lists no segment` };
-  const keyUrl = new URL(keyUri, mediaPlaylistUrl);
-  const route = routeKeyRequest('GET', keyUrl.pathname);
-  if (route.kind !== 'key') {
-    return { problem: `the key URI ${keyUrl.href} is not a /keys/<videoId>/<keyName>.key path: was the video packaged by keygate?` };
-  }
-  return {
-    found: {
-      masterUrl,
-      mediaPlaylistUrl,
-      segmentUrl: new URL(segmentUri, mediaPlaylistUrl),
-      keyUrl,
-      videoId: route.videoId,
-      keyName: route.keyName,
-    },
-  };
+  const key = confineKeyUri(keyUri, { ...scope, base: mediaPlaylistUrl });
+  if ('problem' in key) return key;
+  const segment = confineMediaUri(segmentUri, { ...scope, base: mediaPlaylistUrl }, 'segment');
+  if ('problem' in segment) return segment;
+  return { found: { masterUrl, mediaPlaylistUrl, segmentUrl: segment.url, keyUrl: key.url, videoId, keyName: key.keyName } };
 }

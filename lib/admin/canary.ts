@@ -1,5 +1,7 @@
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
 import { KeygateError } from '../keygate-error';
+import { distributionOnly, redirectProblem } from './canary-confinement';
+import { signOutTestViewers } from './canary-viewers';
 import { findCanaryMedia, masterPlaylistPath, type CanaryMedia } from './canary-media';
 import { CANARY_CHECKS, keyAnswerHint, statusWithReason, type CanaryCheck, type CanaryReport, type CheckResult } from './canary-checks';
 import { encodedKeyPaths } from './encoded-key-paths';
@@ -10,10 +12,12 @@ export interface CanaryTokens {
   mint(uid: string, videoId: string, ttlSeconds: number): string;
 }
 
-/** Writes and removes the test viewer's grant in the entitlement table. */
+/** Writes and removes the test viewer's grant in the entitlement table, and signs the test viewers out at the end. */
 export interface CanaryGrants {
   grant(uid: string, videoId: string, untilSeconds: number): Promise<void>;
   revoke(uid: string, videoId: string): Promise<void>;
+  /** Refuses every token of `uid` issued so far (`#revoked`); the mark may go once they have all expired (`untilSeconds`). */
+  signOut(uid: string, untilSeconds: number): Promise<void>;
 }
 
 export interface CanaryClock {
@@ -41,7 +45,7 @@ export interface CanaryOptions {
 
 const KEY_BYTES = 16;
 /** Tokens live long enough for every check, revocation wait included, and no longer. */
-const TOKEN_MARGIN_SECONDS = 120;
+const TOKEN_MARGIN_SECONDS = 60;
 /** A repeated request may land on another cache server of the edge location: ask a few times. */
 const CACHE_REPEATS = 3;
 /** CloudFront's x-cache values for an answer from its cache (RefreshHit: cached, revalidated with the origin). */
@@ -51,9 +55,14 @@ const bearer = (token: string | undefined): Record<string, string> => (token ? {
 const pathOf = (url: URL) => `${url.pathname}${url.search}`;
 const problemOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Runs every check against a live distribution (or `keygate dev`); the grant it makes is removed before it returns. */
+/**
+ * Runs every check against a live distribution (or `keygate dev`), asking only the distribution and
+ * only for `videoId`; the grant it makes is removed, and its test viewers signed out, before it returns.
+ */
 export async function runCanary(options: CanaryOptions): Promise<CanaryReport> {
-  const { http, clock } = options;
+  const { clock } = options;
+  // Defence in depth: even a URI that slipped past confinement could not take a token elsewhere.
+  const http = distributionOnly(options.http, options.distribution);
   const progress = options.progress ?? (() => {});
   const results = new Map<CanaryCheck, CheckResult>();
   const record = (check: CanaryCheck, outcome: CheckResult['outcome'], detail: string) => {
@@ -90,55 +99,77 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryReport> {
     return report();
   }
   const media = found.found;
-  const keyGet = (token?: string) => http(media.keyUrl, pathOf(media.keyUrl), bearer(token));
+  // The video named on the command line, never one read from a playlist (confineKeyUri refused any other).
+  const videoId = options.videoId;
+  const keyGet = (token?: string) => http(options.distribution, pathOf(media.keyUrl), bearer(token));
   const tokenTtl = options.ttlWaitSeconds + TOKEN_MARGIN_SECONDS;
   const nobody = `${options.viewerId}-nobody`;
+  const { tokens, grants } = options;
+  const cleanupProblems: string[] = [];
 
-  await attempt('anonymous', async () => checkAnonymous(await keyGet(), record));
-  if (options.tokens) {
-    const token = options.tokens.mint(nobody, media.videoId, tokenTtl);
-    await attempt('unentitled', async () => checkUnentitled(await keyGet(token), record));
-  } else record('unentitled', 'skipped', 'skipped: no signing key (--key, --issuer, --audience)');
-  await attempt('media-public', () => checkMediaPublic(http, media, record));
+  const runChecks = async (): Promise<Partial<CanaryReport>> => {
+    await attempt('anonymous', async () => checkAnonymous(await keyGet(), record));
+    if (tokens) {
+      const token = tokens.mint(nobody, videoId, tokenTtl);
+      await attempt('unentitled', async () => checkUnentitled(await keyGet(token), record));
+    } else record('unentitled', 'skipped', 'skipped: no signing key (--key, --issuer, --audience)');
+    await attempt('media-public', () => checkMediaPublic(http, options.distribution, media, record));
 
-  if (!options.tokens || !options.grants) {
-    const why = options.tokens ? 'no table access (--table, --region)' : 'no signing key (--key, --issuer, --audience)';
-    record('entitled', 'skipped', `skipped: ${why}`);
-    record('revocation', 'skipped', `skipped: ${why}`);
-    const token = options.tokens?.mint(nobody, media.videoId, tokenTtl);
-    const who = token === undefined ? 'without credentials' : 'with an unentitled viewer’s token';
-    await attempt('encoded-paths', () => checkEncodedPaths(http, media, { token, who }, undefined, record));
-    return report({ keyUrl: media.keyUrl.href });
-  }
+    if (!tokens || !grants) {
+      const why = tokens ? 'no table access (--table, --region)' : 'no signing key (--key, --issuer, --audience)';
+      record('entitled', 'skipped', `skipped: ${why}`);
+      record('revocation', 'skipped', `skipped: ${why}`);
+      const token = tokens?.mint(nobody, videoId, tokenTtl);
+      const who = token === undefined ? 'without credentials' : 'with an unentitled viewer’s token';
+      await attempt('encoded-paths', () => checkEncodedPaths(http, options.distribution, media, { token, who }, undefined, record));
+      return {};
+    }
 
-  const { grants, tokens } = options;
-  const viewer = options.viewerId;
-  await grants.grant(viewer, media.videoId, Math.ceil(clock.nowSeconds()) + tokenTtl);
-  progress(`granted ${media.videoId} to ${viewer} (a rental that ends within ${tokenTtl} s)`);
-  let revoked = false;
-  let cleanupProblem: string | undefined;
-  try {
-    const token = tokens.mint(viewer, media.videoId, tokenTtl);
-    let key: Buffer | undefined;
-    await attempt('entitled', async () => {
-      key = await checkEntitled(() => keyGet(token), record);
-    });
-    await attempt('encoded-paths', () => checkEncodedPaths(http, media, { token, who: 'with the test viewer’s token' }, key, record));
-    await grants.revoke(viewer, media.videoId);
-    revoked = true;
-    progress(`revoked ${media.videoId} for ${viewer}; waiting up to ${options.ttlWaitSeconds} s for the key to be refused`);
-    await attempt('revocation', () => checkRevocation(() => keyGet(token), options, record));
-  } finally {
-    if (!revoked) {
-      try {
-        await grants.revoke(viewer, media.videoId);
-      } catch (error) {
-        cleanupProblem = `could not remove the grant of ${media.videoId} to ${viewer} (${problemOf(error)}); it ends by itself within ${tokenTtl} s`;
-        progress(cleanupProblem);
+    const viewer = options.viewerId;
+    await grants.grant(viewer, videoId, Math.ceil(clock.nowSeconds()) + tokenTtl);
+    progress(`granted ${videoId} to ${viewer} (a rental that ends within ${tokenTtl} s)`);
+    let revoked = false;
+    try {
+      const token = tokens.mint(viewer, videoId, tokenTtl);
+      let key: Buffer | undefined;
+      await attempt('entitled', async () => {
+        key = await checkEntitled(() => keyGet(token), record);
+      });
+      await attempt('encoded-paths', () =>
+        checkEncodedPaths(http, options.distribution, media, { token, who: 'with the test viewer’s token' }, key, record),
+      );
+      await grants.revoke(viewer, videoId);
+      revoked = true;
+      progress(`revoked ${videoId} for ${viewer}; waiting up to ${options.ttlWaitSeconds} s for the key to be refused`);
+      await attempt('revocation', () => checkRevocation(() => keyGet(token), options, record));
+    } finally {
+      if (!revoked) {
+        try {
+          await grants.revoke(viewer, videoId);
+        } catch (error) {
+          cleanupProblems.push(
+            `could not remove the grant of ${videoId} to ${viewer} (${problemOf(error)}); it ends by itself within ${tokenTtl} s`,
+          );
+        }
       }
     }
+    return { viewer };
+  };
+
+  let extra: Partial<CanaryReport>;
+  try {
+    extra = await runChecks();
+  } finally {
+    // Whatever happened, every token this run minted stops opening anything: its viewers are signed out.
+    if (tokens && grants)
+      cleanupProblems.push(...(await signOutTestViewers(grants, [options.viewerId, nobody], clock.nowSeconds(), tokenTtl)));
+    cleanupProblems.forEach(progress);
   }
-  return report({ keyUrl: media.keyUrl.href, viewer, ...(cleanupProblem ? { cleanupProblem } : {}) });
+  return report({
+    keyUrl: media.keyUrl.href,
+    ...extra,
+    ...(cleanupProblems.length > 0 ? { cleanupProblem: cleanupProblems.join('; ') } : {}),
+  });
 }
 
 /** Sets a check's row (and prints its progress line). */
@@ -200,6 +231,7 @@ async function judgeKeyEdgeCache(keyGet: () => Promise<HttpResponse>, first: Htt
 
 async function checkEncodedPaths(
   http: HttpGet,
+  distribution: URL,
   media: CanaryMedia,
   viewer: { token?: string; who: string },
   key: Buffer | undefined,
@@ -208,7 +240,7 @@ async function checkEncodedPaths(
   const paths = encodedKeyPaths(media.videoId, media.keyName);
   const leaked: string[] = [];
   for (const path of paths) {
-    const response = await http(media.keyUrl, path, bearer(viewer.token));
+    const response = await http(distribution, path, bearer(viewer.token));
     // Without the real key to compare with, any 16-byte 200 counts as one.
     if (response.status === 200 && (key ? response.body.equals(key) : response.body.length === KEY_BYTES)) leaked.push(path);
   }
@@ -221,16 +253,14 @@ async function checkEncodedPaths(
     );
 }
 
-async function checkMediaPublic(http: HttpGet, media: CanaryMedia, record: RecordCheck): Promise<void> {
+async function checkMediaPublic(http: HttpGet, distribution: URL, media: CanaryMedia, record: RecordCheck): Promise<void> {
   let last: HttpResponse | undefined;
   for (let i = 0; i < CACHE_REPEATS; i++) {
-    last = await http(media.segmentUrl, pathOf(media.segmentUrl));
+    last = await http(distribution, pathOf(media.segmentUrl));
+    const redirect = redirectProblem(last.status, last.headers.location);
     if (last.status !== 200) {
-      record(
-        'media-public',
-        'fail',
-        `segment ${media.segmentUrl.href} answered ${last.status} without credentials: is it in the media bucket?`,
-      );
+      const answer = redirect ?? `${last.status} without credentials: is it in the media bucket?`;
+      record('media-public', 'fail', `segment ${media.segmentUrl.href} answered ${answer}`);
       return;
     }
     const xCache = last.headers['x-cache'];

@@ -6,6 +6,7 @@ import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { bucketRoleOf, KEYS_PREFIX, objectPolicyOf, type BucketRole } from './origin-layout';
 import { KeygateError } from '../keygate-error';
+import { keysPublishedWithOtherBytes, TitleAlreadyPublishedError } from './republish-guard';
 
 const CHECKSUM_METADATA = 'keygate-sha256';
 
@@ -85,6 +86,7 @@ async function checkBuckets(dir: string, client: S3Client, buckets: PublishBucke
  * Uploads an origin folder to S3: videos/ to the media bucket, keys/ to the key bucket, with the
  * right Content-Type and Cache-Control, skipping objects already there with the same SHA-256 (so
  * an interrupted run resumes), segments first, then keys, playlists last, `concurrency` at a time.
+ * Refuses, before uploading anything, a title whose keys are already published with other bytes.
  */
 export async function publishOrigin(
   dir: string,
@@ -112,6 +114,12 @@ export async function publishOrigin(
     objects.some((o) => bucketRoleOf(o.key) === 'keys'),
     options.signal,
   );
+  // Before anything is uploaded: a refusal leaves both buckets exactly as they were.
+  const localKeys = objects.filter((o) => bucketRoleOf(o.key) === 'keys');
+  if (localKeys.length > 0) {
+    const replaced = await keysPublishedWithOtherBytes(localKeys, client, buckets.keys as string, options);
+    if (replaced.length > 0) throw new TitleAlreadyPublishedError(replaced);
+  }
   objects.sort((a, b) => objectPolicyOf(a.key).order - objectPolicyOf(b.key).order || a.key.localeCompare(b.key));
 
   // Each phase (segments, keys, playlists) completes before the next one starts.

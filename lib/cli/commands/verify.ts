@@ -56,7 +56,7 @@ export function register(program: Command): void {
       .command('verify <distribution-url>')
       .description('after cdk deploy: check key gating, encoded key paths, public cached media and revocation end to end')
       .option('--video <id>', 'a published video to test with', 'demo')
-      .option('--key <pem>', 'the signing key, to mint 2-minute test tokens limited to the video')
+      .option('--key <pem>', 'the signing key, to mint test tokens limited to the video, living --ttl-wait plus 60 s')
       .option('--issuer <iss>', 'the jwtIssuer the authorizer expects')
       .option('--audience <aud>', 'one of the jwtAudience values')
       .option('--ttl-wait <seconds>', 'how long a revocation may take: the authorizer’s allowTtlSeconds plus a margin', '35'),
@@ -64,8 +64,10 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON for scripts')
     .addHelpText(
       'after',
-      '\nWith --table (and --region), a test viewer keygate-verify-<random> is granted the video for the run and revoked\n' +
-        'at its end, even when a check fails. Exit code: 0 when no check failed, 2 when one did, 1 when it could not run.',
+      '\nverify asks only the distribution given, and only for --video: a playlist URI that leaves either, or a redirect, is a FAIL.\n' +
+        'With --table (and --region), a test viewer keygate-verify-<random> is granted the video for the run, and at its end\n' +
+        'the grant is removed and the test viewers signed out, even when a check fails.\n' +
+        'Exit code: 0 when no check failed, 2 when one did, 1 when it could not run.',
     )
     .action(async (url: string, options: VerifyOptions) => {
       const distribution = distributionOrigin(url);

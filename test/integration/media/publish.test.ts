@@ -1,8 +1,10 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishOrigin, s3ClientFor } from '../../../lib/media/publish';
+import { TitleAlreadyPublishedError } from '../../../lib/media/republish-guard';
 import { runCli } from '../../fixtures/run-cli';
 
 // s3rver ships no types.
@@ -115,6 +117,52 @@ describe('publishOrigin against a real S3-compatible server (s3rver)', () => {
     expect((await publishOrigin(origin, client, BUCKETS)).uploaded).toEqual([]);
     writeFileSync(join(origin, 'videos', 'demo', 'master.m3u8'), '#EXTM3U\n#EXT-X-VERSION:3\n');
     expect((await publishOrigin(origin, client, BUCKETS)).uploaded).toEqual(['videos/demo/master.m3u8']);
+  });
+});
+
+/** Every object of both buckets with the SHA-256 of its bytes and its Cache-Control: what a viewer could be served. */
+async function bucketBytes(): Promise<Record<string, string>> {
+  const snapshot: Record<string, string> = {};
+  for (const bucket of [MEDIA, KEYS])
+    for (const Key of await listObjects(bucket)) {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      const bytes = Buffer.from((await object.Body?.transformToByteArray()) as Uint8Array);
+      snapshot[`${bucket}/${Key}`] = `${createHash('sha256').update(bytes).digest('hex')} ${object.CacheControl}`;
+    }
+  return snapshot;
+}
+
+/** The same title packaged again: new random keys and new segments under the same names. */
+function repackaged(): string {
+  const dir = join(root, `repackaged-${Math.random().toString(36).slice(2)}`);
+  cpSync(origin, dir, { recursive: true });
+  for (let n = 0; n < 3; n++) writeFileSync(join(dir, 'keys', 'demo', `${n}.key`), Buffer.alloc(16, 100 + n));
+  for (let i = 0; i < 6; i++) writeFileSync(join(dir, 'videos', 'demo', '180p', `seg${i}.ts`), Buffer.alloc(4096 + i, 200 + i));
+  return dir;
+}
+
+describe('publishing a title again (#19): the adversary is the operator’s own re-packaging, mixing keys in caches', () => {
+  it('refuses a title whose keys are published with other bytes, and changes nothing in either bucket', async () => {
+    const before = await bucketBytes();
+    expect(Object.keys(before)).toHaveLength(18);
+    await expect(publishOrigin(repackaged(), client, BUCKETS)).rejects.toThrow(TitleAlreadyPublishedError);
+    expect(await bucketBytes()).toEqual(before);
+  });
+
+  it('says so in one line from the CLI, naming a differing key, and exits 1', async () => {
+    const before = await bucketBytes();
+    const result = await runCli(['publish', repackaged(), '--bucket', MEDIA, '--key-bucket', KEYS, '--endpoint', endpoint], credentials);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'keygate: demo is already published with other keys (3 keys differ, e.g. keys/demo/0.key); nothing was uploaded: edge caches would mix old and new keys and segments for a day. Publish the new packaging under a new video id (README "Re-publishing a title")\n',
+    );
+    expect(await bucketBytes()).toEqual(before);
+  });
+
+  it('still accepts the same packaging again: nothing to upload, nothing changed', async () => {
+    const before = await bucketBytes();
+    expect((await publishOrigin(origin, client, BUCKETS)).uploaded).toEqual([]);
+    expect(await bucketBytes()).toEqual(before);
   });
 });
 

@@ -92,7 +92,7 @@ interface JsonReport {
 }
 
 describe('keygate verify against keygate dev', () => {
-  it('passes every check, exits 0 and leaves no grant behind', async () => {
+  it('passes every check, exits 0, leaves no grant behind and signs its test viewer out', async () => {
     const result = await runCli(verifyArgs(dev.ready.url, '--json'));
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as JsonReport;
@@ -106,7 +106,9 @@ describe('keygate verify against keygate dev', () => {
       'revocation: pass',
     ]);
     expect(report.checks.find((c) => c.check === 'media-public')?.detail).toMatch(/not judged: no x-cache header$/);
-    expect((await dev.keygate('list', report.viewer)).stdout).toBe(`${report.viewer} has no grants\n`);
+    // No grant left, and the test viewer signed out: any token it minted is refused from now on.
+    const items = JSON.parse((await dev.keygate('list', report.viewer, '--json')).stdout) as { sk: string; revokedBefore?: number }[];
+    expect(items).toEqual([{ uid: report.viewer, sk: '#revoked', revokedBefore: expect.any(Number) }]);
   });
 
   it('prints a table with a PASS row per check and progress lines on stderr', async () => {

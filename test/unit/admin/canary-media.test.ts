@@ -83,13 +83,38 @@ describe('findCanaryMedia', () => {
     });
   });
 
-  it('keeps an absolute key URI as it is', async () => {
+  it('keeps an absolute key URI on the distribution as it is', async () => {
     const http = serving({
+      '/videos/movie/master.m3u8': MASTER,
+      '/videos/movie/180p/index.m3u8': rendition('https://cdn.example.com/keys/movie/3.key'),
+    });
+    const result = await findCanaryMedia(http, CDN, 'movie');
+    expect('found' in result && result.found.keyUrl.href).toBe('https://cdn.example.com/keys/movie/3.key');
+  });
+
+  it('refuses an absolute key URI on another host, naming it, without asking that host', async () => {
+    const asked: string[] = [];
+    const files = serving({
       '/videos/movie/master.m3u8': MASTER,
       '/videos/movie/180p/index.m3u8': rendition('https://keys.example.com/keys/movie/3.key'),
     });
+    const http: HttpGet = (origin, rawPath, headers) => {
+      asked.push(`${origin.origin}${rawPath}`);
+      return files(origin, rawPath, headers);
+    };
     const result = await findCanaryMedia(http, CDN, 'movie');
-    expect('found' in result && result.found.keyUrl.href).toBe('https://keys.example.com/keys/movie/3.key');
+    expect('problem' in result && result.problem).toMatch(
+      /^the playlist names the key URI https:\/\/keys.example.com\/keys\/movie\/3.key, which leaves the distribution: refused/,
+    );
+    expect(asked).toEqual(['https://cdn.example.com/videos/movie/master.m3u8', 'https://cdn.example.com/videos/movie/180p/index.m3u8']);
+  });
+
+  it('does not follow a redirect of a playlist, and names where it pointed', async () => {
+    const http: HttpGet = async () => ({ status: 302, headers: { location: 'https://elsewhere.example/m.m3u8' }, body: Buffer.alloc(0) });
+    expect(await findCanaryMedia(http, CDN, 'movie')).toEqual({
+      problem:
+        'the master playlist https://cdn.example.com/videos/movie/master.m3u8 answered a 302 redirect to https://elsewhere.example/m.m3u8, which verify does not follow (it talks only to the distribution)',
+    });
   });
 
   it('reads the key from the master itself when it is a media playlist', async () => {
@@ -115,6 +140,8 @@ describe('findCanaryMedia', () => {
   it('refuses a key URI outside /keys/<videoId>/<keyName>.key', async () => {
     const http = serving({ '/videos/movie/master.m3u8': MASTER, '/videos/movie/180p/index.m3u8': rendition('key0.bin') });
     const result = await findCanaryMedia(http, CDN, 'movie');
-    expect('problem' in result && result.problem).toMatch(/^the key URI https:\/\/cdn.example.com\/videos\/movie\/180p\/key0.bin is not/);
+    expect('problem' in result && result.problem).toMatch(
+      /^the playlist names the key URI https:\/\/cdn.example.com\/videos\/movie\/180p\/key0.bin, which is not a \/keys\/<videoId>\/<keyName>.key path/,
+    );
   });
 });

@@ -4,6 +4,8 @@ import type { HttpGet, HttpResponse } from '../../../lib/admin/raw-http';
 
 const KEY = Buffer.from('0123456789abcdef');
 const VIEWER = 'keygate-verify-test';
+/** The end of every run with table access: both test viewers signed out. */
+const SIGNED_OUT = [`sign out ${VIEWER}`, `sign out ${VIEWER}-nobody`];
 
 interface Model {
   /** Viewers with a grant, as the authorizer sees them. */
@@ -77,6 +79,9 @@ function grantsOf(model: Model): CanaryGrants & { calls: string[] } {
       calls.push(`revoke ${uid} ${videoId}`);
       model.granted.delete(uid);
     },
+    signOut: async (uid) => {
+      calls.push(`sign out ${uid}`);
+    },
   };
 }
 
@@ -124,7 +129,7 @@ describe('runCanary against a deployment that behaves', () => {
       'media-public': 'pass',
       revocation: 'pass',
     });
-    expect(grants.calls).toEqual([`grant ${VIEWER} movie`, `revoke ${VIEWER} movie`]);
+    expect(grants.calls).toEqual([`grant ${VIEWER} movie`, `revoke ${VIEWER} movie`, ...SIGNED_OUT]);
     expect(report).toMatchObject({ keyUrl: 'https://cdn.example.com/keys/movie/0.key', viewer: VIEWER });
   });
 
@@ -149,6 +154,62 @@ describe('runCanary against a deployment that behaves', () => {
     const report = await run(distribution().http, { tokens: undefined });
     expect(outcomes(report)).toMatchObject({ unentitled: 'skipped', entitled: 'skipped', revocation: 'skipped', anonymous: 'pass' });
     expect(detailOf(report, 'encoded-paths')).toMatch(/tried without credentials, none returned the key$/);
+  });
+});
+
+describe('runCanary against a playlist it must not follow', () => {
+  /** The distribution, with the rendition's key URI replaced; every request and every mint is recorded. */
+  function hostile(keyUri: string) {
+    const { http: honest, model } = distribution();
+    const asked: string[] = [];
+    const minted: string[] = [];
+    const http: HttpGet = (origin, rawPath, headers) => {
+      asked.push(`${origin.origin}${rawPath}`);
+      if (rawPath === '/videos/movie/hd/index.m3u8')
+        return Promise.resolve(response(200, {}, `#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI="${keyUri}"\n#EXTINF:2,\ns0.ts\n`));
+      return honest(origin, rawPath, headers);
+    };
+    const tokens = { mint: (uid: string, videoId: string) => (minted.push(`${uid} ${videoId}`), `token:${uid}`) };
+    return { http, model, asked, minted, tokens };
+  }
+
+  it.each([
+    ['a key on another host', 'https://elsewhere.example/keys/movie/0.key', /which leaves the distribution/],
+    ['another video’s key', '/keys/trailer/0.key', /which names the key of video trailer/],
+  ])('fails every check on %s, naming it, with no token minted, no grant and nothing asked of anyone else', async (_what, keyUri, why) => {
+    const { http, model, asked, minted, tokens } = hostile(keyUri);
+    const grants = grantsOf(model);
+    const report = await run(http, { grants, tokens });
+    expect(report.checks.every((c) => c.outcome === 'fail')).toBe(true);
+    expect(detailOf(report, 'media-public')).toMatch(why);
+    expect(asked).toEqual(['https://cdn.example.com/videos/movie/master.m3u8', 'https://cdn.example.com/videos/movie/hd/index.m3u8']);
+    expect(minted).toEqual([]);
+    expect(grants.calls).toEqual([]);
+  });
+
+  it('mints and grants only for the video it was given', async () => {
+    const { http, model, minted, tokens } = hostile('../../../keys/movie/0.key');
+    const grants = grantsOf(model);
+    await run(http, { grants, tokens });
+    expect(new Set(minted.map((m) => m.split(' ')[1]))).toEqual(new Set(['movie']));
+    expect(grants.calls.filter((c) => c.startsWith('grant'))).toEqual([`grant ${VIEWER} movie`]);
+  });
+
+  it('signs its test viewers out even when a sign-out of one fails, and reports it', async () => {
+    const { http, model } = distribution();
+    const grants = grantsOf(model);
+    const failing = {
+      ...grants,
+      signOut: async (uid: string) => {
+        grants.calls.push(`sign out ${uid}`);
+        if (uid === VIEWER) throw new Error('throttled');
+      },
+    };
+    const report = await run(http, { grants: failing });
+    expect(grants.calls.slice(-2)).toEqual(SIGNED_OUT);
+    expect(report.cleanupProblem).toMatch(
+      /^could not sign out keygate-verify-test \(throttled\); its tokens expire by themselves within 95 s$/,
+    );
   });
 });
 
@@ -229,7 +290,7 @@ describe('runCanary against a broken deployment', () => {
     const grants = grantsOf(model);
     const report = await run(http, { grants });
     expect(detailOf(report, 'entitled')).toMatch(/^Cache-Control is "max-age=86400", without no-store/);
-    expect(grants.calls).toEqual([`grant ${VIEWER} movie`, `revoke ${VIEWER} movie`]);
+    expect(grants.calls).toEqual([`grant ${VIEWER} movie`, `revoke ${VIEWER} movie`, ...SIGNED_OUT]);
   });
 
   it('removes the grant even when the run stops with an error after granting', async () => {
@@ -244,7 +305,7 @@ describe('runCanary against a broken deployment', () => {
       },
     };
     await expect(run(http, { grants, tokens })).rejects.toThrow('signing failed');
-    expect(grants.calls).toEqual([`grant ${VIEWER} movie`, `revoke ${VIEWER} movie`]);
+    expect(grants.calls).toEqual([`grant ${VIEWER} movie`, `revoke ${VIEWER} movie`, ...SIGNED_OUT]);
     expect(model.granted.size).toBe(0);
   });
 
