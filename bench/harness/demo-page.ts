@@ -24,6 +24,8 @@ export interface DemoPageState {
   /** The furthest media time the playhead reached, and when (the page's Date.now()) it last moved forward. */
   furthest: number;
   lastAdvanceAt: number | null;
+  /** The furthest media time reached when the page first saw a refusal, if any. */
+  refusedAt: number | null;
   currentTime: number;
   ended: boolean;
   framesDecoded: number;
@@ -33,7 +35,7 @@ interface PageWindow {
   keygate: { fatal: DemoPageState['fatal']; denials: DemoPageState['denials']; tokenRefreshes: number; video: HTMLVideoElement | null };
   playVideo: (id: string, options: DemoPlayOptions) => Promise<void>;
   signIn: (who: string, ttl?: number) => Promise<void>;
-  progress: { furthest: number; lastAdvanceAt: number | null };
+  progress: { furthest: number; lastAdvanceAt: number | null; refusedAt: number | null };
 }
 
 /**
@@ -48,8 +50,9 @@ export async function openDemoPage(browser: Browser, url: string) {
   await page.goto(url, { timeout: 120_000 });
   await page.evaluate(() => {
     const w = window as unknown as PageWindow;
-    const progress = (w.progress = { furthest: 0, lastAdvanceAt: null as number | null });
+    const progress = (w.progress = { furthest: 0, lastAdvanceAt: null as number | null, refusedAt: null as number | null });
     setInterval(() => {
+      if (w.keygate.fatal !== null && progress.refusedAt === null) progress.refusedAt = progress.furthest;
       const time = w.keygate.video?.currentTime ?? 0;
       if (time <= progress.furthest) return;
       progress.furthest = time;
@@ -76,6 +79,7 @@ export async function openDemoPage(browser: Browser, url: string) {
           tokenRefreshes: w.keygate.tokenRefreshes,
           furthest: w.progress.furthest,
           lastAdvanceAt: w.progress.lastAdvanceAt,
+          refusedAt: w.progress.refusedAt,
           currentTime: video?.currentTime ?? 0,
           ended: video?.ended === true,
           framesDecoded: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,

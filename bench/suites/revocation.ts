@@ -43,8 +43,9 @@ export interface RevocationRun {
   /** Key windows fetched (200) by then, and how many of those start after the playhead. */
   keysFetchedAtRevoke: number;
   keysAheadAtRevoke: number;
-  /** The furthest media time played. */
+  /** The furthest media time played, and where the playhead was when the refusal came. */
   stoppedAt: number;
+  refusedAt: number | null;
   /** Wall seconds from the revoke to the last frame, or null when it was still playing when the watch ended. */
   lastFrameAfterRevokeSeconds: number | null;
   /** The player was told of a refusal (the kit's onDenied). */
@@ -109,7 +110,10 @@ export async function measureRevocation(stack: RevocationStack, plan: Revocation
     await page.waitForTime(sizes.revokeAtSeconds, 60_000 + (sizes.revokeAtSeconds / sizes.playbackRate) * 4000);
     await withClient(stack.table, (client) => client.revoke(plan.viewer, plan.videoId));
     const revokedAtMs = Date.now();
-    const [atRevoke, statsAtRevoke] = await Promise.all([page.state(), stack.stats()]);
+    // The server's count first, the playhead right after: a key fetched while the page was being read
+    // (several pages at once can take a second on a busy machine) must not count as ahead of an older playhead.
+    const statsAtRevoke = await stack.stats();
+    const atRevoke = await page.state();
     const fetched = new Set(keyWindowsOf(statsAtRevoke, plan.videoId, (s) => s === 200));
     const ahead = [...fetched].filter((window) => plan.title.windowStarts[window] > atRevoke.currentTime);
 
@@ -126,6 +130,7 @@ export async function measureRevocation(stack: RevocationStack, plan: Revocation
       keysFetchedAtRevoke: fetched.size,
       keysAheadAtRevoke: ahead.length,
       stoppedAt: end.furthest,
+      refusedAt: end.refusedAt,
       lastFrameAfterRevokeSeconds: settled && end.lastAdvanceAt !== null ? Math.max(0, end.lastAdvanceAt - revokedAtMs) / 1000 : null,
       refused: end.fatal === null ? null : { status: end.fatal.status, reason: end.fatal.reason },
       reachedEnd: end.ended,
