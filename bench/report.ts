@@ -1,4 +1,5 @@
 import type { BenchResults } from './run-bench';
+import { revocationSection } from './report-revocation';
 import { streamLimitsSection } from './report-stream-limits';
 import { DESIGN_LABELS } from './harness/world-types';
 import { round, ratio } from './harness/stats';
@@ -38,6 +39,7 @@ export function renderResults(r: BenchResults): string {
   const sections: Section[] = [
     header,
     authorizationsPerPlayback,
+    revocationSection,
     decisionLatency,
     providerTokenLatency,
     degradedMode,

@@ -15,6 +15,7 @@ import { benchLatency } from './suites/latency';
 import { benchMemory } from './suites/memory';
 import { benchPackaging } from './suites/packaging';
 import { benchProviderLatency } from './suites/provider-latency';
+import { benchRevocation } from './suites/revocation';
 import { benchPlayback, summarizePlayback } from './suites/playback';
 import { profileThroughput } from './suites/profile';
 import { benchStreamLimits } from './suites/stream-limits';
@@ -32,6 +33,7 @@ export const SIZES = {
     memory: { decisions: 100_000, cacheMaxEntries: undefined as number | undefined },
     packaging: { seconds: 60, rounds: 5 },
     streamLimits: { playbackSeconds: 3600, latencyRequests: 2000, raceLagsSeconds: [0.5, 1, 5, 60], raceLimits: [1, 2] },
+    revocation: { titleSeconds: 120, segmentSeconds: 2, rotateEvery: 4, playbackRate: 1, revokeAtSeconds: 30, watchSeconds: 60 },
   },
   quick: {
     playback: { lengths: [8, 16], segmentSeconds: 2, rotateEvery: 10, rounds: 1, playbackRate: 8, switchEverySeconds: 4 },
@@ -43,6 +45,7 @@ export const SIZES = {
     memory: { decisions: 3000, cacheMaxEntries: 1000 as number | undefined },
     packaging: { seconds: 4, rounds: 1 },
     streamLimits: { playbackSeconds: 600, latencyRequests: 60, raceLagsSeconds: [0.5, 60], raceLimits: [2] },
+    revocation: { titleSeconds: 40, segmentSeconds: 2, rotateEvery: 4, playbackRate: 4, revokeAtSeconds: 8, watchSeconds: 10 },
   },
 };
 
@@ -90,6 +93,8 @@ export async function runBench(options: BenchOptions) {
     await browser.close();
     log('1c/8 playing as a native player: ffmpeg given a path-token URL');
     const nativeRuns = await benchNativePlayback(world, key, videos, sizes.playback.rounds);
+    log('1d/8 revoking while playing: when each player stops, with its own buffering and with the kit');
+    const revocation = await benchRevocation(options.workDir, sizes.revocation);
 
     log('2a/8 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
@@ -159,6 +164,7 @@ export async function runBench(options: BenchOptions) {
       },
       playback: { videos, summary: playback, runs: playbackRuns },
       nativePlayback: { summary: nativePlayback, runs: nativeRuns },
+      revocation,
       latency,
       providerLatency,
       degraded,

@@ -21,6 +21,8 @@ const DEV_REGION = 'us-east-1';
 const DEV_TABLE = 'keygate-dev';
 const DEV_ISSUER = 'https://keygate.dev.local';
 const DEV_AUDIENCE = 'keygate-dev';
+/** The authorizer's allow-cache TTL in dev: short, so a revocation shows within a couple of seconds. */
+export const DEV_ALLOW_TTL_SECONDS = 2;
 /** The demo page's client at the local OpenID provider (`--oidc`): public, authorization code + PKCE. */
 export const DEV_OIDC_CLIENT = 'keygate-demo-page';
 
@@ -128,7 +130,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       jwtAudience: [DEV_AUDIENCE],
       jwks: join(keyDir, JWKS_FILE),
       // Short TTLs so a revocation shows within a couple of seconds in the demo.
-      allowTtlSeconds: 2,
+      allowTtlSeconds: DEV_ALLOW_TTL_SECONDS,
       denyTtlSeconds: 1,
       // The demo video's key window (4 s): stream leases default to two of them.
       segmentSeconds: DEMO_PACKAGING.segmentSeconds,

@@ -161,6 +161,8 @@ async function play(videoId, options = {}) {
       status('Playback refused: ' + (denial.reason || 'no reason') + ' (HTTP ' + denial.status + ')', true);
     },
   };
+  // Further kit options (keyOrigins, keyWindowSeconds, withCredentials…), as a test or an integrator tries them.
+  Object.assign(kit, options.kit || {});
   if (auth === 'bearer' && !kit.token && !kit.getToken) {
     fatal('sign in first: in bearer mode the page mints a token for the signed-in viewer');
     return;

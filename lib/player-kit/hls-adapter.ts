@@ -1,8 +1,9 @@
 import type Hls from 'hls.js';
-import type { HlsConfig, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoadPolicy } from 'hls.js';
+import type { Fragment, HlsConfig, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoadPolicy } from 'hls.js';
 import { KeyFetcher } from './key-fetcher';
+import { pageUrl } from './key-origins';
+import { bufferAheadCap, longestKeySpan, type KeyWindowSetting } from './key-window';
 import { parseKitOptions, type KeygateKitOptions } from './kit-options';
-import { isKeyUrl, pageUrl } from './key-url';
 
 /** Retries are the kit's business: hls.js must not ask again for a key the authorizer refused. */
 const KEY_LOAD_POLICY: LoadPolicy = {
@@ -20,9 +21,30 @@ const KEY_LOAD_POLICY: LoadPolicy = {
   },
 };
 
+/** A request hls.js itself types as a key request (its key loader), not one whose URL merely looks like a key's. */
+const isKeyContext = (context: LoaderContext): boolean => (context.type as string) === 'key';
+
 /**
- * An hls.js player whose key requests go through the kit: a loader that hands key URLs to the
- * KeyFetcher and everything else to hls.js's own loader; stopLoad() when a key is denied.
+ * Caps hls.js's forward buffer at the key window of each media playlist it loads: maxBufferLength and
+ * maxMaxBufferLength (which also bounds the maxBufferSize-based growth), never above the integrator's.
+ */
+function capBufferAtKeyWindow(hls: Hls, HlsClass: typeof Hls, setting: KeyWindowSetting): void {
+  const own = { maxBufferLength: hls.config.maxBufferLength, maxMaxBufferLength: hls.config.maxMaxBufferLength };
+  hls.on(HlsClass.Events.LEVEL_LOADED, (_event, { details }) => {
+    const span = longestKeySpan(
+      details.fragments.map((frag: Fragment) => ({ duration: frag.duration, keyUri: frag.decryptdata?.uri ?? null })),
+    );
+    const cap = bufferAheadCap(setting, span, own.maxMaxBufferLength);
+    hls.config.maxBufferLength = cap === undefined ? own.maxBufferLength : Math.min(cap, own.maxBufferLength);
+    hls.config.maxMaxBufferLength = cap ?? own.maxMaxBufferLength;
+  });
+}
+
+/**
+ * An hls.js player whose key requests go through the kit: a loader that hands hls.js's key requests
+ * on a key origin to the KeyFetcher and everything else to hls.js's own loader; a forward buffer
+ * capped at the key window; on a denial, loading stops and the media is detached (playback stops
+ * now, as with the other players, rather than at the end of what was buffered).
  */
 export function createKeygateHls(HlsClass: typeof Hls, kitOptions: KeygateKitOptions, config: Partial<HlsConfig> = {}): Hls {
   const settings = parseKitOptions(kitOptions);
@@ -30,6 +52,7 @@ export function createKeygateHls(HlsClass: typeof Hls, kitOptions: KeygateKitOpt
     ...settings,
     onDenied: (denial) => {
       hls.stopLoad();
+      hls.detachMedia();
       settings.onDenied(denial);
     },
   });
@@ -40,7 +63,7 @@ export function createKeygateHls(HlsClass: typeof Hls, kitOptions: KeygateKitOpt
 
     load(context: LoaderContext, loaderConfig: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
       const url = new URL(context.url, pageUrl()).href;
-      if (!isKeyUrl(url, pageUrl())) return super.load(context, loaderConfig, callbacks);
+      if (!isKeyContext(context) || !fetcher.keyOrigins.includes(url)) return super.load(context, loaderConfig, callbacks);
       this.context = context;
       const { stats } = this;
       stats.loading.start = performance.now();
@@ -64,5 +87,7 @@ export function createKeygateHls(HlsClass: typeof Hls, kitOptions: KeygateKitOpt
   }
 
   const hls = new HlsClass({ keyLoadPolicy: KEY_LOAD_POLICY, ...config, loader: KeygateLoader });
+  hls.on(HlsClass.Events.MANIFEST_LOADING, (_event, { url }) => fetcher.keyOrigins.useSource(url));
+  capBufferAtKeyWindow(hls, HlsClass, settings.keyWindow);
   return hls;
 }

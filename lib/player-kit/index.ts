@@ -5,5 +5,5 @@
 export { createKeygateHls } from './hls-adapter';
 export { keygateVideojs } from './videojs-adapter';
 export { keygateShaka } from './shaka-adapter';
-export { isKeyUrl } from './key-url';
 export type { KeyDenial, KeygateKitOptions } from './kit-options';
+export type { KeyWindowSetting } from './key-window';

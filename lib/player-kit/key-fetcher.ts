@@ -1,6 +1,7 @@
 import type { KeyDenial, KitSettings, TokenContext } from './kit-options';
 import { decideKeyAction, type KeyAttempts, type KeyResponseFacts } from './key-response-policy';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { KeyOrigins, pageUrl } from './key-origins';
 export { REASON_HEADER };
 
 export type KeyResult =
@@ -37,12 +38,15 @@ export class KeyFetcher {
   private tokenGeneration = 0;
   private refreshing: Promise<void> | undefined;
   private lastRefreshOk = true;
+  /** Where credentials may go; the adapter names the source each time the player loads one. */
+  readonly keyOrigins: KeyOrigins;
 
   constructor(
     private readonly settings: KitSettings,
     private readonly deps: KeyFetcherDeps = browserDeps(),
   ) {
     this.token = settings.token;
+    this.keyOrigins = new KeyOrigins(settings.keyOrigins, pageUrl);
   }
 
   /** The key at this absolute URL, requested at most once while the answer is a key or a refusal. */
@@ -65,6 +69,8 @@ export class KeyFetcher {
   private async load(url: string): Promise<KeyResult> {
     const attempts: KeyAttempts = { refreshed: false, unavailableRetries: 0, jwksRetried: false };
     for (;;) {
+      // Checked before every attempt, a retry after a refresh included: credentials never leave the key origins.
+      if (!this.keyOrigins.includes(url)) return { kind: 'failed', status: 0, reason: 'not-a-key-origin' };
       if (this.settings.auth === 'bearer' && this.token === undefined && !(await this.refresh(this.tokenGeneration)))
         return this.deny({ status: 401, reason: 'no-credentials', url });
       const generation = this.tokenGeneration;
@@ -130,6 +136,8 @@ export class KeyFetcher {
       const response = await this.deps.fetch(url, {
         headers,
         credentials: this.settings.withCredentials ? 'include' : 'same-origin',
+        // A redirect would carry the cookie (and perhaps the header) off the key origin: fail instead.
+        redirect: 'error',
         signal: AbortSignal.timeout(KEY_REQUEST_TIMEOUT_MS),
       });
       return {

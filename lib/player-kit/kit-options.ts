@@ -1,3 +1,6 @@
+import { parseOriginList } from './key-origins';
+import type { KeyWindowSetting } from './key-window';
+
 /** A key the kit will not ask for again in this playback; the player has been stopped. */
 export interface KeyDenial {
   /** 401 (sign in again), 403 (offer to buy), or 503 once its retries are spent (try later). */
@@ -37,6 +40,18 @@ export interface KeygateKitOptions {
   onDenied?: (denial: KeyDenial) => void;
   /** Send cookies with cross-origin key requests (CORS with credentials; the origin must be allowed). */
   withCredentials?: boolean;
+  /**
+   * The origins (`https://video.example.com`) whose key requests carry credentials (the bearer token,
+   * `withCredentials`). Default: the origin of the source the player loaded. A key URI on any other
+   * origin goes through the player's own loader with no credentials, and onDenied is never called for it.
+   */
+  keyOrigins?: string[];
+  /**
+   * How far ahead the player may buffer, hence fetch keys: `auto` (default) caps the forward buffer at
+   * the playlist's key window (segment duration × rotation), a number of seconds caps it there, `off`
+   * leaves the player's own buffering (keys may then be fetched minutes ahead, and a revoke waits for them).
+   */
+  keyWindowSeconds?: KeyWindowSetting;
   /** How often a 503 key is retried after its Retry-After delay before giving up (default 3). */
   maxUnavailableRetries?: number;
 }
@@ -50,6 +65,9 @@ export interface KitSettings {
   onDenied: (denial: KeyDenial) => void;
   withCredentials: boolean;
   maxUnavailableRetries: number;
+  /** Normalised origins, or undefined for the source's origin. */
+  keyOrigins: string[] | undefined;
+  keyWindow: KeyWindowSetting;
 }
 
 export class KeygateKitOptionsError extends TypeError {
@@ -72,9 +90,22 @@ export function mintSessionId(): string {
     .replace(/=+$/, '');
 }
 const MAX_UNAVAILABLE_RETRIES = 10;
+/** A key window longer than an hour is no bound at all: say `off` instead. */
+const MAX_KEY_WINDOW_SECONDS = 3600;
+
+function parseKeyWindow(value: unknown): KeyWindowSetting {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'off') return 'off';
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_KEY_WINDOW_SECONDS) return value;
+  throw new KeygateKitOptionsError(
+    'keyWindowSeconds',
+    `"auto", "off" or a number of seconds above 0 and at most ${MAX_KEY_WINDOW_SECONDS}`,
+  );
+}
 
 export function parseKitOptions(options: KeygateKitOptions): KitSettings {
-  const { auth, token, getToken, onDenied, withCredentials, maxUnavailableRetries, sessionId } = options ?? {};
+  const { auth, token, getToken, onDenied, withCredentials, maxUnavailableRetries, sessionId, keyOrigins, keyWindowSeconds } =
+    options ?? {};
   if (auth !== 'cookie' && auth !== 'bearer') throw new KeygateKitOptionsError('auth', '"cookie" or "bearer"');
   if (token !== undefined && (typeof token !== 'string' || token === '')) throw new KeygateKitOptionsError('token', 'a non-empty string');
   if (getToken !== undefined && typeof getToken !== 'function') throw new KeygateKitOptionsError('getToken', 'an async function');
@@ -86,6 +117,9 @@ export function parseKitOptions(options: KeygateKitOptions): KitSettings {
   const retries = maxUnavailableRetries ?? DEFAULT_UNAVAILABLE_RETRIES;
   if (!Number.isInteger(retries) || retries < 0 || retries > MAX_UNAVAILABLE_RETRIES)
     throw new KeygateKitOptionsError('maxUnavailableRetries', `an integer from 0 to ${MAX_UNAVAILABLE_RETRIES}`);
+  const origins = keyOrigins === undefined ? undefined : parseOriginList(keyOrigins);
+  if (keyOrigins !== undefined && origins === undefined)
+    throw new KeygateKitOptionsError('keyOrigins', 'a non-empty list of origins such as "https://video.example.com" (no path)');
   return {
     auth,
     token,
@@ -94,5 +128,7 @@ export function parseKitOptions(options: KeygateKitOptions): KitSettings {
     onDenied: onDenied ?? (() => {}),
     withCredentials: withCredentials === true,
     maxUnavailableRetries: retries,
+    keyOrigins: origins,
+    keyWindow: parseKeyWindow(keyWindowSeconds),
   };
 }

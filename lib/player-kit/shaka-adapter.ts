@@ -1,7 +1,8 @@
 import type shakaNamespace from 'shaka-player';
 import { KeyFetcher, REASON_HEADER } from './key-fetcher';
+import { pageUrl } from './key-origins';
+import { bufferAheadCap, longestKeySpan, segmentKeysOf, type KeyWindowSetting } from './key-window';
 import { parseKitOptions, type KeygateKitOptions } from './kit-options';
-import { isKeyUrl, pageUrl } from './key-url';
 
 type Shaka = typeof shakaNamespace;
 type ShakaRequest = shakaNamespace.extern.Request;
@@ -23,9 +24,11 @@ function installKeyPlugin(shaka: Shaka): void {
 
   const plugin: shakaNamespace.extern.SchemePlugin = (uri, request, requestType, progressUpdated, headersReceived, config) => {
     const fetcher = keyRequests.get(request);
-    if (fetcher === undefined) return fallback(uri, request, requestType, progressUpdated, headersReceived, config);
-    let aborted = false;
     const url = new URL(uri, pageUrl()).href;
+    // A request may list fallback URIs: each one is judged on its own origin.
+    if (fetcher === undefined || !fetcher.keyOrigins.includes(url))
+      return fallback(uri, request, requestType, progressUpdated, headersReceived, config);
+    let aborted = false;
     const promise = fetcher.fetchKey(url).then((result): shakaNamespace.extern.Response => {
       if (aborted) {
         throw new ShakaError(
@@ -74,8 +77,26 @@ function installKeyPlugin(shaka: Shaka): void {
 }
 
 /**
- * Plugs the kit into a Shaka Player 5: its key requests (RequestType.KEY to a /keys/ URL) are
- * answered by the KeyFetcher; a denial unloads the player. Call it before `player.load()`.
+ * Caps Shaka's buffering goal (and its rebuffering goal, which may not exceed it) at the key window
+ * of each media playlist it loads, never above what the player was configured with at the first cap.
+ */
+function capBufferAtKeyWindow(shaka: Shaka, player: shakaNamespace.Player, setting: KeyWindowSetting): void {
+  let own: { bufferingGoal: number; rebufferingGoal: number } | undefined;
+  player.getNetworkingEngine()?.registerResponseFilter((type, response) => {
+    if (type !== shaka.net.NetworkingEngine.RequestType.MANIFEST) return;
+    const segments = segmentKeysOf(new TextDecoder().decode(response.data));
+    if (segments.length === 0) return;
+    const { bufferingGoal, rebufferingGoal } = player.getConfiguration().streaming;
+    own ??= { bufferingGoal, rebufferingGoal };
+    const cap = bufferAheadCap(setting, longestKeySpan(segments), own.bufferingGoal) ?? own.bufferingGoal;
+    player.configure({ streaming: { bufferingGoal: cap, rebufferingGoal: Math.min(own.rebufferingGoal, cap) } });
+  });
+}
+
+/**
+ * Plugs the kit into a Shaka Player 5: its key requests (RequestType.KEY, on a key origin) are
+ * answered by the KeyFetcher; its buffering goal is capped at the key window; a denial unloads the
+ * player. Call it before `player.load()`.
  */
 export function keygateShaka(shaka: Shaka, player: shakaNamespace.Player, kitOptions: KeygateKitOptions): void {
   const settings = parseKitOptions(kitOptions);
@@ -90,8 +111,11 @@ export function keygateShaka(shaka: Shaka, player: shakaNamespace.Player, kitOpt
   const engine = player.getNetworkingEngine();
   if (engine === null) throw new Error('Keygate player kit: the Shaka player has no networking engine (was it destroyed?)');
   engine.registerRequestFilter((type, request) => {
-    if (type === shaka.net.NetworkingEngine.RequestType.KEY && request.uris.some((uri) => isKeyUrl(uri, pageUrl())))
-      keyRequests.set(request, fetcher);
+    if (type === shaka.net.NetworkingEngine.RequestType.KEY) keyRequests.set(request, fetcher);
   });
-  player.addEventListener('loading', () => fetcher.reset());
+  player.addEventListener('loading', () => {
+    fetcher.reset();
+    fetcher.keyOrigins.useSource(player.getAssetUri());
+  });
+  capBufferAtKeyWindow(shaka, player, settings.keyWindow);
 }

@@ -80,6 +80,28 @@ describe('npm run bench -- --quick', () => {
     for (const p of playback('seed')) expect(p.dynamodbRequests).toBe(p.keyRequests);
   });
 
+  it('revoked a viewer of each player mid-title, and the kit refused and stopped each with at most one key fetched ahead', () => {
+    const { runs } = results.revocation;
+    expect(runs.map((r) => `${r.player} ${r.mode}`).sort()).toEqual(
+      ['hls.js', 'shaka', 'video.js'].flatMap((p) => [`${p} kit`, `${p} player-default`]),
+    );
+    // How far the players' own buffering runs ahead depends on the machine's speed: only the kit's bound is asserted.
+    for (const kit of runs.filter((r) => r.mode === 'kit')) {
+      expect({
+        player: kit.player,
+        refused: kit.refused,
+        reachedEnd: kit.reachedEnd,
+        atMostOneKeyAhead: kit.keysAheadAtRevoke <= 1,
+      }).toEqual({
+        player: kit.player,
+        refused: { status: 403, reason: 'not-entitled' },
+        reachedEnd: false,
+        atMostOneKeyAhead: true,
+      });
+    }
+    expect(report).toContain('### 1d. Revocation: when playback stops');
+  });
+
   it('timed only entitled requests that were passed on, in every latency case', () => {
     for (const c of Object.values(results.latency)) {
       expect(c.n).toBe(results.meta.sizes.latency.requestsPerCase);
@@ -188,7 +210,7 @@ describe('npm run bench -- --quick', () => {
 
   it('numbers its progress steps once each and in order, by the section they measure', () => {
     const steps = [...progress.matchAll(/^(\w+)\/8 /gm)].map((m) => m[1]);
-    expect(steps).toEqual(['1a', '1b', '1c', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7', '8']);
+    expect(steps).toEqual(['1a', '1b', '1c', '1d', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7', '8']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {

@@ -1,6 +1,5 @@
 import { KeyFetcher, type KeyFetcherDeps } from '../../lib/player-kit/key-fetcher';
 import { decideKeyAction, retryAfterMs, type KeyResponseFacts } from '../../lib/player-kit/key-response-policy';
-import { isKeyUrl } from '../../lib/player-kit/key-url';
 import { KeygateKitOptionsError, parseKitOptions, type KeyDenial, type KeygateKitOptions } from '../../lib/player-kit/kit-options';
 
 // The kit's policy and fetcher, without a browser: the same code every player adapter runs.
@@ -83,19 +82,6 @@ describe('retryAfterMs', () => {
   });
 });
 
-describe('isKeyUrl: the bearer token goes on key requests only', () => {
-  it.each([
-    ['/keys/movie/0.key', true],
-    ['../../../keys/movie/0.key', true],
-    ['https://cdn.example.com/t/abc/keys/movie/0.key', true],
-    ['/videos/movie/master.m3u8', false],
-    ['/videos/movie/180p/seg00000.ts', false],
-    ['/videos/keys-and-locks/master.m3u8', false],
-  ])('%s → %s', (url, expected) => {
-    expect(isKeyUrl(url, 'https://video.example.com/videos/movie/180p/index.m3u8')).toBe(expected);
-  });
-});
-
 describe('parseKitOptions', () => {
   it('refuses an unknown auth mode', () => {
     expect(() => parseKitOptions({ auth: 'header' } as unknown as KeygateKitOptions)).toThrow(KeygateKitOptionsError);
@@ -133,7 +119,9 @@ function fetcherWith(options: KeygateKitOptions, answers: (() => Response)[]) {
   const denials: KeyDenial[] = [];
   const sleeps: number[] = [];
   const deps: KeyFetcherDeps = { fetch: server.fetch, sleep: async (ms) => void sleeps.push(ms), now: () => NOW };
+  // KEY's origin is the key origin, as if the player had loaded a source there.
   const fetcher = new KeyFetcher({ ...parseKitOptions(options), onDenied: (d) => denials.push(d) }, deps);
+  fetcher.keyOrigins.useSource(KEY);
   return { fetcher, calls: server.calls, denials, sleeps };
 }
 

@@ -38,10 +38,18 @@ export interface PlayOptions {
   shakaConfig?: Record<string, unknown>;
   autoplay?: boolean;
   playbackRate?: number;
+  /** Further kit options: keyOrigins, keyWindowSeconds, withCredentials… */
+  kit?: Record<string, unknown>;
 }
 
-/** Every player buffers the whole 24 s demo ahead (Shaka's default goal is 10 s), so every key is asked for at once. */
-export const WHOLE_VIDEO_BUFFER: Pick<PlayOptions, 'hlsConfig' | 'shakaConfig'> = { shakaConfig: { streaming: { bufferingGoal: 30 } } };
+/**
+ * Every player buffers the whole 24 s demo ahead, so every key is asked for at once: the kit's cap at the
+ * key window is off, and Shaka's default goal (10 s) raised.
+ */
+export const WHOLE_VIDEO_BUFFER: Pick<PlayOptions, 'hlsConfig' | 'shakaConfig' | 'kit'> = {
+  shakaConfig: { streaming: { bufferingGoal: 30 } },
+  kit: { keyWindowSeconds: 'off' },
+};
 
 /**
  * `keygate dev` and Chromium for a test file, and a fresh browser context per test (its HTTP cache
@@ -79,6 +87,9 @@ export function playerSession(options: { devArgs?: () => string[]; pageUrl?: () 
     },
     get page() {
       return page;
+    },
+    get browser() {
+      return browser;
     },
     devUrl,
 

@@ -1,0 +1,67 @@
+/**
+ * How far ahead of the playhead a player may buffer, hence fetch keys. A key is fetched with the first
+ * segment of its rotation window, so a player that buffers far ahead (hls.js grows its buffer up to
+ * 600 s within 60 MB: a small rendition's whole film) has every key long before it plays, and a revoke,
+ * a rental's end or `end-session` bites only when the buffer runs out. The kit caps the forward buffer at
+ * one key window: the next key is asked for about one window before the playhead reaches it, and a
+ * refusal stops playback within about one window of the moment the authorizer starts refusing.
+ */
+
+/** The `keyWindowSeconds` option: `auto` (read from the media playlist), a given window, or `off` (the player's own buffering). */
+export type KeyWindowSetting = 'auto' | 'off' | number;
+
+/** One segment of a media playlist: its duration and the URI of the key it is encrypted with (null when clear). */
+export interface SegmentKey {
+  duration: number;
+  keyUri: string | null;
+}
+
+/**
+ * The longest stretch of media time one key covers: consecutive segments sharing a key URI. Undefined
+ * when no segment is encrypted (there is no key to gate, so no reason to buffer less).
+ */
+export function longestKeySpan(segments: readonly SegmentKey[]): number | undefined {
+  let longest: number | undefined;
+  let run = 0;
+  let runKey: string | null = null;
+  for (const { duration, keyUri } of segments) {
+    run = keyUri !== null && keyUri === runKey ? run + duration : duration;
+    runKey = keyUri;
+    if (keyUri !== null) longest = Math.max(longest ?? 0, run);
+  }
+  return longest;
+}
+
+/**
+ * The segments of a media playlist's text, with their keys: just enough of HLS for the key window
+ * (`#EXT-X-KEY` applies to every following segment until the next one; `METHOD=NONE` clears it).
+ * A master playlist has no segments.
+ */
+export function segmentKeysOf(playlist: string): SegmentKey[] {
+  const segments: SegmentKey[] = [];
+  let keyUri: string | null = null;
+  let duration: number | undefined;
+  for (const raw of playlist.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-KEY:')) {
+      const method = /(?:^|[:,])METHOD=([^,]*)/.exec(line)?.[1];
+      keyUri = method === undefined || method === 'NONE' ? null : (/(?:^|[:,])URI="([^"]*)"/.exec(line)?.[1] ?? null);
+    } else if (line.startsWith('#EXTINF:')) {
+      duration = Number.parseFloat(line.slice('#EXTINF:'.length));
+    } else if (line !== '' && !line.startsWith('#') && duration !== undefined) {
+      if (Number.isFinite(duration) && duration > 0) segments.push({ duration, keyUri });
+      duration = undefined;
+    }
+  }
+  return segments;
+}
+
+/**
+ * The forward buffer the kit allows, in seconds, or undefined to leave the player's own: the given
+ * window, or the playlist's longest key span when `auto`. Never more than the player's own setting.
+ */
+export function bufferAheadCap(setting: KeyWindowSetting, span: number | undefined, playerSetting: number): number | undefined {
+  if (setting === 'off') return undefined;
+  const window = setting === 'auto' ? span : setting;
+  return window === undefined ? undefined : Math.min(window, playerSetting);
+}

@@ -1,0 +1,77 @@
+import { bufferAheadCap, longestKeySpan, segmentKeysOf } from '../../../lib/player-kit/key-window';
+import { KeygateKitOptionsError, parseKitOptions, type KeygateKitOptions } from '../../../lib/player-kit/kit-options';
+
+const playlist = (lines: string[]) => ['#EXTM3U', '#EXT-X-TARGETDURATION:2', ...lines, '#EXT-X-ENDLIST'].join('\n');
+const key = (n: number) => `#EXT-X-KEY:METHOD=AES-128,URI="../../../keys/movie/${n}.key",IV=0x0000000000000000000000000000000${n}`;
+const segment = (n: number, seconds = 2) => [`#EXTINF:${seconds.toFixed(6)},`, `seg${n}.ts`];
+
+describe('segmentKeysOf: the segments of a media playlist and their keys', () => {
+  it('gives every segment the key of the last #EXT-X-KEY before it', () => {
+    const text = playlist([key(0), ...segment(0), ...segment(1), key(1), ...segment(2, 1.5)]);
+    expect(segmentKeysOf(text)).toEqual([
+      { duration: 2, keyUri: '../../../keys/movie/0.key' },
+      { duration: 2, keyUri: '../../../keys/movie/0.key' },
+      { duration: 1.5, keyUri: '../../../keys/movie/1.key' },
+    ]);
+  });
+
+  it('reads METHOD=NONE, and no key at all, as clear segments', () => {
+    const text = playlist([...segment(0), key(0), ...segment(1), '#EXT-X-KEY:METHOD=NONE', ...segment(2)]);
+    expect(segmentKeysOf(text).map((s) => s.keyUri)).toEqual([null, '../../../keys/movie/0.key', null]);
+  });
+
+  it('finds no segment in a master playlist', () => {
+    expect(segmentKeysOf('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000\n180p/index.m3u8\n')).toEqual([]);
+  });
+
+  it('reads CRLF line ends', () => {
+    expect(segmentKeysOf(playlist([key(0), ...segment(0)]).replace(/\n/g, '\r\n'))).toHaveLength(1);
+  });
+});
+
+describe('longestKeySpan: the media time one key covers', () => {
+  it('is segment duration × rotation for a regular playlist', () => {
+    const lines = [0, 1, 2].flatMap((k) => [key(k), ...[0, 1, 2, 3].flatMap((s) => segment(k * 4 + s))]);
+    expect(longestKeySpan(segmentKeysOf(playlist(lines)))).toBe(8);
+  });
+
+  it('is the longest window when windows differ (a short last one, a repeated tag for the same key)', () => {
+    const lines = [key(0), ...segment(0), key(0), ...segment(1), ...segment(2), key(1), ...segment(3)];
+    expect(longestKeySpan(segmentKeysOf(playlist(lines)))).toBe(6);
+  });
+
+  it('is the whole video when one key covers it all (nothing to gain by buffering less)', () => {
+    expect(longestKeySpan(segmentKeysOf(playlist([key(0), ...segment(0), ...segment(1), ...segment(2)])))).toBe(6);
+  });
+
+  it('is undefined for a clear playlist', () => {
+    expect(longestKeySpan(segmentKeysOf(playlist([...segment(0), ...segment(1)])))).toBeUndefined();
+  });
+
+  it('does not join two windows of the same key separated by clear segments', () => {
+    const lines = [key(0), ...segment(0), '#EXT-X-KEY:METHOD=NONE', ...segment(1), key(0), ...segment(2)];
+    expect(longestKeySpan(segmentKeysOf(playlist(lines)))).toBe(2);
+  });
+});
+
+describe('bufferAheadCap', () => {
+  it('caps at the playlist’s key window by default, never above the player’s own setting', () => {
+    expect(bufferAheadCap('auto', 8, 30)).toBe(8);
+    expect(bufferAheadCap('auto', 60, 30)).toBe(30);
+  });
+  it('uses a given window whatever the playlist says', () => expect(bufferAheadCap(12, 8, 30)).toBe(12));
+  it('leaves the player alone when off, or when the playlist has no key', () => {
+    expect(bufferAheadCap('off', 8, 30)).toBeUndefined();
+    expect(bufferAheadCap('auto', undefined, 30)).toBeUndefined();
+  });
+});
+
+describe('the keyWindowSeconds option', () => {
+  const parse = (keyWindowSeconds: unknown) => parseKitOptions({ auth: 'cookie', keyWindowSeconds } as KeygateKitOptions).keyWindow;
+  it('is auto by default', () => expect(parse(undefined)).toBe('auto'));
+  it.each(['auto', 'off', 8, 0.5, 3600])('accepts %j', (value) => expect(parse(value)).toBe(value));
+  it.each([0, -1, 3601, Number.NaN, Number.POSITIVE_INFINITY, '8', 'none', null])('refuses %j', (value) => {
+    expect(() => parse(value)).toThrow(KeygateKitOptionsError);
+    expect(() => parse(value)).toThrow(/keyWindowSeconds/);
+  });
+});
