@@ -18,7 +18,7 @@ const forbidden = {
   appFromBrowser: { regex: '^\\.\\./[^.]', message: 'the player kit runs in the browser: it imports nothing from the rest of lib/' },
   devOrCli: {
     regex: '^(\\.\\./)+(lib/)?(dev|cli)(/|$)',
-    message: 'admin, media, config, build and infra never import the dev server or the CLI: move the shared piece down into their layer',
+    message: 'admin, media, config, build, infra and live never import the dev server or the CLI: move the shared piece down into their layer',
   },
 };
 const restrict = (files, rules) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: rules }] } });
@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   restrict(['lambda/**/*.ts'], [forbidden.lib, forbidden.app, forbidden.test]),
   restrict(['lib/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], [forbidden.app, forbidden.test]),
-  restrict(['lib/{admin,media,config,build,infra}/**/*.ts', 'lib/*.ts'], [forbidden.app, forbidden.test, forbidden.devOrCli]),
+  restrict(['lib/{admin,media,config,build,infra,live}/**/*.ts', 'lib/*.ts'], [forbidden.app, forbidden.test, forbidden.devOrCli]),
   restrict(['lib/player-kit/**/*.ts'], [forbidden.app, forbidden.test, forbidden.appFromBrowser]),
   // bench and scripts sit beside lib/, so their own folder is not "the application" to them.
   restrict(['bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.ts'], [forbidden.test]),
