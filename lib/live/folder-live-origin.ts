@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { objectHeadersFile, type StoredObjectHeaders } from '../media/origin-layout';
+import { objectHeadersFile, objectPolicyOf, type StoredObjectHeaders } from '../media/origin-layout';
 import { assertPublishable, liveStateKey, type LiveObject, type LiveOrigin } from './live-origin';
 
 /** Writes through a temporary file and a rename: a reader (the dev server) never sees half an object. */
@@ -14,8 +14,8 @@ function writeAtomically(path: string, body: Uint8Array | string, mode: number):
 
 /**
  * A local origin folder laid out as `keygate publish` reads it (videos/ and keys/), which `keygate dev`
- * serves as its two buckets. Each object's headers go in a hidden file beside it, written first, as
- * S3 stores them with the object.
+ * serves as its two buckets. An object whose headers are not its kind's usual ones (a live playlist)
+ * gets them in a hidden file beside it, written first, as S3 stores them with the object.
  */
 export class FolderLiveOrigin implements LiveOrigin {
   readonly description: string;
@@ -27,8 +27,12 @@ export class FolderLiveOrigin implements LiveOrigin {
   async put(object: LiveObject): Promise<void> {
     assertPublishable(object.key);
     const path = join(this.dir, ...object.key.split('/'));
-    const headers: StoredObjectHeaders = { 'content-type': object.contentType, 'cache-control': object.cacheControl };
-    writeAtomically(objectHeadersFile(path), JSON.stringify(headers), 0o644);
+    // Only headers that differ from the kind's own (live playlists) need the file; S3 keeps them per object.
+    const usual = objectPolicyOf(object.key);
+    if (usual?.contentType !== object.contentType || usual?.cacheControl !== object.cacheControl) {
+      const headers: StoredObjectHeaders = { 'content-type': object.contentType, 'cache-control': object.cacheControl };
+      writeAtomically(objectHeadersFile(path), JSON.stringify(headers), 0o644);
+    }
     writeAtomically(path, object.body, object.key.startsWith('keys/') ? 0o600 : 0o644);
   }
 

@@ -36,6 +36,8 @@ export interface LivePackagerOptions {
   /** Ends every retry loop (a second Ctrl-C): the packager then fails with what was left undone. */
   signal?: AbortSignal;
   onStoreError?: (what: string, error: unknown) => void;
+  /** The packager cannot go on (a bad key, or stopped while retrying): the encoder should stop. */
+  onFailure?: (error: unknown) => void;
 }
 
 export interface LiveStatus {
@@ -155,7 +157,9 @@ export class LivePackager {
   }
 
   private fail(error: unknown): void {
-    this.failure ??= error;
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.options.onFailure?.(error);
   }
 
   private throwIfFailed(): void {

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KeygateError } from '../keygate-error';
 
-function findOnPath(tool: string): string {
+export function findOnPath(tool: string): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, tool);
     try {
