@@ -18,7 +18,8 @@ const forbidden = {
   appFromBrowser: { regex: '^\\.\\./[^.]', message: 'the player kit runs in the browser: it imports nothing from the rest of lib/' },
   devOrCli: {
     regex: '^(\\.\\./)+(lib/)?(dev|cli)(/|$)',
-    message: 'admin, media, config, build, infra and live never import the dev server or the CLI: move the shared piece down into their layer',
+    message:
+      'admin, media, config, build, infra and live never import the dev server or the CLI: move the shared piece down into their layer',
   },
 };
 const restrict = (files, rules) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: rules }] } });
