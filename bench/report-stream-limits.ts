@@ -9,9 +9,9 @@ const LABELS: Record<StreamLatencyCase, string> = {
   'limited-start': 'limited, new session: failed renewal + Query of the leases + conditional PutItem',
 };
 
-const table = (header: string[], rows: (string | number)[][]) =>
+export const table = (header: string[], rows: (string | number)[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-const int = (value: number) => Math.round(value).toLocaleString('en-US');
+export const int = (value: number) => Math.round(value).toLocaleString('en-US');
 
 /** Section 8: stream limits, from bench/suites/stream-limits.ts. */
 export function streamLimitsSection({ streamLimits: s }: BenchResults): string[] {

@@ -1,6 +1,7 @@
 import type { BenchResults } from './run-bench';
 import { revocationSection } from './report-revocation';
 import { streamLimitsSection } from './report-stream-limits';
+import { liveSection } from './report-live';
 import { DESIGN_LABELS } from './harness/world-types';
 import { round, ratio } from './harness/stats';
 import { UNIT_PRICES, type CostDesign } from './suites/cost';
@@ -49,6 +50,7 @@ export function renderResults(r: BenchResults): string {
     packaging,
     costPerPlaybackHours,
     streamLimitsSection,
+    liveSection,
     readingTheResults,
   ];
   return `${sections.flatMap((section) => section(r)).join('\n')}\n`;

@@ -12,6 +12,7 @@ import { benchDegraded } from './suites/degraded';
 import { costModel } from './suites/cost';
 import { benchNativePlayback, summarizeNativePlayback } from './suites/native-playback';
 import { benchLatency } from './suites/latency';
+import { benchLive, liveCost, liveProjection } from './suites/live';
 import { benchMemory } from './suites/memory';
 import { benchPackaging } from './suites/packaging';
 import { benchProviderLatency } from './suites/provider-latency';
@@ -34,6 +35,7 @@ export const SIZES = {
     packaging: { seconds: 60, rounds: 5 },
     streamLimits: { playbackSeconds: 3600, latencyRequests: 2000, raceLagsSeconds: [0.5, 1, 5, 60], raceLimits: [1, 2] },
     revocation: { titleSeconds: 120, segmentSeconds: 2, rotateEvery: 4, playbackRate: 1, revokeAtSeconds: 30, watchSeconds: 60 },
+    live: { playSeconds: 60, rotateEvery: 5, cpuSeconds: 12 },
   },
   quick: {
     playback: { lengths: [8, 16], segmentSeconds: 2, rotateEvery: 10, rounds: 1, playbackRate: 8, switchEverySeconds: 4 },
@@ -46,6 +48,7 @@ export const SIZES = {
     packaging: { seconds: 4, rounds: 1 },
     streamLimits: { playbackSeconds: 600, latencyRequests: 60, raceLagsSeconds: [0.5, 60], raceLimits: [2] },
     revocation: { titleSeconds: 40, segmentSeconds: 2, rotateEvery: 4, playbackRate: 4, revokeAtSeconds: 8, watchSeconds: 10 },
+    live: { playSeconds: 12, rotateEvery: 2, cpuSeconds: 3 },
   },
 };
 
@@ -80,45 +83,45 @@ export async function runBench(options: BenchOptions) {
   const key = generateSigningKey('ES256');
 
   // Steps are numbered by the RESULTS.md section they measure; a section measured in two steps has a and b.
-  log('1a/8 packaging the playback videos');
+  log('1a/9 packaging the playback videos');
   const videos = await prepareVideos(originDir, options.workDir, sizes.playback.lengths, sizes.playback, log);
   const world = await startWorld({ originDir, workDir: options.workDir, key });
   const browser = await launchChromium();
   try {
-    log('1b/8 playing in Chromium: Keygate, gate-everything, seed');
+    log('1b/9 playing in Chromium: Keygate, gate-everything, seed');
     const playbackRuns = await benchPlayback(world, browser, key, videos, sizes.playback, (run) =>
       log(`  ${run.design} ${run.seconds} s: ${run.edgeInvocations} edge invocations, ${run.dynamodbRequests} DynamoDB requests`),
     );
     const chromiumVersion = browser.version();
     await browser.close();
-    log('1c/8 playing as a native player: ffmpeg given a path-token URL');
+    log('1c/9 playing as a native player: ffmpeg given a path-token URL');
     const nativeRuns = await benchNativePlayback(world, key, videos, sizes.playback.rounds);
-    log('1d/8 revoking while playing: when each player stops, with its own buffering and with the kit');
+    log('1d/9 revoking while playing: when each player stops, with its own buffering and with the kit');
     const revocation = await benchRevocation(options.workDir, sizes.revocation);
 
-    log('2a/8 decision latency, in process');
+    log('2a/9 decision latency, in process');
     const latency = await benchLatency(world, key, options.workDir, sizes.latency);
-    log('2b/8 decision latency with an OpenID provider token (warm, and a cold container fetching the JWKS)');
+    log('2b/9 decision latency with an OpenID provider token (warm, and a cold container fetching the JWKS)');
     const providerLatency = await benchProviderLatency(world, key, options.workDir, sizes.providerLatency);
-    log('2c/8 key requests while every replica fails, with and without the degraded mode');
+    log('2c/9 key requests while every replica fails, with and without the degraded mode');
     const degraded = await benchDegraded(world, key, options.workDir, sizes.degraded);
-    log('3a/8 throughput of /keys/* under autocannon');
+    log('3a/9 throughput of /keys/* under autocannon');
     const throughput = await benchThroughput(world, key, originDir, sizes.throughput);
-    log('3b/8 profiling the distribution process under load: Keygate without its cache, and the seed');
+    log('3b/9 profiling the distribution process under load: Keygate without its cache, and the seed');
     const throughputProfile = await profileThroughput(originDir, options.workDir, key, sizes.throughput, ['keygate-nocache', 'seed']);
-    log('4/8 cold starts');
+    log('4/9 cold starts');
     const coldStart = await benchColdStart(world, key, options.workDir, sizes.coldStart);
-    log('5/8 memory over distinct viewers (default heap, then a 128 MB-sized heap)');
+    log('5/9 memory over distinct viewers (default heap, then a 128 MB-sized heap)');
     const memoryOptions = { decisions: sizes.memory.decisions, cacheMaxEntries: sizes.memory.cacheMaxEntries };
     const memory = {
       defaultHeap: await benchMemory(world, key, options.workDir, memoryOptions),
       cappedHeap: await benchMemory(world, key, options.workDir, { ...memoryOptions, nodeArgs: CAPPED_HEAP_FLAGS }),
       cappedHeapFlags: CAPPED_HEAP_FLAGS,
     };
-    log('6/8 packaging throughput against openssl');
+    log('6/9 packaging throughput against openssl');
     const packaging = await benchPackaging(options.workDir, sizes.packaging);
 
-    log('7/8 cost model');
+    log('7/9 cost model');
     const playback = summarizePlayback(playbackRuns);
     const nativePlayback = summarizeNativePlayback(nativeRuns);
     const longest = Math.max(...sizes.playback.lengths);
@@ -135,8 +138,13 @@ export async function runBench(options: BenchOptions) {
         billedMs,
       ),
     };
-    log('8/8 stream limits: store operations per playback, lease latency, the two-region race');
+    log('8/9 stream limits: store operations per playback, lease latency, the two-region race');
     const streamLimits = await benchStreamLimits(key, sizes.streamLimits);
+    log('9/9 live channels: a viewer through Keygate and through gate-everything in real time, then ffmpeg CPU per rendition');
+    const liveBrowser = await launchChromium();
+    const liveRun = await benchLive(world, liveBrowser, key, originDir, options.workDir, sizes.live).finally(() => liveBrowser.close());
+    const liveHour = liveProjection(liveRun);
+    const live = { ...liveRun, projection: liveHour, cost: liveCost(liveHour, billedMs) };
     return {
       meta: {
         mode: options.quick ? 'quick' : 'full',
@@ -175,6 +183,7 @@ export async function runBench(options: BenchOptions) {
       packaging,
       cost,
       streamLimits,
+      live,
     };
   } finally {
     await browser.close().catch(() => {});

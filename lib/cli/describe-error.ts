@@ -21,6 +21,10 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   issuerUrl: (message) => `<issuer-url>: ${message}`,
   write: (message) => `--write: ${message}`,
   maxStreams: (message) => `--max-streams: ${message}`,
+  input: (message) => `--input: ${message}`,
+  channel: (message) => `<channel>: ${message}`,
+  window: (message) => `--window ${message}`,
+  segmentSeconds: (message) => `--segment-seconds ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */

@@ -5,6 +5,7 @@ import * as dev from './commands/dev';
 import * as encrypt from './commands/encrypt';
 import * as entitlements from './commands/entitlements';
 import * as importGrants from './commands/import';
+import * as live from './commands/live';
 import * as packageVideo from './commands/package';
 import * as publish from './commands/publish';
 import * as sessions from './commands/sessions';
@@ -23,6 +24,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   packageVideo.register,
   encrypt.register,
   publish.register,
+  live.register,
   dev.register,
   verify.register,
   config.register,

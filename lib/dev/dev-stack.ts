@@ -9,6 +9,7 @@ import { defaultLeaseTableName, parseKeygateConfig } from '../config/keygate-con
 import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from './cloudfront-emulator';
 import { demoRoutes } from './demo-routes';
 import { DEMO_PACKAGING, ensureDemoVideo, hasDemoVideo } from './demo-video';
+import { DEV_LIVE_PACKAGING, startDevLiveChannel } from './dev-live-channel';
 import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
 import { startLocalOidcProvider } from './local-oidc-provider';
 import { publishedBuckets } from './s3-bucket-model';
@@ -43,6 +44,8 @@ export interface DevStackOptions {
   staleIfErrorSeconds?: number;
   /** Puts a fault proxy between the authorizer and the table, switched by POST /__keygate/store-fault. */
   storeFaults?: boolean;
+  /** Also runs the live test channel (`keygate dev --live`), granted like a title. */
+  live?: boolean;
 }
 
 export interface DevStack {
@@ -60,6 +63,8 @@ export interface DevStack {
    */
   oidc?: { issuer: string; clientId: string; controlUrl: string };
   videos: string[];
+  /** With `live`: the live test channel's id (a video id) and its key window. */
+  live?: { channel: string; segmentSeconds: number; rotateEvery: number };
   stats(): EmulatorStats;
   close(): Promise<void>;
 }
@@ -204,6 +209,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       onProgress: options.onProgress,
       signal: options.signal,
     });
+    const devTable = { table: DEV_TABLE, region: DEV_REGION, endpoint: dynamo.endpoint };
+    const live = options.live ? await startDevLiveChannel({ originDir, table: devTable, log }) : undefined;
+    // Stopped first: its playlists end with EXT-X-ENDLIST while the server still runs.
+    if (live) cleanups.unshift(() => live.stop());
 
     return {
       url,
@@ -216,6 +225,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       jwks: join(keyDir, JWKS_FILE),
       ...(oidc ? { oidc } : {}),
       videos: videos(),
+      ...(live
+        ? {
+            live: { channel: live.channel, segmentSeconds: DEV_LIVE_PACKAGING.segmentSeconds, rotateEvery: DEV_LIVE_PACKAGING.rotateEvery },
+          }
+        : {}),
       stats: emulator.stats,
       close: async () => {
         for (const cleanup of cleanups) await cleanup();

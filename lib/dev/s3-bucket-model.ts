@@ -1,7 +1,7 @@
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
-import { bucketRoleOf, objectPolicyOf, type BucketRole } from '../media/origin-layout';
+import { bucketRoleOf, objectHeadersFile, objectPolicyOf, type BucketRole, type StoredObjectHeaders } from '../media/origin-layout';
 
 /**
  * A local folder standing in for an S3 bucket: each file is the object whose key is its path
@@ -42,11 +42,21 @@ export function s3ObjectKeyFor(rawPath: string): string | undefined {
 export function objectFile(bucket: S3BucketModel, objectKey: string): string | undefined {
   const segments = objectKey.split('/');
   // A published object's key never has an empty, `.` or `..` segment: S3 keeps such keys
-  // literally, so they name no object here, and they must not walk the folder either.
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0')) || !bucket.holds(objectKey)) return undefined;
+  // literally, so they name no object here, and they must not walk the folder either. Hidden files
+  // (an object's stored headers) are never published either (keygate publish skips them).
+  if (segments.some((s) => s === '' || s.startsWith('.') || s.includes('\0')) || !bucket.holds(objectKey)) return undefined;
   const path = join(resolve(bucket.dir), ...segments);
   try {
     return statSync(path).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The headers stored with an object (S3 metadata; a live playlist's short Cache-Control), when they are not its kind's usual ones. */
+function storedHeaders(path: string): StoredObjectHeaders | undefined {
+  try {
+    return JSON.parse(readFileSync(objectHeadersFile(path), 'utf8')) as StoredObjectHeaders;
   } catch {
     return undefined;
   }
@@ -89,9 +99,10 @@ export function serveS3Object(
   const path = objectFile(bucket, objectKey);
   if (!path) return bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
   const policy = objectPolicyOf(objectKey);
+  const stored = storedHeaders(path);
   res.writeHead(200, {
-    'content-type': policy?.contentType ?? 'application/octet-stream',
-    'cache-control': policy?.cacheControl ?? 'no-cache',
+    'content-type': stored?.['content-type'] ?? policy?.contentType ?? 'application/octet-stream',
+    'cache-control': stored?.['cache-control'] ?? policy?.cacheControl ?? 'no-cache',
     'content-length': statSync(path).size,
     // The behavior's response-headers policy overrides what the origin said.
     ...policyHeaders,

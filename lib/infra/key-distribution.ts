@@ -83,10 +83,25 @@ export class KeyDistribution extends Construct {
       enableAcceptEncodingBrotli: false,
     });
 
+    // Media: each object's Cache-Control decides, down to zero: a live playlist (max-age=1) is kept a
+    // second, a segment (immutable) a year, a VOD playlist a minute. CachingOptimized would keep
+    // everything at least a second and compress the same; this says it, and lets 0 mean 0.
+    const mediaCachePolicy = new cloudfront.CachePolicy(this, 'MediaCachePolicy', {
+      comment: 'Keygate media: origin Cache-Control decides (live playlists 1 s, segments a year); nothing of the viewer in the cache key',
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.days(1),
+      maxTtl: Duration.days(365),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
     const media: cloudfront.BehaviorOptions = {
       origin: mediaOrigin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      cachePolicy: mediaCachePolicy,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
       compress: true,

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KeygateError } from '../keygate-error';
 
-function findOnPath(tool: string): string {
+export function findOnPath(tool: string): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, tool);
     try {
@@ -26,12 +26,14 @@ export interface MediaInfo {
   hasAudio: boolean;
 }
 
-/** Reads what the ladder needs from ffprobe; a file ffprobe cannot read is refused here. */
-export function probe(input: string): Promise<MediaInfo> {
+/** Reads what the ladder needs from ffprobe; a file ffprobe cannot read is refused here (after `timeoutMs`, a stream that does not answer). */
+export function probe(input: string, options: { timeoutMs?: number } = {}): Promise<MediaInfo> {
   const ffprobe = findOnPath('ffprobe');
   return new Promise((resolve, reject) => {
-    execFile(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', input], (error, stdout, stderr) => {
-      if (error) return reject(new KeygateError(`cannot read ${input} as a video: ${stderr.trim().split('\n').pop() ?? error.message}`));
+    const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', input];
+    execFile(ffprobe, args, { timeout: options.timeoutMs ?? 0 }, (error, stdout, stderr) => {
+      if (error?.killed) return reject(new KeygateError(`cannot read ${input}: no answer within ${(options.timeoutMs ?? 0) / 1000} s`));
+      if (error) return reject(new KeygateError(`cannot read ${input} as a video: ${stderr.trim().split('\n').pop() || error.message}`));
       const info = JSON.parse(stdout) as { streams: Record<string, unknown>[]; format: { duration?: string } };
       const video = info.streams.find((s) => s.codec_type === 'video');
       if (!video) return reject(new KeygateError(`${input} has no video stream`));
@@ -53,13 +55,17 @@ export function probe(input: string): Promise<MediaInfo> {
  * Runs ffmpeg with `-progress pipe:1`, reporting seconds of output written. Rejects with the last
  * lines of ffmpeg's own error output; the abort signal kills ffmpeg.
  */
-export function runFfmpeg(args: string[], options: { onProgress?: (seconds: number) => void; signal?: AbortSignal } = {}): Promise<void> {
+export function runFfmpeg(
+  args: string[],
+  options: { onProgress?: (seconds: number) => void; signal?: AbortSignal; onSpawn?: (pid: number) => void } = {},
+): Promise<void> {
   const ffmpeg = findOnPath('ffmpeg');
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => {
       errors = (errors + chunk.toString()).slice(-4000);

@@ -1,4 +1,4 @@
-import { extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 
 /**
  * The layout of an origin folder (what `keygate package` and `encrypt` write) and where each of its
@@ -35,3 +35,16 @@ const OBJECT_POLICY: Record<string, { contentType: string; cacheControl: string;
 };
 
 export const objectPolicyOf = (objectKey: string) => OBJECT_POLICY[extname(objectKey)];
+
+/**
+ * The file beside a local origin object that holds the headers S3 would keep as its metadata, for
+ * objects whose headers differ from their kind's (live playlists). Hidden, like every file whose
+ * name starts with a dot: `keygate publish` skips those and the dev bucket model never serves them.
+ */
+export const objectHeadersFile = (path: string) => join(dirname(path), `.${basename(path)}.headers.json`);
+
+/** The headers a local origin folder keeps beside an object. */
+export interface StoredObjectHeaders {
+  'content-type': string;
+  'cache-control': string;
+}

@@ -63,7 +63,7 @@ export function s3ClientFor(target: PublishTarget): S3Client {
 }
 
 /** Refuses a pair of buckets that would put keys where an ungated behavior can read them. */
-async function checkBuckets(dir: string, client: S3Client, buckets: PublishBuckets, hasKeys: boolean, signal?: AbortSignal) {
+export async function checkBuckets(dir: string, client: S3Client, buckets: PublishBuckets, hasKeys: boolean, signal?: AbortSignal) {
   if (buckets.keys !== undefined && buckets.keys.toLowerCase() === buckets.media.toLowerCase()) {
     throw new KeygateError(
       `the key bucket and the media bucket are both ${buckets.media}: keys must live in a bucket of their own, or anyone can read them through the media behavior`,

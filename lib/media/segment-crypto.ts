@@ -7,6 +7,12 @@ export async function encryptSegmentFile(source: string, destination: string, ke
   await pipeline(createReadStream(source), createCipheriv('aes-128-cbc', key, iv), createWriteStream(destination, { flags: 'wx' }));
 }
 
+/** The same, in memory: a live packager encrypts each segment as the encoder closes it. */
+export function encryptSegment(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
+  const cipher = createCipheriv('aes-128-cbc', key, iv);
+  return Buffer.concat([cipher.update(data), cipher.final()]);
+}
+
 export function decryptSegment(data: Buffer, key: Buffer, iv: Buffer): Buffer {
   const decipher = createDecipheriv('aes-128-cbc', key, iv);
   return Buffer.concat([decipher.update(data), decipher.final()]);

@@ -2,6 +2,7 @@ import type { KeyDenial, KitSettings, TokenContext } from './kit-options';
 import { decideKeyAction, type KeyAttempts, type KeyResponseFacts } from './key-response-policy';
 import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
 import { KeyOrigins, pageUrl } from './key-origins';
+import { AnswerMemo } from './answer-memo';
 export { REASON_HEADER };
 
 export type KeyResult =
@@ -16,6 +17,13 @@ export interface KeyFetcherDeps {
   sleep: (ms: number) => Promise<void>;
   now: () => number;
 }
+
+/**
+ * Answers remembered per player: far more key URLs than a VOD title or a live DVR window holds at
+ * once (256 keys: over 4 hours of a live channel with a key a minute), and bounded, so a player that
+ * follows a live channel for days keeps flat memory.
+ */
+export const REMEMBERED_KEY_ANSWERS = 256;
 
 /** A key is 16 bytes: a request still open after this long has failed. */
 const KEY_REQUEST_TIMEOUT_MS = 20_000;
@@ -32,7 +40,7 @@ const browserDeps = (): KeyFetcherDeps => ({
  * key requests only, one retry after a token refresh, one after a `jwks-unavailable`, bounded retries of a 503.
  */
 export class KeyFetcher {
-  private results = new Map<string, Promise<KeyResult>>();
+  private results = new AnswerMemo<Promise<KeyResult>>(REMEMBERED_KEY_ANSWERS);
   private token: string | undefined;
   /** Bumped by every refresh: a request sent with an older token is retried without refreshing again. */
   private tokenGeneration = 0;
@@ -49,21 +57,22 @@ export class KeyFetcher {
     this.keyOrigins = new KeyOrigins(settings.keyOrigins, pageUrl);
   }
 
-  /** The key at this absolute URL, requested at most once while the answer is a key or a refusal. */
+  /** The key at this absolute URL, requested at most once while the answer (a key or a refusal) is remembered. */
   fetchKey(url: string): Promise<KeyResult> {
     let result = this.results.get(url);
     if (result === undefined) {
       result = this.load(url);
       this.results.set(url, result);
       // Only a final answer is kept: after any other failure the player's own retry asks the network again.
-      void result.then((r) => r.kind === 'failed' && this.results.delete(url));
+      const pending = result;
+      void result.then((r) => r.kind === 'failed' && this.results.deleteIf(url, pending));
     }
     return result;
   }
 
   /** Forgets the keys and refusals of the previous playback (a new source); the token stays. */
   reset(): void {
-    this.results = new Map();
+    this.results = new AnswerMemo(REMEMBERED_KEY_ANSWERS);
   }
 
   private async load(url: string): Promise<KeyResult> {

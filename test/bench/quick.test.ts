@@ -208,13 +208,35 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('shows a live viewer costing Keygate one edge invocation per key window and gate-everything every playlist reload and segment', () => {
+    const viewer = (design: string) => results.live.viewers.find((v) => v.design === design)!;
+    const [keygate, everything] = [viewer('keygate'), viewer('gate-everything')];
+    expect(keygate.played && everything.played).toBe(true);
+    expect(keygate.edgeInvocations).toBe(keygate.keyRequests);
+    expect(keygate.keyRequests).toBe(keygate.keyWindows);
+    expect(everything.edgeInvocations).toBe(everything.keyRequests + everything.mediaRequests);
+    expect(everything.mediaRequests).toBeGreaterThanOrEqual(everything.playlistRequests + everything.segmentRequests);
+    expect(everything.playlistRequests).toBeGreaterThan(everything.keyRequests);
+    const [perHourKeygate, perHourEverything] = ['keygate', 'gate-everything'].map((d) =>
+      results.live.projection.find((p) => p.design === d)!,
+    );
+    expect(perHourKeygate.edgeInvocations).toBe(60);
+    expect(perHourEverything.edgeInvocations).toBeGreaterThan(perHourKeygate.edgeInvocations);
+  });
+
+  it('asked the key source once per key period of the live channel, and measured the packager CPU per rendition', () => {
+    expect(results.live.keyProvider.keysCreated).toBe(results.live.keyProvider.periodsPublished);
+    expect(results.live.cpu.map((c) => c.renditions.length)).toEqual([1, 2, 3]);
+    for (const c of results.live.cpu) expect(c.cpuSecondsPerSecond).toBeGreaterThan(0);
+  });
+
   it('numbers its progress steps once each and in order, by the section they measure', () => {
-    const steps = [...progress.matchAll(/^(\w+)\/8 /gm)].map((m) => m[1]);
-    expect(steps).toEqual(['1a', '1b', '1c', '1d', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7', '8']);
+    const steps = [...progress.matchAll(/^(\w+)\/9 /gm)].map((m) => m[1]);
+    expect(steps).toEqual(['1a', '1b', '1c', '1d', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7', '8', '9']);
   });
 
   it('writes every section of RESULTS.md with the machine, versions and date', () => {
-    for (const heading of ['## 1.', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', '## 8.', 'Machine:', 'Versions:']) {
+    for (const heading of ['## 1.', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', '## 8.', '## 9.', 'Machine:', 'Versions:']) {
       expect(report).toContain(heading);
     }
     expect(report).toContain(results.meta.date.slice(0, 10));

@@ -1,7 +1,8 @@
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
+import { LIVE_PLAYLIST_CACHE_CONTROL } from '../../lib/live/live-origin';
+import { objectPolicyOf } from '../../lib/media/origin-layout';
 import { WITH_CUSTOM_DOMAIN, sharedSynthKeygate, synthKeygate, type SynthesizedKeygate } from '../fixtures/synth-keygate';
 
-const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 let synth: SynthesizedKeygate;
 let custom: SynthesizedKeygate;
 beforeAll(() => {
@@ -108,10 +109,28 @@ describe('KeyDistribution', () => {
     });
   });
 
-  it('caches media with the optimized policy, compressed, redirected to HTTPS, over HTTP/2 and HTTP/3', () => {
+  it('caches media as each object’s Cache-Control says, down to zero: live playlists a second, segments a year', () => {
+    const policy = resourceById(synth, distributionConfig(synth).DefaultCacheBehavior.CachePolicyId).CachePolicyConfig as Record<
+      string,
+      unknown
+    >;
+    expect(policy).toMatchObject({ MinTTL: 0, DefaultTTL: 86400, MaxTTL: 365 * 86400 });
+    expect(policy.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      CookiesConfig: { CookieBehavior: 'none' },
+      HeadersConfig: { HeaderBehavior: 'none' },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+      EnableAcceptEncodingGzip: true,
+      EnableAcceptEncodingBrotli: true,
+    });
+    // What the live packager writes must fit in it: a playlist at most 2 s, a segment at least a day.
+    const seconds = (cacheControl: string) => Number(/max-age=(\d+)/.exec(cacheControl)?.[1]);
+    expect(seconds(LIVE_PLAYLIST_CACHE_CONTROL)).toBeLessThanOrEqual(2);
+    expect(seconds(objectPolicyOf('videos/live/180p/7.ts').cacheControl)).toBeGreaterThanOrEqual(86400);
+  });
+
+  it('caches media compressed, redirected to HTTPS, over HTTP/2 and HTTP/3', () => {
     const config = distributionConfig(synth);
     expect(config.DefaultCacheBehavior).toMatchObject({
-      CachePolicyId: CACHING_OPTIMIZED,
       Compress: true,
       ViewerProtocolPolicy: 'redirect-to-https',
     });

@@ -43,6 +43,7 @@ export function register(program: Command): void {
       `the degraded mode's grace (staleIfErrorSeconds, 0–${MAX_STALE_IF_ERROR_SECONDS}): keys for viewers allowed moments ago while the table is down`,
       '0',
     )
+    .option('--live', 'also run a live test channel "live" (ffmpeg test pattern with a clock, rotating keys), granted to alice')
     .option(
       '--store-faults',
       'put a fault proxy before the table: POST blackhole, reset, throttling, slow or pass to /__keygate/store-fault',
@@ -82,6 +83,7 @@ interface DevCommandOptions {
   allowOrigin: string[];
   staleIfError: string;
   storeFaults?: boolean;
+  live?: boolean;
 }
 
 /** `http://127.0.0.1:5173`, not `http://127.0.0.1:5173/` or a URL with a path: browsers send the bare origin. */
@@ -109,6 +111,7 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
       oidc: options.oidc === true,
       staleIfErrorSeconds: Number(options.staleIfError),
       storeFaults: options.storeFaults === true,
+      live: options.live === true,
       log: say,
       onProgress: bars.update,
       signal: stopping,
@@ -128,6 +131,11 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
         `  try: npx keygate revoke alice demo --table ${ready.table} --region ${ready.region} --endpoint ${ready.dynamodbEndpoint}\n` +
         `  Ctrl-C stops it; ${options.dataDir} keeps the table, keys and videos for next time.\n`,
     );
+    if (ready.live) {
+      process.stdout.write(
+        `  live channel "${ready.live.channel}": press it on the demo page (a new key every ${ready.live.segmentSeconds * ready.live.rotateEvery} s)\n`,
+      );
+    }
     if (options.storeFaults) {
       process.stdout.write(
         `  rehearse an outage: curl --data blackhole ${ready.url}__keygate/store-fault (also reset, throttling, slow; pass ends it)\n`,

@@ -25,7 +25,10 @@ function fetcherAnswering(answers: (() => Response)[]) {
     sleep: async (ms) => void sleeps.push(ms),
     now: () => NOW,
   };
-  const fetcher = new KeyFetcher({ ...parseKitOptions({ auth: 'cookie' }), onDenied: (d) => denials.push(d) }, deps);
+  const fetcher = new KeyFetcher(
+    { ...parseKitOptions({ auth: 'cookie', keyOrigins: ['https://video.example.com'] }), onDenied: (d) => denials.push(d) },
+    deps,
+  );
   return { fetcher, denials, sleeps, requests: () => requests };
 }
 const key = () => new Response(new Uint8Array(16), { status: 200 });

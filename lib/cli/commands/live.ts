@@ -1,0 +1,150 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../../duration';
+import { KeygateError } from '../../keygate-error';
+import { DEFAULT_LADDER } from '../../media/ladder';
+import type { LiveOrigin } from '../../live/live-origin';
+
+interface LiveCommandOptions {
+  input: string;
+  out?: string;
+  bucket?: string;
+  keyBucket?: string;
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  ladder: string;
+  segmentSeconds: string;
+  rotateEvery: string;
+  window: string;
+  dvr?: string;
+  loop?: boolean;
+  testSize: string;
+}
+
+function wholeNumber(value: string, flag: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new KeygateError(`${flag} must be a whole number ≥ ${min} (got ${value})`);
+  return Number(value);
+}
+
+/** The flags, checked before anything starts: a bad one is one line and nothing is published. */
+function parseFlags(options: LiveCommandOptions) {
+  const segmentSeconds = wholeNumber(options.segmentSeconds, '--segment-seconds', 1);
+  const rotateEvery = wholeNumber(options.rotateEvery, '--rotate-every', 1);
+  let windowSegments = wholeNumber(options.window, '--window', 3);
+  if (options.dvr !== undefined) {
+    const dvrSeconds = parseDuration(options.dvr);
+    if (dvrSeconds === undefined || dvrSeconds < 1) throw new KeygateError(`--dvr must be a duration like 30m or 2h (got ${options.dvr})`);
+    windowSegments = Math.max(windowSegments, Math.ceil(dvrSeconds / segmentSeconds));
+  }
+  const size = /^(\d{2,4})x(\d{2,4})$/.exec(options.testSize);
+  if (!size || Number(size[1]) % 2 !== 0 || Number(size[2]) % 2 !== 0)
+    throw new KeygateError(`--test-size must be WIDTHxHEIGHT in even pixels, e.g. 640x360 (got ${options.testSize})`);
+  if ((options.out === undefined) === (options.bucket === undefined))
+    throw new KeygateError('give either --out <origin folder> or --bucket <MediaBucketName> with --key-bucket <KeyBucketName>');
+  if (options.bucket !== undefined && options.keyBucket === undefined)
+    throw new KeygateError('--bucket needs --key-bucket (stack output KeyBucketName): live keys go to the key bucket');
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (options.bucket !== undefined && !region) throw new KeygateError('no region: pass --region or set AWS_REGION (the stack region)');
+  const ladder = options.ladder.split(',').map((r) => r.trim());
+  return { segmentSeconds, rotateEvery, windowSegments, testSize: { width: Number(size[1]), height: Number(size[2]) }, region, ladder };
+}
+
+/** keygate live: a live channel from a file, a stream or ffmpeg's test pattern, until Ctrl-C. */
+export function register(program: Command): void {
+  program
+    .command('live <channel>')
+    .description('run a live channel: ffmpeg encodes the ladder in real time, segments are encrypted with rotating keys and published')
+    .requiredOption(
+      '--input <source>',
+      'a video file (played in real time), a stream URL ffmpeg can read (srt://, rtmp://, http://…), or "test"',
+    )
+    .option('--out <dir>', 'a local origin folder (what keygate dev serves)')
+    .option('--bucket <name>', 'the media bucket (stack output MediaBucketName)')
+    .option('--key-bucket <name>', 'the key bucket (stack output KeyBucketName)')
+    .option('--region <region>', 'bucket region (default: $AWS_REGION)')
+    .option('--profile <name>', 'AWS profile to use')
+    .option('--endpoint <url>', 'an S3-compatible endpoint, e.g. http://127.0.0.1:4568 (path-style)')
+    .option('--ladder <rungs>', 'comma-separated renditions (never above the source height)', DEFAULT_LADDER.join(','))
+    .option('--segment-seconds <s>', 'segment length', '2')
+    .option('--rotate-every <segments>', 'segments per key (default: a key a minute)', '30')
+    .option('--window <segments>', 'segments each playlist lists (the sliding window)', '6')
+    .option('--dvr <duration>', 'keep this much behind live in the playlists, e.g. 30m (a longer window)')
+    .option('--loop', 'play a file input in a loop (otherwise the event ends with the file)')
+    .option('--test-size <WxH>', 'the test pattern size (--input test)', '640x360')
+    .action(async (channel: string, options: LiveCommandOptions) => {
+      await runLive(channel, options, parseFlags(options));
+    });
+}
+
+/** The origin the flags name: a local folder, or the two buckets (checked as keygate publish checks them). */
+async function openOrigin(options: LiveCommandOptions, region: string | undefined): Promise<{ origin: LiveOrigin; close: () => void }> {
+  if (options.out !== undefined) {
+    const { FolderLiveOrigin } = require('../../live/folder-live-origin') as typeof import('../../live/folder-live-origin');
+    return { origin: new FolderLiveOrigin(options.out), close: () => {} };
+  }
+  // Required only here: the S3 SDK is large and no other path needs it.
+  const { s3ClientFor } = require('../../media/publish') as typeof import('../../media/publish');
+  const { S3LiveOrigin } = require('../../live/s3-live-origin') as typeof import('../../live/s3-live-origin');
+  const client = s3ClientFor({ region: region as string, profile: options.profile, endpoint: options.endpoint });
+  try {
+    return {
+      origin: await S3LiveOrigin.open(client, { media: options.bucket as string, keys: options.keyBucket as string }),
+      close: () => client.destroy(),
+    };
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+}
+
+/** Runs the channel until Ctrl-C (or the end of a file): a status line on stderr, EXT-X-ENDLIST at the end. */
+async function runLive(channel: string, options: LiveCommandOptions, flags: ReturnType<typeof parseFlags>): Promise<void> {
+  const { LiveChannel } = require('../../live/live-channel') as typeof import('../../live/live-channel');
+  const { LocalLiveKeySource } = require('../../live/local-live-key-source') as typeof import('../../live/local-live-key-source');
+  const { parseLiveInput } = require('../../live/live-input') as typeof import('../../live/live-input');
+  const { formatLiveStatus } = require('../../live/live-status') as typeof import('../../live/live-status');
+  const input = parseLiveInput(options.input, { loop: options.loop === true, testSize: flags.testSize });
+  const { origin, close } = await openOrigin(options, flags.region);
+  const tty = process.stderr.isTTY === true;
+  const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`);
+  try {
+    const live = await LiveChannel.start({
+      channel,
+      input,
+      ladder: flags.ladder,
+      segmentSeconds: flags.segmentSeconds,
+      rotateEvery: flags.rotateEvery,
+      windowSegments: flags.windowSegments,
+      origin,
+      keys: new LocalLiveKeySource(origin),
+      log: say,
+    });
+    process.stdout.write(`live ${channel} → ${origin.description}: videos/${channel}/master.m3u8 (Ctrl-C ends the event)\n`);
+    // Ctrl-C once: end the event cleanly; twice: stop retrying a store that still fails.
+    const interrupt = () => {
+      process.once('SIGINT', () => live.giveUp());
+      void live.stop();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    // On a terminal the line is redrawn every second; in a log, one line every ten seconds.
+    const timer = setInterval(
+      () =>
+        tty
+          ? process.stderr.write(`\r\x1b[2K${formatLiveStatus(live.status(), Date.now())}`)
+          : say(formatLiveStatus(live.status(), Date.now())),
+      tty ? 1000 : 10_000,
+    );
+    try {
+      await live.ended;
+    } finally {
+      clearInterval(timer);
+      process.removeListener('SIGINT', interrupt);
+      process.removeListener('SIGTERM', interrupt);
+    }
+    say(formatLiveStatus(live.status(), Date.now()));
+    process.stdout.write(`ended ${channel}: ${live.status().segments} segments; every playlist ends with #EXT-X-ENDLIST\n`);
+  } finally {
+    close();
+  }
+}
