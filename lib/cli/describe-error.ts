@@ -24,6 +24,7 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   issuerUrl: (message) => `<issuer-url>: ${message}`,
   write: (message) => `--write: ${message}`,
   maxStreams: (message) => `--max-streams: ${message}`,
+  mediaUrl: (message) => `--media-url ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */
