@@ -127,7 +127,7 @@ function readyText(ready: DevReady, options: DevCommandOptions): string {
     `  DynamoDB ${ready.dynamodbEndpoint} (table ${ready.table}, ${ready.region}); tokens: issuer ${ready.issuer}, audience ${ready.audience}\n` +
     `  try: npx keygate revoke alice demo ${table}\n` +
     `       npx keygate token alice --key ${signingKey} --issuer ${ready.issuer} --audience ${ready.audience} --ttl 10m\n` +
-    `  your own video: npx keygate package movie.mp4 --video movie --out ${shortPath(ready.originDir)}, then npx keygate grant alice movie ${table}\n` +
+    `  your own video: npx keygate package movie.mp4 --video movie --out ${shortPath(ready.originDir)}, then npx keygate grant alice movie --media-url ${ready.url} ${table}\n` +
     (options.storeFaults
       ? `  rehearse an outage: curl --data blackhole ${ready.url}__keygate/store-fault (also reset, throttling, slow; pass ends it)\n`
       : '') +
