@@ -41,7 +41,7 @@ export function exposureWarning(url: string): string {
 /** The Host header's name, without port or IPv6 brackets, lower-cased; undefined when malformed. */
 export function hostNameOf(hostHeader: string | undefined): string | undefined {
   if (hostHeader === undefined) return undefined;
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::\d{1,5})?$/.exec(hostHeader.trim());
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::\d{1,5})?$/.exec(hostHeader.trim());
   return match ? (match[1] ?? match[2]).toLowerCase() : undefined;
 }
 
