@@ -8,11 +8,15 @@ export const ACCOUNT_SCRIPT = `
 const server = SERVER_URL;
 const crossOrigin = server !== '';
 const state = {
-  player: null, video: null, hls: null, vjs: null, shaka: null,
+  player: null,
   fatal: null, denials: [], tokenRefreshes: 0, buffered: [], who: null, oidc: null, providerToken: null,
   // The current playback: its video, viewer and session id (stream limits), and the key requests it made.
   videoId: null, viewer: null, sessionId: null, keysFetched: [],
 };
+// The players and the element stay readable (keygate.hls…) but are not enumerable: a test that reads the
+// whole state (page.evaluate(() => keygate)) gets plain data, not hls.js's object graph, whose
+// serialisation sometimes fails mid-playback.
+for (const name of ['video', 'hls', 'vjs', 'shaka']) Object.defineProperty(state, name, { value: null, writable: true, enumerable: false });
 window.keygate = state;
 const $ = (id) => document.getElementById(id);
 const status = (text, denied) => {
