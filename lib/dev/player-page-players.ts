@@ -47,6 +47,8 @@ function showRefusal(denial, auth) {
   $('status').replaceChildren(headline, ' ', code);
   $('status').className = 'denied';
   $('player-area').classList.add('refused');
+  // The keys line keeps the moment of the refusal: a player that unloads would otherwise show 0:00.
+  clearInterval(keyLineTimer);
 }
 
 // Every key request the page makes, whichever player asked: the kit answers repeats from memory,
