@@ -6,8 +6,10 @@ export function rentalEnd(options: { until?: string; for?: string }, nowSeconds:
   if (options.until !== undefined && options.for !== undefined)
     throw new InvalidGrantError('a rental has an end time or a length, not both', 'until');
   if (options.for !== undefined) {
-    const seconds = parseDuration(options.for);
-    if (!seconds) throw new InvalidGrantError(`${JSON.stringify(options.for)} must be a duration like 30m, 48h or 7d`, 'for');
+    // A unit is required: a bare `48` read as seconds made a rental that ended before anyone noticed.
+    const seconds = /^\d+[smhd]$/.test(options.for.trim()) ? parseDuration(options.for) : undefined;
+    if (!seconds)
+      throw new InvalidGrantError(`${JSON.stringify(options.for)} must be a duration with its unit, like 30m, 48h or 7d`, 'for');
     return Math.floor(nowSeconds) + seconds;
   }
   if (options.until !== undefined) {

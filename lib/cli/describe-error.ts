@@ -16,6 +16,9 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   force: (message) => `${message}; pass --force to replace it`,
   port: (message) => `${message}: stop what uses it or pass --port <another>`,
   host: (message) => `${message}: pass --host 127.0.0.1 or another local address`,
+  expose: (message) => `${message}; pass --expose as well to serve it there anyway, or --host 127.0.0.1`,
+  dataDir: (message) => `${message}: stop it, or pass --data-dir <another dir>`,
+  dynamodbPort: (message) => `${message}: stop what uses it or pass --dynamodb-port <another>`,
   keyBucket: (message) => `${message}: pass --key-bucket (stack output KeyBucketName)`,
   pathUrl: (message) => `--path-url: ${message}`,
   issuerUrl: (message) => `<issuer-url>: ${message}`,
@@ -25,6 +28,7 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   channel: (message) => `<channel>: ${message}`,
   window: (message) => `--window ${message}`,
   segmentSeconds: (message) => `--segment-seconds ${message}`,
+  mediaUrl: (message) => `--media-url ${message}`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */

@@ -5,6 +5,7 @@ import { AUTHORIZER_DEFAULTS } from '../../lambda/key-authorizer/authorizer-conf
 import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
 import { loadCloudFrontFunction } from './cloudfront-function';
+import { hostNameOf } from './dev-binding';
 import { normalizeForBehaviorMatching, pathPatternMatcher } from './cloudfront-paths';
 import { serveS3Object, type S3BucketModel } from './s3-bucket-model';
 
@@ -44,6 +45,11 @@ export interface EmulatorOptions {
   mediaHandler?: EdgeHandler;
   /** The first path segment of path-token URLs (`/<prefix>/<token>/…`), as the deployed config sets it. */
   pathTokenPrefix?: string;
+  /**
+   * The Host names the distribution answers for (its domain and alternate names): any other Host
+   * gets a 421, as CloudFront refuses a name it does not serve. Absent: every Host is answered.
+   */
+  hostNames?: string[];
   /** The dev site (demo page, sign-in, stats) under DEV_SITE_PATTERNS; return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
@@ -227,7 +233,16 @@ export function createCloudFrontEmulator(options: EmulatorOptions): { server: Se
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
   }
 
+  const hostNames = options.hostNames && new Set(options.hostNames.map((name) => name.toLowerCase()));
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (hostNames) {
+      const name = hostNameOf(req.headers.host);
+      if (name === undefined || !hostNames.has(name)) {
+        res.writeHead(421, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end('Misdirected Request: unknown Host\n');
+        return;
+      }
+    }
     const rawPath = (req.url ?? '/').split('?')[0];
     const matchPath = normalizeForBehaviorMatching(rawPath);
     if (matchPath === undefined) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SigningKey } from '../admin/signing-keys';
 import { mintToken, pathTokenUrl } from '../admin/tokens';
 import { buildPlayerKit } from '../player-kit/build-player-kit';
+import { corsHeaders } from './demo-cors';
 import { playerPage } from './player-page';
 
 export interface DemoRoutesOptions {
@@ -71,11 +72,7 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
       nowSeconds: now(),
     });
   const noStore = { 'cache-control': 'no-store' };
-  const cors = (req: IncomingMessage): Record<string, string> => {
-    const origin = req.headers.origin;
-    if (origin === undefined || !(options.allowedOrigins ?? []).includes(origin)) return {};
-    return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' };
-  };
+  const cors = (req: IncomingMessage) => corsHeaders(req, options.allowedOrigins ?? []);
   const badTtl = (res: ServerResponse): true => {
     res
       .writeHead(400, { 'content-type': 'text/plain', ...noStore })
@@ -105,8 +102,8 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
         return true;
       case '/__keygate/oidc': {
         // The page's "Sign in with the provider" button: where to send the viewer, and as which client.
-        const oidc = options.oidc?.();
-        if (oidc === undefined) return false;
+        // `null` without --oidc: the page asks on every load, and a 404 would be console noise.
+        const oidc = options.oidc?.() ?? null;
         res.writeHead(200, { 'content-type': 'application/json', ...noStore }).end(JSON.stringify(oidc));
         return true;
       }

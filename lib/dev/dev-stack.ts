@@ -7,10 +7,13 @@ import { buildAuthorizerBundle } from '../build/authorizer-bundle';
 import { authorizerConfigFor } from '../config/authorizer-config-for';
 import { defaultLeaseTableName, parseKeygateConfig } from '../config/keygate-config';
 import { createCloudFrontEmulator, type EdgeHandler, type EmulatorStats } from './cloudfront-emulator';
+import { demoAdminRoutes } from './demo-admin-routes';
 import { demoRoutes } from './demo-routes';
-import { DEMO_PACKAGING, ensureDemoVideo, hasDemoVideo } from './demo-video';
-import { DEV_LIVE_PACKAGING, startDevLiveChannel } from './dev-live-channel';
+import { lockDataDir } from './data-dir-lock';
+import { DEMO_LIMITED_VIEWER, DEMO_SHAPES, demoVideoWork, ensureDemoVideo, type DemoShapeName } from './demo-video';
+import { checkDevHost, devHostNames } from './dev-binding';
 import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb } from './local-dynamodb';
+import { DEV_LIVE_PACKAGING, startDevLiveChannel } from './dev-live-channel';
 import { startLocalOidcProvider } from './local-oidc-provider';
 import { publishedBuckets } from './s3-bucket-model';
 import { startStoreFaultProxy, storeFaultRoute } from './store-fault-proxy';
@@ -46,6 +49,12 @@ export interface DevStackOptions {
   storeFaults?: boolean;
   /** Also runs the live test channel (`keygate dev --live`), granted like a title. */
   live?: boolean;
+  /** The demo video's shape: `feature` (2 minutes, the default) or `short` (24 s, for tests). */
+  demo?: DemoShapeName;
+  /** The local DynamoDB's port on 127.0.0.1 (0 or absent: any free port). */
+  dynamodbPort?: number;
+  /** Allows a non-loopback `host`: the dev endpoints then mint tokens for anyone who can reach it. */
+  expose?: boolean;
 }
 
 export interface DevStack {
@@ -57,6 +66,10 @@ export interface DevStack {
   audience: string;
   signingKey: string;
   jwks: string;
+  /** The origin folder the site serves: `keygate package … --out <originDir>` adds a video (listed on the page at once). */
+  originDir: string;
+  /** The demo viewer on a one-screen all-access plan (stream limits). */
+  limitedViewer: string;
   /**
    * With `oidc`: the local provider's issuer (its login page takes any user name), the demo page's client
    * id, and the provider's loopback controls (tests rotate its keys there).
@@ -98,6 +111,13 @@ export function loadEdgeHandler(bundleFile: string, executingRegion = DEV_REGION
   }
 }
 
+/** The log line of a packaging: what is made, and why now. */
+function describeDemo(shape: DemoShapeName, work: 'package' | 'repackage'): string {
+  const { seconds, ladder, segmentSeconds, rotateEvery } = DEMO_SHAPES[shape];
+  const why = work === 'package' ? 'first start only' : 'the data dir holds the demo in another shape';
+  return `${why}: ffmpeg, ${seconds} s, ${ladder.join(' + ')}, a key every ${segmentSeconds * rotateEvery} s`;
+}
+
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
@@ -107,14 +127,18 @@ const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const log = options.log ?? (() => {});
+  checkDevHost(options.host, options.expose === true);
   const dataDir = resolve(options.dataDir);
   const originDir = join(dataDir, 'origin');
   const keyDir = join(dataDir, 'keys');
+  const demoShape = options.demo ?? 'feature';
   mkdirSync(originDir, { recursive: true });
 
-  const dynamo = await startLocalDynamoDb({ path: join(dataDir, 'dynamodb') });
-  const cleanups: (() => Promise<void> | void)[] = [() => dynamo.close()];
+  const cleanups: (() => Promise<void> | void)[] = [lockDataDir(dataDir)];
   try {
+    // The table, like the OpenID provider, stays on loopback whatever --host says: only the site is exposed.
+    const dynamo = await startLocalDynamoDb({ path: join(dataDir, 'dynamodb'), port: options.dynamodbPort });
+    cleanups.unshift(() => dynamo.close());
     const client = localDynamoDbClient(dynamo.endpoint, DEV_REGION);
     try {
       await ensureKeygateTables(client, { tableName: DEV_TABLE, leaseTableName: defaultLeaseTableName(DEV_TABLE) });
@@ -137,9 +161,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       // Short TTLs so a revocation shows within a couple of seconds in the demo.
       allowTtlSeconds: DEV_ALLOW_TTL_SECONDS,
       denyTtlSeconds: 1,
-      // The demo video's key window (4 s): stream leases default to two of them.
-      segmentSeconds: DEMO_PACKAGING.segmentSeconds,
-      rotateEverySegments: DEMO_PACKAGING.rotateEvery,
+      // The demo video's key window: stream leases default to two of them.
+      segmentSeconds: DEMO_SHAPES[demoShape].segmentSeconds,
+      rotateEverySegments: DEMO_SHAPES[demoShape].rotateEvery,
       allowedOrigins: options.allowedOrigins ?? [],
       staleIfErrorSeconds: options.staleIfErrorSeconds ?? 0,
     };
@@ -164,7 +188,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       // The page is told where to sign in, never where the provider's controls are.
       oidc: () => oidc && { issuer: oidc.issuer, clientId: oidc.clientId },
     });
-    const faultRoute = faults && storeFaultRoute(faults);
+    const devTable = { table: DEV_TABLE, region: DEV_REGION, endpoint: dynamo.endpoint };
+    const routes = [
+      ...(faults ? [storeFaultRoute(faults)] : []),
+      demoAdminRoutes({ table: devTable, leaseTable: { ...devTable, table: defaultLeaseTableName(DEV_TABLE) }, allowedOrigins }),
+      demo,
+    ];
     const emulator = createCloudFrontEmulator({
       // The two buckets keygate publish would fill from the origin folder: media, and keys apart.
       mediaBucket: publishedBuckets(originDir).media,
@@ -172,7 +201,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       handler: async (event) =>
         edge.handler?.(event) ?? { status: '503', headers: { 'retry-after': [{ key: 'Retry-After', value: '1' }] } },
       allowedOrigins,
-      extraRoutes: faultRoute ? async (req, res, url) => (await faultRoute(req, res, url)) || demo(req, res, url) : demo,
+      hostNames: devHostNames(options.host),
+      extraRoutes: async (req, res, url) => {
+        for (const route of routes) if (await route(req, res, url)) return true;
+        return false;
+      },
     });
     // Take the port before the slow part, so a port in use fails in a second, not after packaging.
     const port = await listen(emulator.server, options.port, options.host);
@@ -201,15 +234,16 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     edge.handler = loadEdgeHandler(bundleFile);
 
     options.signal?.throwIfAborted();
-    if (!hasDemoVideo(originDir)) log('packaging the demo video (first start only: ffmpeg, 2 renditions, a key every 2 segments)');
+    const work = demoVideoWork(originDir, dataDir, demoShape);
+    if (work !== 'ready') log(`packaging the demo video (${describeDemo(demoShape, work)})`);
     await ensureDemoVideo({
       originDir,
       workDir: dataDir,
-      table: { table: DEV_TABLE, region: DEV_REGION, endpoint: dynamo.endpoint },
+      shape: demoShape,
+      table: devTable,
       onProgress: options.onProgress,
       signal: options.signal,
     });
-    const devTable = { table: DEV_TABLE, region: DEV_REGION, endpoint: dynamo.endpoint };
     const live = options.live ? await startDevLiveChannel({ originDir, table: devTable, log }) : undefined;
     // Stopped first: its playlists end with EXT-X-ENDLIST while the server still runs.
     if (live) cleanups.unshift(() => live.stop());
@@ -223,6 +257,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       audience: DEV_AUDIENCE,
       signingKey: join(keyDir, PRIVATE_KEY_FILE),
       jwks: join(keyDir, JWKS_FILE),
+      originDir,
+      limitedViewer: DEMO_LIMITED_VIEWER,
       ...(oidc ? { oidc } : {}),
       videos: videos(),
       ...(live

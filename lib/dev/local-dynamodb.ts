@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lambda/key-authorizer/entitlement-schema';
 import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
+import { KeygateError } from '../keygate-error';
 
 // dynalite ships no types.
 const dynalite = require('dynalite') as (options: { createTableMs?: number; path?: string }) => import('node:http').Server;
@@ -37,7 +38,11 @@ export async function startLocalDynamoDb(
   }
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' ? new KeygateError(`the DynamoDB port ${options.port} on ${host} is in use`, 'dynamodbPort') : error,
+      ),
+    );
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

@@ -18,6 +18,9 @@ export function findOnPath(tool: string): string {
   );
 }
 
+/** x264 speed presets Keygate uses: `veryfast` by default, `ultrafast` where packaging time matters more than size (the dev demo). */
+export type EncodePreset = 'veryfast' | 'ultrafast';
+
 export interface MediaInfo {
   width: number;
   height: number;

@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { ALL_ACCESS_SK, type GrantItem } from '../../../lambda/key-authorizer/entitlement-schema';
 import { EntitlementClient } from '../../admin/entitlement-client';
 import { grantItem, revocationItem } from '../../admin/entitlement-items';
+import { checkGrantReplacement } from '../../admin/grant-replacement';
+import { unpublishedWarning } from '../../admin/published-video';
 import { rentalEnd } from '../../admin/rental-end';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
+import { formatTable } from '../text-table';
 
 const nowSeconds = () => Date.now() / 1000;
 
@@ -16,6 +19,15 @@ async function withClient<T>(options: TableOptions, action: (client: Entitlement
   }
 }
 
+interface GrantOptions {
+  until?: string;
+  for?: string;
+  orderId?: string;
+  maxStreams?: string;
+  force?: boolean;
+  mediaUrl?: string;
+}
+
 const iso = (seconds: unknown) => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : '');
 
 /** keygate grant | revoke | revoke-sessions | list: the entitlement items the key authorizer checks. */
@@ -25,28 +37,30 @@ export function register(program: Command): void {
       .command('grant <uid> <videoId>')
       .description('grant a purchase, a rental (--until/--for) or, with videoId *, an all-access subscription')
       .option('--until <time>', 'rental end, an ISO time such as 2026-12-31T23:59:59Z')
-      .option('--for <duration>', 'rental length, such as 48h or 7d')
+      .option('--for <duration>', 'rental length with its unit: 30m, 48h, 7d')
       .option('--order-id <id>', 'your order reference, kept on the item')
-      .option('--max-streams <n>', 'how many playbacks may run at once under this grant (stream limits)'),
-  ).action(
-    async (
-      uid: string,
-      videoId: string,
-      options: TableOptions & { until?: string; for?: string; orderId?: string; maxStreams?: string },
-    ) => {
-      await withClient(options, async (client) => {
-        const now = nowSeconds();
-        const maxStreams =
-          options.maxStreams === undefined ? undefined : /^\d+$/.test(options.maxStreams) ? Number(options.maxStreams) : NaN;
-        const item = grantItem({ uid, videoId, expiresAt: rentalEnd(options, now), orderId: options.orderId, maxStreams }, now);
-        await client.put(item);
-        const what = videoId === ALL_ACCESS_SK ? 'every video' : videoId;
-        const until = item.expiresAt ? ` until ${iso(item.expiresAt)}` : '';
-        const streams = item.maxStreams === undefined ? '' : `, ${item.maxStreams} stream${item.maxStreams === 1 ? '' : 's'} at once`;
-        process.stdout.write(`granted ${uid} ${what}${until}${streams}\n`);
-      });
-    },
-  );
+      .option('--max-streams <n>', 'how many playbacks may run at once under this grant (stream limits)')
+      .option('--force', 'let a rental replace a purchase of the same video (the viewer loses it when the rental ends)')
+      .option(
+        '--media-url <url>',
+        'your distribution (or keygate dev) URL: warn when the video is not published there (default: $KEYGATE_MEDIA_URL)',
+      ),
+  ).action(async (uid: string, videoId: string, options: TableOptions & GrantOptions) => {
+    await withClient(options, async (client) => {
+      const now = nowSeconds();
+      const maxStreams = options.maxStreams === undefined ? undefined : /^\d+$/.test(options.maxStreams) ? Number(options.maxStreams) : NaN;
+      const item = grantItem({ uid, videoId, expiresAt: rentalEnd(options, now), orderId: options.orderId, maxStreams }, now);
+      checkGrantReplacement(await client.list(uid), item, options.force === true);
+      const mediaUrl = options.mediaUrl ?? process.env.KEYGATE_MEDIA_URL;
+      const unpublished = mediaUrl && videoId !== ALL_ACCESS_SK ? await unpublishedWarning(mediaUrl, videoId) : undefined;
+      await client.put(item);
+      const what = videoId === ALL_ACCESS_SK ? 'every video' : videoId;
+      const until = item.expiresAt ? ` until ${iso(item.expiresAt)}` : '';
+      const streams = item.maxStreams === undefined ? '' : `, ${item.maxStreams} stream${item.maxStreams === 1 ? '' : 's'} at once`;
+      process.stdout.write(`granted ${uid} ${what}${until}${streams}\n`);
+      if (unpublished) process.stderr.write(`keygate: warning: ${unpublished}\n`);
+    });
+  });
 
   withTableOptions(
     program.command('revoke <uid> <videoId>').description('remove a grant (videoId or *); playback stops within one key rotation window'),
@@ -99,7 +113,7 @@ export function register(program: Command): void {
           ...(grant.maxStreams === undefined ? {} : { streams: grant.maxStreams }),
         };
       });
-      console.table(rows);
+      process.stdout.write(formatTable(rows));
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { endSession, listSessions } from '../../admin/playback-sessions';
 import { leaseTableTarget, withLeaseTableOptions, type TableOptions } from '../table-options';
+import { formatTable } from '../text-table';
 
 const nowSeconds = () => Date.now() / 1000;
 const iso = (seconds: number | undefined) => (seconds === undefined ? '' : new Date(seconds * 1000).toISOString());
@@ -22,16 +23,18 @@ export function register(program: Command): void {
       process.stdout.write(`${uid} has no playback sessions\n`);
       return;
     }
-    console.table(
-      sessions.map((s) => ({
-        session: s.sessionId,
-        video: s.videoId,
-        state: s.state,
-        started: iso(s.startedAt),
-        'last renewal': iso(s.renewedAt),
-        until: iso(s.endedAt ?? s.expiresAt),
-        region: s.region,
-      })),
+    process.stdout.write(
+      formatTable(
+        sessions.map((s) => ({
+          session: s.sessionId,
+          video: s.videoId,
+          state: s.state,
+          started: iso(s.startedAt),
+          'last renewal': iso(s.renewedAt),
+          until: iso(s.endedAt ?? s.expiresAt),
+          region: s.region,
+        })),
+      ),
     );
   });
 

@@ -14,6 +14,7 @@ interface TokenOptions {
   videos?: string;
   pathUrl?: string;
   pathPrefix: string;
+  pathMaxLifetime: string;
   sessionId?: string;
   sessionClaim: string;
 }
@@ -54,6 +55,11 @@ export function register(program: Command): void {
       'print a URL for native players instead: the master playlist URL with the token in its path (limited to that video; keep --ttl within the deployment’s pathTokenMaxLifetime, 4h by default)',
     )
     .option('--path-prefix <segment>', 'the deployment’s pathTokenPrefix', AUTHORIZER_DEFAULTS.pathTokenPrefix)
+    .option(
+      '--path-max-lifetime <duration>',
+      'the deployment’s pathTokenMaxLifetime: a longer --ttl with --path-url is refused, as the authorizer would refuse the token',
+      `${AUTHORIZER_DEFAULTS.pathTokenMaxLifetimeSeconds / 3600}h`,
+    )
     .option('--session-id <id>', 'a playback session id, for plans with stream limits (one per playback)')
     .option('--session-claim <name>', 'the deployment’s sessionIdClaim', AUTHORIZER_DEFAULTS.sessionIdClaim)
     .action((uid: string, options: TokenOptions) => {
@@ -71,6 +77,13 @@ export function register(program: Command): void {
           throw new KeygateError(`--videos must include ${videoId}, the video of --path-url`);
         videos ??= [videoId];
         if (!PATH_TOKEN_PREFIX.test(options.pathPrefix)) throw new KeygateError('--path-prefix must be a path segment of a-z 0-9 - (1–16)');
+        const maxLifetime = parseDuration(options.pathMaxLifetime);
+        if (!maxLifetime)
+          throw new KeygateError(`--path-max-lifetime ${JSON.stringify(options.pathMaxLifetime)} must be a duration like 4h`);
+        if (ttlSeconds > maxLifetime)
+          throw new KeygateError(
+            `--ttl ${options.ttl} is longer than a path token may live (${options.pathMaxLifetime}, pathTokenMaxLifetime): the authorizer would refuse this URL; pass --ttl ${options.pathMaxLifetime} or less`,
+          );
       }
       const token = mintToken({
         key: readSigningKeyFile(options.key),

@@ -1,5 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judgeEntitlement } from '../../../lambda/key-authorizer/entitlement-decision';
@@ -120,6 +122,8 @@ describe('bad input gets one actionable line, a non-zero exit, and changes nothi
   it.each([
     [['grant', 'mallory', '../etc'], /video id "..\/etc" must be/],
     [['grant', 'mallory', 'movie', '--for', 'forever'], /--for "forever" must be a duration/],
+    // A bare number once made a 48-second rental.
+    [['grant', 'mallory', 'movie', '--for', '48'], /^keygate: --for "48" must be a duration with its unit, like 30m, 48h or 7d\n$/],
     [['grant', 'mallory', 'movie', '--until', 'tomorrow'], /--until "tomorrow" must be an ISO time/],
     [['grant', 'mallory', 'movie', '--until', '2001-01-01T00:00:00Z'], /a rental must end in the future/],
     [['grant', 'mallory', 'movie', '--for', '1h', '--until', '2099-01-01T00:00:00Z'], /not both/],
@@ -152,6 +156,99 @@ describe('bad input gets one actionable line, a non-zero exit, and changes nothi
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^Usage: keygate ${command}`));
     }
+  });
+});
+
+describe('first-run papercuts of keygate grant, list and token', () => {
+  it('asks for --force before a rental replaces a purchase, and keeps the purchase meanwhile', async () => {
+    expect((await keygate('grant', 'owner', 'movie')).code).toBe(0);
+    const refused = await keygate('grant', 'owner', 'movie', '--for', '48h');
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: 'keygate: owner owns movie for good; a rental would replace that purchase and end it; pass --force to replace it\n',
+    });
+    expect(JSON.parse((await keygate('list', 'owner', '--json')).stdout)).toEqual([
+      expect.not.objectContaining({ expiresAt: expect.anything() }),
+    ]);
+    expect((await keygate('grant', 'owner', 'movie', '--for', '48h', '--force')).code).toBe(0);
+    expect(JSON.parse((await keygate('list', 'owner', '--json')).stdout)).toEqual([
+      expect.objectContaining({ expiresAt: expect.any(Number) }),
+    ]);
+  });
+
+  it('warns, and still grants, when the video is not published at --media-url', async () => {
+    // A distribution in miniature: the published title's master playlist, and S3's 403 for any other key.
+    const requests: string[] = [];
+    const distribution = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(req.url === '/videos/movie/master.m3u8' ? 200 : 403).end();
+    });
+    await new Promise<void>((resolve) => distribution.listen(0, '127.0.0.1', resolve));
+    const mediaUrl = `http://127.0.0.1:${(distribution.address() as AddressInfo).port}`;
+    try {
+      const unknown = await keygate('grant', 'checker', 'nosuchvideo', '--media-url', mediaUrl);
+      expect(unknown.code).toBe(0);
+      expect(unknown.stdout).toBe('granted checker nosuchvideo\n');
+      expect(unknown.stderr).toBe(
+        `keygate: warning: nosuchvideo is not published at ${mediaUrl}/ (/videos/nosuchvideo/master.m3u8: 403); check the video id\n`,
+      );
+      expect(await verdict('checker', 'nosuchvideo')).toEqual({ allowed: true, via: 'video' });
+      const published = await runCli(['grant', 'checker', 'movie', '--endpoint', dynamo.endpoint], {
+        ...env(),
+        KEYGATE_MEDIA_URL: mediaUrl,
+      });
+      expect([published.code, published.stderr]).toEqual([0, '']);
+      expect(requests).toEqual(['HEAD /videos/nosuchvideo/master.m3u8', 'HEAD /videos/movie/master.m3u8']);
+    } finally {
+      await new Promise((resolve) => distribution.close(resolve));
+    }
+  });
+
+  it('lists grants in plain aligned columns, without an (index) column', async () => {
+    expect((await keygate('grant', 'columns', 'movie', '--order-id', 'o-1')).code).toBe(0);
+    expect((await keygate('grant', 'columns', '*', '--max-streams', '2')).code).toBe(0);
+    const { stdout } = await keygate('list', 'columns');
+    expect(stdout).not.toContain('(index)');
+    expect(stdout).not.toMatch(/[│┌└─']/);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^video {2,}kind {2,}until {2,}state {2,}order {2,}streams$/);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(/ {2,}/)[0])
+        .sort(),
+    ).toEqual(['*', 'movie']);
+    // Aligned: every column starts at the same offset on every line.
+    expect(new Set(lines.map((line) => line.indexOf(line.split(/ {2,}/)[1])))).toEqual(new Set([lines[0].indexOf('kind')]));
+  });
+
+  it('refuses a path-token URL that would outlive the path-token limit, which the authorizer would refuse', async () => {
+    const dir = join(workDir, 'path-keys');
+    expect((await runCli(['keygen', '--out', dir])).code).toBe(0);
+    const token = (ttl: string, ...more: string[]) =>
+      runCli([
+        'token',
+        'alice',
+        '--key',
+        join(dir, 'signing-key.pem'),
+        '--issuer',
+        'https://i.example',
+        '--audience',
+        'a',
+        '--ttl',
+        ttl,
+        '--path-url',
+        'https://cdn.example/videos/movie/master.m3u8',
+        ...more,
+      ]);
+    const refused = await token('6h');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'keygate: --ttl 6h is longer than a path token may live (4h, pathTokenMaxLifetime): the authorizer would refuse this URL; pass --ttl 4h or less\n',
+    );
+    expect(refused.stdout).toBe('');
+    expect((await token('4h')).stdout).toMatch(/^https:\/\/cdn\.example\/t\/[\w-]+\.[\w-]+\.[\w-]+\/videos\/movie\/master\.m3u8\n$/);
+    expect((await token('6h', '--path-max-lifetime', '8h')).code).toBe(0);
   });
 });
 
