@@ -19,7 +19,7 @@ export function liveSection({ live }: BenchResults): string[] {
   return [
     '## 9. Live channels',
     '',
-    `A live channel from \`keygate live\`'s packager (ffmpeg's test pattern, 2 renditions, ${live.keyWindowSeconds} s key windows for the bench, keys from the local key source) ` +
+    `A live channel from \`keygate live\`'s packager (ffmpeg's test pattern, 2 renditions, ${live.keyWindowSeconds} s key windows for the bench, keys from Keygate's key provider over SPEKE v2.0 on loopback, as MediaPackage would ask) ` +
       `served by the same emulated distributions; one viewer in Chromium with hls.js watched it in real time for ${minutes(viewer('keygate').seconds)} through each design, one after the other. ` +
       `**Measured over minutes, extrapolated to an hour**: playlist and segment requests scale with time; key requests are the measured requests per key window times ` +
       `${3600 / DEFAULT_LIVE_KEY_WINDOW_SECONDS} windows (the default live key window is ${DEFAULT_LIVE_KEY_WINDOW_SECONDS} s); Keygate's DynamoDB reads are one per key request ` +
@@ -55,7 +55,7 @@ export function liveSection({ live }: BenchResults): string[] {
       `(worst case: every invocation reads the table). A live player reloads each playlist every target duration, so gate-everything pays ` +
       `${round(hour('gate-everything').edgeInvocations / Math.max(1, hour('keygate').edgeInvocations))}× Keygate's invocations.`,
     '',
-    `Key provider: ${kp.keysCreated} keys created for ${kp.periodsPublished} key periods published in ${round(kp.channelSeconds)} s (one store write per period, none repeated); ` +
+    `Key provider: ${kp.requests} SPEKE requests and ${kp.keysCreated} keys created for ${kp.periodsPublished} key periods published in ${round(kp.channelSeconds)} s (one request and one store write per period, none repeated); ` +
       `at the default window a channel makes ${3600 / DEFAULT_LIVE_KEY_WINDOW_SECONDS} key-provider calls per hour, whatever its audience.`,
     '',
     'Packager CPU (ffmpeg, libx264 veryfast + AAC, the 640×360 test pattern in real time; CPU seconds per second, so 1.0 is a whole core):',

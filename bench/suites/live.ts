@@ -6,7 +6,8 @@ import type { SigningKey } from '../../lib/admin/signing-keys';
 import { FolderLiveOrigin } from '../../lib/live/folder-live-origin';
 import { LiveChannel } from '../../lib/live/live-channel';
 import { liveEncoderArgs, startEncoderRun } from '../../lib/live/live-encoder';
-import { LocalLiveKeySource } from '../../lib/live/local-live-key-source';
+import { FolderLiveKeyStore } from '../../lib/live/folder-live-key-store';
+import { startLocalKeyProvider } from '../../lib/live/local-key-provider';
 import { planLadder } from '../../lib/media/ladder';
 import { BENCH_COOKIE, benchToken } from '../harness/bench-authorizer';
 import type { World } from '../harness/world';
@@ -102,7 +103,7 @@ async function measureEncoderCpu(workDir: string, seconds: number): Promise<Live
 
 /**
  * Measurement 9: a live channel (the test pattern, 2 renditions, `keygate live`'s packager, keys from
- * the local key source) served by the world's Keygate and gate-everything distributions; one viewer
+ * the key provider over SPEKE on loopback) served by the world's Keygate and gate-everything distributions; one viewer
  * in Chromium with hls.js watches it in real time through each, one after the other; then ffmpeg's
  * CPU per rendition. Minutes are measured; hours are extrapolated (see liveProjection).
  */
@@ -115,7 +116,7 @@ export async function benchLive(
   options: LiveBenchOptions,
 ) {
   const origin = new FolderLiveOrigin(originDir);
-  const keys = new LocalLiveKeySource(origin);
+  const provider = await startLocalKeyProvider({ store: new FolderLiveKeyStore(originDir), channels: [CHANNEL] });
   const channel = await LiveChannel.start({
     channel: CHANNEL,
     input: { kind: 'test', width: 320, height: 180 },
@@ -124,7 +125,10 @@ export async function benchLive(
     rotateEvery: options.rotateEvery,
     windowSegments: 6,
     origin,
-    keys,
+    keys: provider.keys,
+  }).catch(async (error: unknown) => {
+    await provider.close();
+    throw error;
   });
   const channelStarted = Date.now();
   const viewers: LiveViewerRun[] = [];
@@ -155,6 +159,7 @@ export async function benchLive(
     }
   } finally {
     await channel.stop();
+    await provider.close();
   }
   const channelSeconds = (Date.now() - channelStarted) / 1000;
   const status = channel.status();
@@ -162,7 +167,7 @@ export async function benchLive(
   return {
     keyWindowSeconds: SEGMENT_SECONDS * options.rotateEvery,
     viewers,
-    keyProvider: { keysCreated: keys.created, periodsPublished: Math.ceil(status.segments / options.rotateEvery), channelSeconds },
+    keyProvider: { ...provider.counts(), periodsPublished: Math.ceil(status.segments / options.rotateEvery), channelSeconds },
     cpu,
   };
 }

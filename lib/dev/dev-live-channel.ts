@@ -6,7 +6,8 @@ import { grantItem } from '../admin/entitlement-items';
 import { FolderLiveOrigin } from '../live/folder-live-origin';
 import { LiveChannel } from '../live/live-channel';
 import { liveStateKey } from '../live/live-origin';
-import { LocalLiveKeySource } from '../live/local-live-key-source';
+import { FolderLiveKeyStore } from '../live/folder-live-key-store';
+import { startLocalKeyProvider } from '../live/local-key-provider';
 import { KeygateError } from '../keygate-error';
 
 /** The live test channel's id: a video id like any title's. */
@@ -30,14 +31,16 @@ const FIRST_SEGMENT_TIMEOUT_MS = 60_000;
 
 export interface DevLiveChannel {
   channel: string;
-  /** What the packager did so far (the bench counts key-provider calls from it). */
-  keysCreated(): number;
+  /** The key provider's SPEKE endpoint on loopback. */
+  keyProviderUrl: string;
+  /** What the key provider did so far (the bench counts its calls). */
+  keyProviderCounts(): { requests: number; keysCreated: number };
   stop(): Promise<void>;
 }
 
 /**
  * `keygate dev --live`: the live test channel beside the demo video, packaged into the same origin
- * folder by the same packager as `keygate live`, with keys from a local key source. Granted to alice
+ * folder by the same packager as `keygate live`, with keys from the key provider over SPEKE on loopback, as deployed. Granted to alice
  * the first time only (a revocation made while trying it stays). Resolves once the first segment is
  * published, so the channel is playable when the dev server says it is ready.
  */
@@ -55,22 +58,32 @@ export async function startDevLiveChannel(options: {
       writer.destroy();
     }
   }
-  const keys = new LocalLiveKeySource(origin);
+  const provider = await startLocalKeyProvider({ store: new FolderLiveKeyStore(options.originDir), channels: [DEV_LIVE_CHANNEL] });
   const live = await LiveChannel.start({
     channel: DEV_LIVE_CHANNEL,
     input: { kind: 'test', width: DEV_LIVE_PACKAGING.width, height: DEV_LIVE_PACKAGING.height },
     ...DEV_LIVE_PACKAGING,
     origin,
-    keys,
+    keys: provider.keys,
     log: options.log,
+  }).catch(async (error: unknown) => {
+    await provider.close();
+    throw error;
   });
+  const stop = async () => {
+    try {
+      await live.stop();
+    } finally {
+      await provider.close();
+    }
+  };
   const deadline = Date.now() + FIRST_SEGMENT_TIMEOUT_MS;
   while (live.status().segments === 0) {
     if (Date.now() > deadline) {
-      await live.stop().catch(() => {});
+      await stop().catch(() => {});
       throw new KeygateError(`the live test channel published nothing within ${FIRST_SEGMENT_TIMEOUT_MS / 1000} s: is ffmpeg working?`);
     }
     await delay(200);
   }
-  return { channel: DEV_LIVE_CHANNEL, keysCreated: () => keys.created, stop: () => live.stop() };
+  return { channel: DEV_LIVE_CHANNEL, keyProviderUrl: provider.url, keyProviderCounts: provider.counts, stop };
 }

@@ -77,7 +77,13 @@ export interface DevStack {
   oidc?: { issuer: string; clientId: string; controlUrl: string };
   videos: string[];
   /** With `live`: the live test channel's id (a video id) and its key window. */
-  live?: { channel: string; segmentSeconds: number; rotateEvery: number };
+  live?: {
+    channel: string;
+    segmentSeconds: number;
+    rotateEvery: number;
+    /** The key provider the packager asks over SPEKE (loopback), and what it did so far. */
+    keyProvider: { url: string; counts(): { requests: number; keysCreated: number } };
+  };
   stats(): EmulatorStats;
   close(): Promise<void>;
 }
@@ -263,7 +269,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       videos: videos(),
       ...(live
         ? {
-            live: { channel: live.channel, segmentSeconds: DEV_LIVE_PACKAGING.segmentSeconds, rotateEvery: DEV_LIVE_PACKAGING.rotateEvery },
+            live: {
+              channel: live.channel,
+              segmentSeconds: DEV_LIVE_PACKAGING.segmentSeconds,
+              rotateEvery: DEV_LIVE_PACKAGING.rotateEvery,
+              keyProvider: { url: live.keyProviderUrl, counts: live.keyProviderCounts },
+            },
           }
         : {}),
       stats: emulator.stats,

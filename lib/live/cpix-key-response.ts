@@ -49,9 +49,11 @@ export function readCpixKeyResponse(document: Document, channel: string, period:
   const uri = tag.get('URI') as string;
   let path: string;
   try {
-    path = new URL(uri).pathname;
+    // A URL, or a path on the playlist's own origin; never a scheme-relative //host, which names another host.
+    if (uri.startsWith('//') || (uri.startsWith('/') === false && !/^https?:/i.test(uri))) throw new Error('not a URL');
+    path = new URL(uri, 'https://root-relative.invalid').pathname;
   } catch {
-    throw new KeyProviderAnswerError(`its key URI ${JSON.stringify(uri)} is not a URL`);
+    throw new KeyProviderAnswerError(`its key URI ${JSON.stringify(uri)} is not a URL or a /keys/ path`);
   }
   const prefix = `/keys/${channel}/`;
   const name = path.startsWith(prefix) && path.endsWith('.key') ? path.slice(prefix.length, -'.key'.length) : '';

@@ -44,6 +44,12 @@ export interface LiveChannelStatus extends LiveStatus {
 /** Reconnecting to a source that dropped: from 1 s up to 30 s between attempts. */
 export const DEFAULT_RECONNECT: RetryPolicy = { firstDelayMs: 1000, maxDelayMs: 30_000 };
 
+/** A live channel's id is a video id (grants, path tokens and key paths name it), and never "keys". */
+export function assertLiveChannelId(channel: string): void {
+  if (!VIDEO_ID_PATTERN.test(channel) || channel === 'keys')
+    throw new KeygateError(`channel id ${JSON.stringify(channel)} must be a video id: 1–128 of A-Z a-z 0-9 _ - (not "keys")`, 'channel');
+}
+
 /**
  * `keygate live`: ffmpeg encodes the ladder from the input in real time, the packager encrypts and
  * publishes. When the input drops (ffmpeg ends), ffmpeg is started again with backoff and the
@@ -73,11 +79,7 @@ export class LiveChannel {
 
   /** Checks everything before publishing anything: the channel id, the input (opened once), the ladder, the stored state. */
   static async start(options: LiveChannelOptions): Promise<LiveChannel> {
-    if (!VIDEO_ID_PATTERN.test(options.channel) || options.channel === 'keys')
-      throw new KeygateError(
-        `channel id ${JSON.stringify(options.channel)} must be a video id: 1–128 of A-Z a-z 0-9 _ - (not "keys")`,
-        'channel',
-      );
+    assertLiveChannelId(options.channel);
     if (!Number.isInteger(options.segmentSeconds) || options.segmentSeconds < 1)
       throw new KeygateError('must be a whole number of seconds ≥ 1', 'segmentSeconds');
     const source = await probeLiveInput(options.input);

@@ -31,11 +31,18 @@ export function liveKeyObjectKey(channel: string, name: string): string {
   return `${KEYS_PREFIX}${channel}/${name}.key`;
 }
 
+/** The key URI base that makes playlists name keys by path alone (`/keys/<channel>/<name>.key`). */
+export const ROOT_RELATIVE_KEY_URIS = '/';
+
 /**
  * Checks the base of key URIs, Keygate's distribution (`https://d111.cloudfront.net`, or a custom
- * domain): https, no path, query or fragment; plain http only on loopback, for `keygate dev`.
+ * domain): https, no path, query or fragment; plain http only on loopback, for `keygate dev`. Or
+ * `/` alone: key URIs by path, resolved against the playlist's own origin, which is Keygate's
+ * distribution whenever the playlists are served by it (`keygate live`, `keygate dev --live`, where
+ * the viewer's address is not known in advance).
  */
 export function parseKeyUriBase(value: string): string {
+  if (value === ROOT_RELATIVE_KEY_URIS) return '';
   let url: URL;
   try {
     url = new URL(value);

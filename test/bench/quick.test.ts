@@ -224,7 +224,8 @@ describe('npm run bench -- --quick', () => {
     expect(perHourEverything.edgeInvocations).toBeGreaterThan(perHourKeygate.edgeInvocations);
   });
 
-  it('asked the key source once per key period of the live channel, and measured the packager CPU per rendition', () => {
+  it('asked the key provider over SPEKE once per key period of the live channel, and measured the packager CPU per rendition', () => {
+    expect(results.live.keyProvider.requests).toBe(results.live.keyProvider.periodsPublished);
     expect(results.live.keyProvider.keysCreated).toBe(results.live.keyProvider.periodsPublished);
     expect(results.live.cpu.map((c) => c.renditions.length)).toEqual([1, 2, 3]);
     for (const c of results.live.cpu) expect(c.cpuSecondsPerSecond).toBeGreaterThan(0);

@@ -60,7 +60,8 @@ function startScenarios(): void {
     await alice.waitForTime(0.5, 60_000);
     const start = await alice.currentTime();
     await alice.waitForTime(start + 60, 150_000);
-    return { start, end: await alice.currentTime(), state: await alice.state(), keyRequests: [...alice.keyRequests] };
+    const [end, state] = [await alice.currentTime(), await alice.state()];
+    return { start, end, state, keyRequests: [...alice.keyRequests], keyAnswers: [...alice.keyAnswers] };
   });
 
   run('bob', async () => {
@@ -144,12 +145,34 @@ afterAll(async () => {
 
 describe('a private live channel in Chromium through keygate dev --live (hls.js, video.js and Shaka through the kit)', () => {
   it('plays live for a minute for an entitled viewer, across key changes, one request per key', async () => {
-    const alice = (await scenarios.alice) as { start: number; end: number; state: PageState; keyRequests: string[] };
+    const alice = (await scenarios.alice) as {
+      start: number;
+      end: number;
+      state: PageState;
+      keyRequests: string[];
+      keyAnswers: { path: string; status: number }[];
+    };
     expect(alice.state.fatal).toBeNull();
     expect(alice.end - alice.start).toBeGreaterThan(60);
     const periods = new Set(alice.state.buffered.map((f) => periodOf(f.key)));
     expect(periods.size).toBeGreaterThanOrEqual(4);
-    expect(alice.keyRequests.length).toBe(new Set(alice.keyRequests).size);
+    // One request per key: each key is answered with the key once and never asked for after that. A key
+    // is asked again only after a request for it failed: the kit retries a 503 (the authorizer's answer
+    // when its store is slower than the request deadline, as on a loaded machine) and a lost request.
+    for (const path of new Set(alice.keyRequests)) {
+      const requests = alice.keyRequests.filter((p) => p === path).length;
+      const statuses = alice.keyAnswers.filter((a) => a.path === path).map((a) => a.status);
+      const keys = statuses.filter((status) => status === 200).length;
+      const failures = statuses.length - keys;
+      const afterTheKey = keys === 0 ? [] : statuses.slice(statuses.indexOf(200) + 1);
+      expect({ path, keys: keys <= 1, repeatsWithoutFailure: requests - 1 - failures, afterTheKey }).toEqual({
+        path,
+        keys: true,
+        repeatsWithoutFailure: expect.any(Number) as number,
+        afterTheKey: [],
+      });
+      expect(requests - 1 - failures).toBeLessThanOrEqual(0);
+    }
   });
 
   it('refuses bob, who owns nothing, with one key request and no playback', async () => {

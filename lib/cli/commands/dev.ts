@@ -131,7 +131,8 @@ function readyText(ready: DevReady, options: DevCommandOptions): string {
     `       npx keygate token alice --key ${signingKey} --issuer ${ready.issuer} --audience ${ready.audience} --ttl 10m\n` +
     `  your own video: npx keygate package movie.mp4 --video movie --out ${shortPath(ready.originDir)}, then npx keygate grant alice movie --media-url ${ready.url} ${table}\n` +
     (ready.live
-      ? `  live channel "${ready.live.channel}": press it on the demo page (a new key every ${ready.live.segmentSeconds * ready.live.rotateEvery} s)\n`
+      ? `  live channel "${ready.live.channel}": press it on the demo page (a new key every ${ready.live.segmentSeconds * ready.live.rotateEvery} s)\n` +
+        `  key provider (SPEKE v2.0, what MediaPackage would call): ${ready.live.keyProvider.url}\n`
       : '') +
     (options.storeFaults
       ? `  rehearse an outage: curl --data blackhole ${ready.url}__keygate/store-fault (also reset, throttling, slow; pass ends it)\n`

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
 import { DEFAULT_LADDER } from '../../media/ladder';
+import type { LiveKeyStore } from '../../live/live-key-store';
 import type { LiveOrigin } from '../../live/live-origin';
 
 interface LiveCommandOptions {
@@ -76,19 +77,28 @@ export function register(program: Command): void {
     });
 }
 
-/** The origin the flags name: a local folder, or the two buckets (checked as keygate publish checks them). */
-async function openOrigin(options: LiveCommandOptions, region: string | undefined): Promise<{ origin: LiveOrigin; close: () => void }> {
+/**
+ * The origin the flags name, and the key bucket the key provider stores keys in: a local folder, or
+ * the two buckets (checked as keygate publish checks them).
+ */
+async function openOrigin(
+  options: LiveCommandOptions,
+  region: string | undefined,
+): Promise<{ origin: LiveOrigin; keyStore: LiveKeyStore; close: () => void }> {
   if (options.out !== undefined) {
     const { FolderLiveOrigin } = require('../../live/folder-live-origin') as typeof import('../../live/folder-live-origin');
-    return { origin: new FolderLiveOrigin(options.out), close: () => {} };
+    const { FolderLiveKeyStore } = require('../../live/folder-live-key-store') as typeof import('../../live/folder-live-key-store');
+    return { origin: new FolderLiveOrigin(options.out), keyStore: new FolderLiveKeyStore(options.out), close: () => {} };
   }
   // Required only here: the S3 SDK is large and no other path needs it.
   const { s3ClientFor } = require('../../media/publish') as typeof import('../../media/publish');
   const { S3LiveOrigin } = require('../../live/s3-live-origin') as typeof import('../../live/s3-live-origin');
+  const { S3LiveKeyStore } = require('../../live/s3-live-key-store') as typeof import('../../live/s3-live-key-store');
   const client = s3ClientFor({ region: region as string, profile: options.profile, endpoint: options.endpoint });
   try {
     return {
       origin: await S3LiveOrigin.open(client, { media: options.bucket as string, keys: options.keyBucket as string }),
+      keyStore: new S3LiveKeyStore(client, options.keyBucket as string),
       close: () => client.destroy(),
     };
   } catch (error) {
@@ -99,14 +109,20 @@ async function openOrigin(options: LiveCommandOptions, region: string | undefine
 
 /** Runs the channel until Ctrl-C (or the end of a file): a status line on stderr, EXT-X-ENDLIST at the end. */
 async function runLive(channel: string, options: LiveCommandOptions, flags: ReturnType<typeof parseFlags>): Promise<void> {
-  const { LiveChannel } = require('../../live/live-channel') as typeof import('../../live/live-channel');
-  const { LocalLiveKeySource } = require('../../live/local-live-key-source') as typeof import('../../live/local-live-key-source');
+  const { LiveChannel, assertLiveChannelId } = require('../../live/live-channel') as typeof import('../../live/live-channel');
+  const { startLocalKeyProvider } = require('../../live/local-key-provider') as typeof import('../../live/local-key-provider');
   const { parseLiveInput } = require('../../live/live-input') as typeof import('../../live/live-input');
   const { formatLiveStatus } = require('../../live/live-status') as typeof import('../../live/live-status');
+  assertLiveChannelId(channel);
   const input = parseLiveInput(options.input, { loop: options.loop === true, testSize: flags.testSize });
-  const { origin, close } = await openOrigin(options, flags.region);
+  const { origin, keyStore, close } = await openOrigin(options, flags.region);
   const tty = process.stderr.isTTY === true;
   const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`);
+  // The deployed key provider, on loopback: the packager asks it for every key over SPEKE, as MediaPackage does.
+  const provider = await startLocalKeyProvider({ store: keyStore, channels: [channel] }).catch((error: unknown) => {
+    close();
+    throw error;
+  });
   try {
     const live = await LiveChannel.start({
       channel,
@@ -116,7 +132,7 @@ async function runLive(channel: string, options: LiveCommandOptions, flags: Retu
       rotateEvery: flags.rotateEvery,
       windowSegments: flags.windowSegments,
       origin,
-      keys: new LocalLiveKeySource(origin),
+      keys: provider.keys,
       log: say,
     });
     process.stdout.write(`live ${channel} → ${origin.description}: videos/${channel}/master.m3u8 (Ctrl-C ends the event)\n`);
@@ -145,6 +161,7 @@ async function runLive(channel: string, options: LiveCommandOptions, flags: Retu
     say(formatLiveStatus(live.status(), Date.now()));
     process.stdout.write(`ended ${channel}: ${live.status().segments} segments; every playlist ends with #EXT-X-ENDLIST\n`);
   } finally {
+    await provider.close();
     close();
   }
 }

@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
+import { currentTimeOf, pageState, playOnPage, waitForFatalOf, waitForPageScript, waitForTimeOf } from './page-state';
 import type { PageState, PlayOptions } from './player-session';
-
-type KeygateWindow = Window & { keygate: PageState & { video: HTMLVideoElement | null } };
 
 /** The key period a key path names: `/keys/live/17.key` → 17. */
 export const periodOf = (keyPath: string) => Number(/\/(\d+)\.key$/.exec(keyPath)?.[1]);
@@ -11,6 +10,8 @@ export interface LiveViewer {
   page: Page;
   /** The key paths this page asked for, in order, as the network saw them. */
   keyRequests: string[];
+  /** How each of those requests ended, in the order they ended: the HTTP status, or 0 when no response came. */
+  keyAnswers: { path: string; status: number }[];
   currentTime(): Promise<number>;
   state(): Promise<PageState>;
   /** Waits until playback has reached `seconds` of media time (live: the player's own clock). */
@@ -34,35 +35,39 @@ export async function watchLive(
   const context = await browser.newContext();
   const page = await context.newPage();
   const keyRequests: string[] = [];
+  const keyAnswers: { path: string; status: number }[] = [];
+  const keyPathOf = (url: string) => {
+    const path = new URL(url).pathname;
+    return path.includes('/keys/') ? path : undefined;
+  };
   page.on('request', (request) => {
-    const path = new URL(request.url()).pathname;
-    if (path.includes('/keys/')) keyRequests.push(path);
+    const path = keyPathOf(request.url());
+    if (path) keyRequests.push(path);
+  });
+  page.on('requestfinished', (request) => {
+    const path = keyPathOf(request.url());
+    if (path) void request.response().then((response) => keyAnswers.push({ path, status: response?.status() ?? 0 }));
+  });
+  page.on('requestfailed', (request) => {
+    const path = keyPathOf(request.url());
+    if (path) keyAnswers.push({ path, status: 0 });
   });
   // The page loads three players' scripts: on a busy machine that alone can take tens of seconds.
   await page.goto(url, { timeout: 120_000 });
+  await waitForPageScript(page, 120_000);
   if (who !== null) await page.evaluate((as) => (window as unknown as { signIn: (who: string) => Promise<void> }).signIn(as), who);
   await beforePlay?.();
-  await page.evaluate(
-    ([id, opts]) => void (window as unknown as { playVideo: (id: string, o: PlayOptions) => Promise<void> }).playVideo(id, opts),
-    [channel, { playbackRate: 1, ...options }] as const,
-  );
+  await playOnPage(page, channel, { playbackRate: 1, ...options });
   return {
     page,
     keyRequests,
-    currentTime: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0),
-    state: () => page.evaluate(() => (window as unknown as KeygateWindow).keygate as PageState),
-    waitForTime: async (seconds, timeoutMs) => {
-      await page.waitForFunction((s) => ((window as unknown as KeygateWindow).keygate.video?.currentTime ?? 0) > s, seconds, {
-        timeout: timeoutMs,
-        polling: 500,
-      });
-    },
+    keyAnswers,
+    currentTime: () => currentTimeOf(page),
+    state: () => pageState(page),
+    waitForTime: (seconds, timeoutMs) => waitForTimeOf(page, seconds, timeoutMs),
     waitForFatal: async (timeoutMs) => {
-      const handle = await page.waitForFunction(() => (window as unknown as KeygateWindow).keygate.fatal, undefined, {
-        timeout: timeoutMs,
-        polling: 500,
-      });
-      return (await handle.jsonValue()) as NonNullable<PageState['fatal']>;
+      await waitForFatalOf(page, timeoutMs);
+      return (await pageState(page)).fatal!;
     },
     close: () => context.close(),
   };

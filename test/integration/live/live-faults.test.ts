@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveChannel } from '../../../lib/live/live-channel';
 import { parseLiveInput } from '../../../lib/live/live-input';
-import { LocalLiveKeySource } from '../../../lib/live/local-live-key-source';
+import { LocalLiveKeySource } from '../../fixtures/local-live-key-source';
 import { S3LiveOrigin } from '../../../lib/live/s3-live-origin';
 import { s3ClientFor } from '../../../lib/media/publish';
 import { decryptSegment, isClearTransportStream } from '../../../lib/media/segment-crypto';

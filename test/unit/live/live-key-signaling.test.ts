@@ -30,6 +30,12 @@ describe('live key material', () => {
     expect(parseKeyUriBase('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
   });
 
+  it('takes / alone as "key URIs by path", on the origin that serves the playlist', () => {
+    expect(parseKeyUriBase('/')).toBe('');
+    expect(() => parseKeyUriBase('/keys')).toThrow(/not a URL/);
+    expect(() => parseKeyUriBase('')).toThrow(/not a URL/);
+  });
+
   it('gives a period of a channel one stable UUID as its KID', () => {
     expect(kidForPeriod('concert', 7)).toBe(kidForPeriod('concert', 7));
     expect(kidForPeriod('concert', 7)).not.toBe(kidForPeriod('concert', 8));

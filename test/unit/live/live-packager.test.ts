@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LocalLiveKeySource } from '../../../lib/live/local-live-key-source';
+import { LocalLiveKeySource } from '../../fixtures/local-live-key-source';
 import type { LiveKey, LiveKeySource } from '../../../lib/live/live-key-source';
 import { LivePackager, type EncodedSegment, type LivePackagerOptions } from '../../../lib/live/live-packager';
 import { decryptSegment, isClearTransportStream } from '../../../lib/media/segment-crypto';

@@ -1,7 +1,7 @@
 import { fixedChannelRegistry } from '../../../lib/live/channel-registry';
 import { createKeyProvider, type KeyProviderResponse } from '../../../lib/live/key-provider';
 import { ivForKey } from '../../../lib/live/live-key-material';
-import { KeyProviderRefusedError, KeyProviderUnavailableError } from '../../../lib/live/speke-client-errors';
+import { KeyProviderAnswerError, KeyProviderRefusedError, KeyProviderUnavailableError } from '../../../lib/live/speke-client-errors';
 import { SpekeKeySource, type SpekeHttpRequest } from '../../../lib/live/speke-key-source';
 import { MemoryLiveKeyStore } from '../../fixtures/memory-live-key-store';
 
@@ -95,6 +95,39 @@ describe('SpekeKeySource, a SPEKE client asking as MediaPackage v2 does', () => 
     expect(signRequest).toHaveBeenCalledTimes(2);
     expect(sent.map((s) => s.headers.authorization)).toEqual(['signed', 'signed']);
   });
+
+  /** A real answer for the period, with the key URI of its media EXT-X-KEY tag replaced (a hostile or broken provider). */
+  async function answerNaming(uri: string): Promise<KeyProviderResponse> {
+    const { fetch } = makeSource();
+    const { renderCpixKeyRequest, kidForPeriod } = await import('../../../lib/live/cpix-key-request-document');
+    const real = await fetch(ENDPOINT, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', 'x-speke-version': '2.0' },
+      body: renderCpixKeyRequest('concert', 2, kidForPeriod('concert', 2)),
+    });
+    const body = (await real.text()).replace(/(playlist="media"[^>]*>)([^<]+)</, (_, open: string, encoded: string) => {
+      const tag = Buffer.from(encoded, 'base64')
+        .toString('utf8')
+        .replace(/URI="[^"]+"/, `URI="${uri}"`);
+      return `${open}${Buffer.from(tag).toString('base64')}<`;
+    });
+    const headers: Record<string, string> = {};
+    real.headers.forEach((value, name) => (headers[name] = value));
+    return { status: 200, headers, body };
+  }
+
+  it('takes a key URI by path (/keys/<channel>/<name>.key) for playlists served from the same distribution', async () => {
+    const { source } = makeSource({ answerFirst: [await answerNaming('/keys/concert/2.key')] });
+    await expect(source.keyFor('concert', 2)).resolves.toMatchObject({ name: '2', uri: '/keys/concert/2.key' });
+  });
+
+  it.each(['//elsewhere.example/keys/concert/2.key', 'keys/concert/2.key', 'ftp://video.example.com/keys/concert/2.key'])(
+    'refuses an answer whose key URI is %s (another host, or no URL at all)',
+    async (uri) => {
+      const { source } = makeSource({ answerFirst: [await answerNaming(uri)] });
+      await expect(source.keyFor('concert', 2)).rejects.toThrow(KeyProviderAnswerError);
+    },
+  );
 
   it('asks for the next period in the background when told to prefetch, and answers it without asking again', async () => {
     const { source, sent, store } = makeSource({ prefetchNext: true });
