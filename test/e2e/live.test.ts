@@ -104,11 +104,23 @@ function startScenarios(): void {
     const first = await watch(null, { player: 'video.js', auth: 'bearer', as: 'frank' });
     await first.waitForTime(2, 60_000);
     const second = await watch(null, { player: 'hls.js', auth: 'bearer', as: 'frank' });
-    const refused = await second.waitForFatal(60_000);
+    // On a failure, what each device saw: its key answers and state say whether the second was never
+    // refused, or the first lost its lease (a stall longer than the lease) and the second took the slot.
+    const both = async () =>
+      JSON.stringify({
+        first: { at: await first.currentTime(), fatal: (await first.state()).fatal, keys: first.keyAnswers },
+        second: { at: await second.currentTime(), fatal: (await second.state()).fatal, keys: second.keyAnswers },
+      });
+    const explained = async (error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${await both()}`);
+    };
+    const refused = await second.waitForFatal(60_000).catch(explained);
     // The first device plays on past the refusal, through at least one more key window.
     const at = await first.currentTime();
-    await first.waitForTime(at + KEY_WINDOW_SECONDS + 1, 60_000);
-    return { refused, firstFatal: (await first.state()).fatal };
+    await first.waitForTime(at + KEY_WINDOW_SECONDS + 1, 60_000).catch(explained);
+    const firstFatal = (await first.state()).fatal;
+    if (firstFatal !== null) await explained(new Error('the first device was refused'));
+    return { refused, firstFatal };
   });
 
   run('native', async () => {
