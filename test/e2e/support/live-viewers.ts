@@ -1,17 +1,26 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { currentTimeOf, pageState, playOnPage, waitForFatalOf, waitForPageScript, waitForTimeOf } from './page-state';
 import type { PageState, PlayOptions } from './player-session';
 
 /** The key period a key path names: `/keys/live/17.key` → 17. */
 export const periodOf = (keyPath: string) => Number(/\/(\d+)\.key$/.exec(keyPath)?.[1]);
 
+/** One key request of a page: its path, its answer, and when (ms since the page opened) it was sent and ended. */
+export interface KeyAnswer {
+  path: string;
+  status: number | undefined;
+  error?: string;
+  sentMs: number;
+  endedMs?: number;
+}
+
 /** One viewer of the live channel on the demo page, in a browser context of its own (a device). */
 export interface LiveViewer {
   page: Page;
   /** The key paths this page asked for, in order, as the network saw them. */
   keyRequests: string[];
-  /** How each of those requests ended, in the order they ended: the HTTP status, or 0 when no response came. */
-  keyAnswers: { path: string; status: number }[];
+  /** Those requests in the order they were sent, with how each ended: the HTTP status, 0 when no response came, undefined while open. */
+  keyAnswers: KeyAnswer[];
   currentTime(): Promise<number>;
   state(): Promise<PageState>;
   /** Waits until playback has reached `seconds` of media time (live: the player's own clock). */
@@ -35,22 +44,31 @@ export async function watchLive(
   const context = await browser.newContext();
   const page = await context.newPage();
   const keyRequests: string[] = [];
-  const keyAnswers: { path: string; status: number }[] = [];
+  const keyAnswers: KeyAnswer[] = [];
+  const answerOf = new Map<Request, KeyAnswer>();
+  const startedAt = Date.now();
   const keyPathOf = (url: string) => {
     const path = new URL(url).pathname;
     return path.includes('/keys/') ? path : undefined;
   };
   page.on('request', (request) => {
     const path = keyPathOf(request.url());
-    if (path) keyRequests.push(path);
+    if (!path) return;
+    keyRequests.push(path);
+    const answer: KeyAnswer = { path, status: undefined, sentMs: Date.now() - startedAt };
+    keyAnswers.push(answer);
+    answerOf.set(request, answer);
   });
   page.on('requestfinished', (request) => {
-    const path = keyPathOf(request.url());
-    if (path) void request.response().then((response) => keyAnswers.push({ path, status: response?.status() ?? 0 }));
+    const answer = answerOf.get(request);
+    if (answer)
+      void request
+        .response()
+        .then((response) => Object.assign(answer, { status: response?.status() ?? 0, endedMs: Date.now() - startedAt }));
   });
   page.on('requestfailed', (request) => {
-    const path = keyPathOf(request.url());
-    if (path) keyAnswers.push({ path, status: 0 });
+    const answer = answerOf.get(request);
+    if (answer) Object.assign(answer, { status: 0, error: request.failure()?.errorText, endedMs: Date.now() - startedAt });
   });
   // The page loads three players' scripts: on a busy machine that alone can take tens of seconds.
   await page.goto(url, { timeout: 120_000 });
