@@ -22,6 +22,8 @@ export interface PublishReport {
   skipped: string[];
   ignored: string[];
   bytesUploaded: number;
+  /** The video ids the folder holds (what an invalidation must cover). */
+  videoIds: string[];
 }
 
 /** The two buckets of a deployment (stack outputs MediaBucketName and KeyBucketName). */
@@ -86,18 +88,24 @@ export async function checkBuckets(dir: string, client: S3Client, buckets: Publi
  * Uploads an origin folder to S3: videos/ to the media bucket, keys/ to the key bucket, with the
  * right Content-Type and Cache-Control, skipping objects already there with the same SHA-256 (so
  * an interrupted run resumes), segments first, then keys, playlists last, `concurrency` at a time.
- * Refuses, before uploading anything, a title whose keys are already published with other bytes.
+ * Refuses, before uploading anything, a title whose keys are already published with other bytes,
+ * unless `overwriteKeys` (the caller then invalidates CloudFront's caches of the title).
  */
 export async function publishOrigin(
   dir: string,
   client: S3Client,
   buckets: PublishBuckets,
-  options: { concurrency?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  options: {
+    concurrency?: number;
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    overwriteKeys?: boolean;
+  } = {},
 ): Promise<PublishReport> {
   const roots = ['videos', 'keys'].filter((d) => existsSync(join(dir, d)));
   if (roots.length === 0)
     throw new KeygateError(`${dir} holds neither videos/ nor keys/: publish the output folder of keygate package or encrypt`);
-  const report: PublishReport = { uploaded: [], skipped: [], ignored: [], bytesUploaded: 0 };
+  const report: PublishReport = { uploaded: [], skipped: [], ignored: [], bytesUploaded: 0, videoIds: [] };
   const objects: LocalObject[] = [];
   const bucketFor: Record<BucketRole, string | undefined> = { media: buckets.media, keys: buckets.keys };
   for (const path of roots.flatMap((root) => listFiles(join(dir, root)))) {
@@ -116,10 +124,18 @@ export async function publishOrigin(
   );
   // Before anything is uploaded: a refusal leaves both buckets exactly as they were.
   const localKeys = objects.filter((o) => bucketRoleOf(o.key) === 'keys');
-  if (localKeys.length > 0) {
+  if (localKeys.length > 0 && !options.overwriteKeys) {
     const replaced = await keysPublishedWithOtherBytes(localKeys, client, buckets.keys as string, options);
     if (replaced.length > 0) throw new TitleAlreadyPublishedError(replaced);
   }
+  report.videoIds = [
+    ...new Set(
+      objects
+        .map((o) => o.key.split('/'))
+        .filter((parts) => parts.length > 2)
+        .map((parts) => parts[1]),
+    ),
+  ].sort();
   objects.sort((a, b) => objectPolicyOf(a.key).order - objectPolicyOf(b.key).order || a.key.localeCompare(b.key));
 
   // Each phase (segments, keys, playlists) completes before the next one starts.
