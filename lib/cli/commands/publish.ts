@@ -14,6 +14,7 @@ interface PublishOptions {
   distributionId?: string;
   invalidateTimeout: string;
   cloudfrontEndpoint?: string;
+  replace?: boolean;
 }
 
 const isWholeNumber = (text: string) => /^\d+$/.test(text) && Number(text) >= 1;
@@ -29,6 +30,10 @@ export function register(program: Command): void {
     .option('--profile <name>', 'AWS profile to use')
     .option('--concurrency <n>', 'uploads at once', '8')
     .option('--endpoint <url>', 'an S3-compatible endpoint, e.g. http://127.0.0.1:4568 (path-style)')
+    .option(
+      '--replace',
+      'publish each title as a new version beside the old one (videos/<id>/v<n>/, keys/<id>/v<n>-<k>.key), its master uploaded last',
+    )
     .option(
       '--invalidate',
       'upload over a title already published with other keys, then invalidate /videos/<id>/* and /keys/<id>/* and wait for it (needs --distribution-id)',
@@ -59,6 +64,7 @@ export function register(program: Command): void {
           {
             concurrency: Number(options.concurrency),
             overwriteKeys: options.invalidate === true,
+            replace: options.replace === true,
             onProgress: (done, total) => {
               bar ??= progressBar(total, 'publishing');
               bar.update(done);
@@ -70,6 +76,11 @@ export function register(program: Command): void {
           `uploaded ${report.uploaded.length} objects (${(report.bytesUploaded / 1e6).toFixed(1)} MB), ` +
             `skipped ${report.skipped.length} unchanged${report.ignored.length ? `, ignored ${report.ignored.length} unknown files` : ''}\n`,
         );
+        for (const [videoId, version] of Object.entries(report.versions))
+          process.stdout.write(
+            `published ${videoId} as version ${version}: new viewers get it once their cached master playlist expires (a minute); ` +
+              `viewers who started before finish on the old version, which stays in both buckets\n`,
+          );
         if (options.invalidate) await invalidate(options, report.videoIds);
       } finally {
         bar?.stop();

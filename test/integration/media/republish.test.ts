@@ -21,27 +21,27 @@ let cloudFront: FakeCloudFront;
 const credentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
 /**
- * One packaging of title `demo` as `keygate package` writes it: a master naming two renditions, each
+ * One packaging of a title as `keygate package` writes it: a master naming two renditions, each
  * with 4 segments under 2 keys whose URIs are relative (`../../../keys/demo/<n>.key`). `generation`
  * changes every key and segment byte, as a re-packaging does.
  */
-function packaging(generation: number): string {
+function packaging(generation: number, videoId = 'demo'): string {
   const dir = mkdtempSync(join(root, `packaging-${generation}-`));
   const master = ['#EXTM3U', '#EXT-X-VERSION:3'];
   for (const r of ['360p', '180p']) {
-    mkdirSync(join(dir, 'videos', 'demo', r), { recursive: true });
+    mkdirSync(join(dir, 'videos', videoId, r), { recursive: true });
     const playlist = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD'];
     for (let i = 0; i < 4; i++) {
-      if (i % 2 === 0) playlist.push(`#EXT-X-KEY:METHOD=AES-128,URI="../../../keys/demo/${i / 2}.key",IV=0x${'0'.repeat(31)}${i}`);
+      if (i % 2 === 0) playlist.push(`#EXT-X-KEY:METHOD=AES-128,URI="../../../keys/${videoId}/${i / 2}.key",IV=0x${'0'.repeat(31)}${i}`);
       playlist.push('#EXTINF:4.000,', `seg${i}.ts`);
-      writeFileSync(join(dir, 'videos', 'demo', r, `seg${i}.ts`), Buffer.alloc(2048, generation * 16 + i));
+      writeFileSync(join(dir, 'videos', videoId, r, `seg${i}.ts`), Buffer.alloc(2048, generation * 16 + i));
     }
-    writeFileSync(join(dir, 'videos', 'demo', r, 'index.m3u8'), [...playlist, '#EXT-X-ENDLIST', ''].join('\n'));
+    writeFileSync(join(dir, 'videos', videoId, r, 'index.m3u8'), [...playlist, '#EXT-X-ENDLIST', ''].join('\n'));
     master.push('#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360', `${r}/index.m3u8`);
   }
-  writeFileSync(join(dir, 'videos', 'demo', 'master.m3u8'), [...master, ''].join('\n'));
-  mkdirSync(join(dir, 'keys', 'demo'), { recursive: true });
-  for (let n = 0; n < 2; n++) writeFileSync(join(dir, 'keys', 'demo', `${n}.key`), Buffer.alloc(16, generation * 16 + n));
+  writeFileSync(join(dir, 'videos', videoId, 'master.m3u8'), [...master, ''].join('\n'));
+  mkdirSync(join(dir, 'keys', videoId), { recursive: true });
+  for (let n = 0; n < 2; n++) writeFileSync(join(dir, 'keys', videoId, `${n}.key`), Buffer.alloc(16, generation * 16 + n));
   return dir;
 }
 
@@ -155,5 +155,98 @@ describe('keygate publish --invalidate: upload over the old packaging, then inva
     } finally {
       await slow.close();
     }
+  });
+});
+
+/** The bucket and key of the object a URI names, resolved as a player does from the URL of the playlist that holds it. */
+function resolve(uri: string, playlistKey: string): { bucket: string; key: string } {
+  const key = new URL(uri, `https://cdn.example/${playlistKey}`).pathname.slice(1);
+  return { bucket: key.startsWith('keys/') ? KEYS : MEDIA, key };
+}
+
+/** What a player of one rendition fetches: the rendition playlist's segments and keys, with their bytes. */
+async function playRendition(playlistKey: string) {
+  const text = (await read(MEDIA, playlistKey)).toString('utf8');
+  const keyUris = [...text.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]);
+  const segmentUris = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  const fetch = async (uris: string[]) =>
+    Promise.all(
+      uris.map(async (uri) => {
+        const { bucket, key } = resolve(uri, playlistKey);
+        return { key, bytes: await read(bucket, key) };
+      }),
+    );
+  return { keys: await fetch(keyUris), segments: await fetch(segmentUris) };
+}
+
+/** The rendition playlists a fresh fetch of the title's master names. */
+async function renditionsOfMaster(videoId: string): Promise<string[]> {
+  const masterKey = `videos/${videoId}/master.m3u8`;
+  const text = (await read(MEDIA, masterKey)).toString('utf8');
+  return text
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((uri) => resolve(uri, masterKey).key);
+}
+
+describe('keygate publish --replace: a new version beside the old, the master switched last', () => {
+  beforeAll(async () => {
+    await publishOrigin(packaging(6, 'film'), client, { media: MEDIA, keys: KEYS });
+  });
+
+  it('still refuses a re-packaging without a flag, and changes nothing', async () => {
+    const before = await bucketBytes();
+    const result = await runCli(publishArgs(packaging(7, 'film')), credentials);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^keygate: film is already published with other keys .*Publish it as a new version \(--replace\)/);
+    expect(await bucketBytes()).toEqual(before);
+  });
+
+  it('publishes version 2: the old objects stay as they were, only the master changes', async () => {
+    const before = await bucketBytes();
+    const result = await runCli([...publishArgs(packaging(7, 'film')), '--replace'], credentials);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('published film as version 2: new viewers get it once their cached master playlist expires');
+    const after = await bucketBytes();
+    const changed = Object.keys(before).filter((key) => after[key] !== before[key]);
+    expect(changed).toEqual([`${MEDIA}/videos/film/master.m3u8`]);
+    expect((await listObjects(KEYS)).filter((k) => k.startsWith('keys/film/'))).toEqual([
+      'keys/film/0.key',
+      'keys/film/1.key',
+      'keys/film/v2-0.key',
+      'keys/film/v2-1.key',
+    ]);
+    expect(await read(KEYS, 'keys/film/v2-1.key')).toEqual(Buffer.alloc(16, 7 * 16 + 1));
+  });
+
+  it('lets a player that started before the switch finish on the old version: old playlist, old segments, old keys', async () => {
+    const { keys, segments } = await playRendition('videos/film/180p/index.m3u8');
+    expect(keys.map((k) => k.key)).toEqual(['keys/film/0.key', 'keys/film/1.key']);
+    expect(keys[1].bytes).toEqual(Buffer.alloc(16, 6 * 16 + 1));
+    expect(segments.map((s) => s.bytes[0])).toEqual([96, 97, 98, 99]);
+  });
+
+  it('gives a fresh fetch of the master the new version: v2 renditions, v2 segments, the new keys', async () => {
+    expect(await renditionsOfMaster('film')).toEqual(['videos/film/v2/360p/index.m3u8', 'videos/film/v2/180p/index.m3u8']);
+    const { keys, segments } = await playRendition('videos/film/v2/180p/index.m3u8');
+    expect(keys.map((k) => k.key)).toEqual(['keys/film/v2-0.key', 'keys/film/v2-1.key']);
+    expect(keys[0].bytes).toEqual(Buffer.alloc(16, 7 * 16));
+    expect(segments.map((s) => s.key)).toEqual([0, 1, 2, 3].map((i) => `videos/film/v2/180p/seg${i}.ts`));
+    expect(segments.map((s) => s.bytes[0])).toEqual([112, 113, 114, 115]);
+  });
+
+  it('publishes the next re-packaging as version 3, leaving version 2 as it was', async () => {
+    const before = await bucketBytes();
+    const report = await publishOrigin(packaging(8, 'film'), client, { media: MEDIA, keys: KEYS }, { replace: true });
+    expect(report.versions).toEqual({ film: 3 });
+    // The master goes last, after every object it names.
+    expect(report.uploaded.at(-1)).toBe('videos/film/master.m3u8');
+    const after = await bucketBytes();
+    expect(Object.keys(before).filter((key) => after[key] !== before[key])).toEqual([`${MEDIA}/videos/film/master.m3u8`]);
+    expect(await renditionsOfMaster('film')).toEqual(['videos/film/v3/360p/index.m3u8', 'videos/film/v3/180p/index.m3u8']);
+    expect((await playRendition('videos/film/v2/360p/index.m3u8')).keys.map((k) => k.key)).toEqual([
+      'keys/film/v2-0.key',
+      'keys/film/v2-1.key',
+    ]);
   });
 });
