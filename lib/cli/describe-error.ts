@@ -29,6 +29,9 @@ const FLAG_FOR_INPUT: Record<string, (message: string) => string> = {
   window: (message) => `--window ${message}`,
   segmentSeconds: (message) => `--segment-seconds ${message}`,
   mediaUrl: (message) => `--media-url ${message}`,
+  distributionId: (message) =>
+    `${message}: run again with the right --distribution-id (the Id of the distribution the stack created; nothing new is uploaded)`,
+  invalidateTimeout: (message) => `${message} (or wait longer with --invalidate-timeout <seconds>)`,
 };
 
 /** AWS SDK and network failures a user can fix, in one actionable line; undefined for anything else. */

@@ -6,7 +6,8 @@ import { KeygateError } from '../keygate-error';
  * Re-packaging a title makes new random keys under the same names. CloudFront keeps keys at the edge
  * for at least a day and segments for longer, so uploading them over the old ones would give viewers
  * new segments with old keys (or the reverse) until the caches let go. `keygate publish` therefore
- * refuses, before it uploads anything, a key object whose name is taken by other bytes.
+ * refuses, before it uploads anything, a key object whose name is taken by other bytes, unless told
+ * to publish a new version beside the old one (`--replace`) or to invalidate the caches (`--invalidate`).
  */
 export class TitleAlreadyPublishedError extends KeygateError {
   constructor(readonly replacedKeys: string[]) {
@@ -14,7 +15,7 @@ export class TitleAlreadyPublishedError extends KeygateError {
     const title = first.split('/')[1];
     super(
       `${title} is already published with other keys (${replacedKeys.length} key${replacedKeys.length === 1 ? '' : 's'} differ, e.g. ${first}); nothing was uploaded: ` +
-        `edge caches would mix old and new keys and segments for a day. Publish the new packaging under a new video id (README "Re-publishing a title")`,
+        `edge caches would mix old and new keys and segments for a day. Publish it as a new version (--replace), or under a new video id (README "Re-publishing a title")`,
     );
   }
 }

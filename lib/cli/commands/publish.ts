@@ -3,6 +3,22 @@ import { existsSync } from 'node:fs';
 import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 
+interface PublishOptions {
+  bucket: string;
+  keyBucket?: string;
+  region?: string;
+  profile?: string;
+  concurrency: string;
+  endpoint?: string;
+  invalidate?: boolean;
+  distributionId?: string;
+  invalidateTimeout: string;
+  cloudfrontEndpoint?: string;
+  replace?: boolean;
+}
+
+const isWholeNumber = (text: string) => /^\d+$/.test(text) && Number(text) >= 1;
+
 /** keygate publish: upload an origin folder to the media and key buckets, resumable and idempotent. */
 export function register(program: Command): void {
   program
@@ -14,42 +30,81 @@ export function register(program: Command): void {
     .option('--profile <name>', 'AWS profile to use')
     .option('--concurrency <n>', 'uploads at once', '8')
     .option('--endpoint <url>', 'an S3-compatible endpoint, e.g. http://127.0.0.1:4568 (path-style)')
-    .action(
-      async (
-        dir: string,
-        options: { bucket: string; keyBucket?: string; region?: string; profile?: string; concurrency: string; endpoint?: string },
-      ) => {
-        if (!existsSync(dir)) throw new KeygateError(`no folder at ${dir}`);
-        const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-        if (!region) throw new KeygateError('no region: pass --region or set AWS_REGION (the stack region)');
-        if (!/^\d+$/.test(options.concurrency) || Number(options.concurrency) < 1)
-          throw new KeygateError('--concurrency must be a whole number ≥ 1');
-        // Required only when publish runs (the S3 SDK is large and no other command needs it); tsx keeps import() native.
-        const { publishOrigin, s3ClientFor } = require('../../media/publish') as typeof import('../../media/publish');
-        const client = s3ClientFor({ region, profile: options.profile, endpoint: options.endpoint });
-        let bar: ReturnType<typeof progressBar> | undefined;
-        try {
-          const report = await publishOrigin(
-            dir,
-            client,
-            { media: options.bucket, keys: options.keyBucket },
-            {
-              concurrency: Number(options.concurrency),
-              onProgress: (done, total) => {
-                bar ??= progressBar(total, 'publishing');
-                bar.update(done);
-              },
+    .option(
+      '--replace',
+      'publish each title as a new version beside the old one (videos/<id>/v<n>/, keys/<id>/v<n>-<k>.key), its master uploaded last',
+    )
+    .option(
+      '--invalidate',
+      'upload over a title already published with other keys, then invalidate /videos/<id>/* and /keys/<id>/* and wait for it (needs --distribution-id)',
+    )
+    .option('--distribution-id <id>', 'the CloudFront distribution to invalidate (with --invalidate)')
+    .option('--invalidate-timeout <seconds>', 'how long to wait for the invalidation to complete', '900')
+    .option('--cloudfront-endpoint <url>', 'a CloudFront API endpoint (tests)')
+    .action(async (dir: string, options: PublishOptions) => {
+      if (!existsSync(dir)) throw new KeygateError(`no folder at ${dir}`);
+      const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      if (!region) throw new KeygateError('no region: pass --region or set AWS_REGION (the stack region)');
+      if (!isWholeNumber(options.concurrency)) throw new KeygateError('--concurrency must be a whole number ≥ 1');
+      // Checked before any upload: an upload over old keys without the invalidation is what the guard exists to stop.
+      if (options.invalidate && !options.distributionId)
+        throw new KeygateError('--invalidate needs --distribution-id <id> (the distribution the stack created); nothing was uploaded');
+      if (options.distributionId && !options.invalidate)
+        throw new KeygateError('--distribution-id is only used with --invalidate; nothing was uploaded');
+      if (!isWholeNumber(options.invalidateTimeout)) throw new KeygateError('--invalidate-timeout must be a whole number of seconds ≥ 1');
+      // Required only when publish runs (the S3 SDK is large and no other command needs it); tsx keeps import() native.
+      const { publishOrigin, s3ClientFor } = require('../../media/publish') as typeof import('../../media/publish');
+      const client = s3ClientFor({ region, profile: options.profile, endpoint: options.endpoint });
+      let bar: ReturnType<typeof progressBar> | undefined;
+      try {
+        const report = await publishOrigin(
+          dir,
+          client,
+          { media: options.bucket, keys: options.keyBucket },
+          {
+            concurrency: Number(options.concurrency),
+            overwriteKeys: options.invalidate === true,
+            replace: options.replace === true,
+            onProgress: (done, total) => {
+              bar ??= progressBar(total, 'publishing');
+              bar.update(done);
             },
-          );
-          bar?.stop();
+          },
+        );
+        bar?.stop();
+        process.stdout.write(
+          `uploaded ${report.uploaded.length} objects (${(report.bytesUploaded / 1e6).toFixed(1)} MB), ` +
+            `skipped ${report.skipped.length} unchanged${report.ignored.length ? `, ignored ${report.ignored.length} unknown files` : ''}\n`,
+        );
+        for (const [videoId, version] of Object.entries(report.versions))
           process.stdout.write(
-            `uploaded ${report.uploaded.length} objects (${(report.bytesUploaded / 1e6).toFixed(1)} MB), ` +
-              `skipped ${report.skipped.length} unchanged${report.ignored.length ? `, ignored ${report.ignored.length} unknown files` : ''}\n`,
+            `published ${videoId} as version ${version}: new viewers get it once their cached master playlist expires (a minute); ` +
+              `viewers who started before finish on the old version, which stays in both buckets\n`,
           );
-        } finally {
-          bar?.stop();
-          client.destroy();
-        }
-      },
-    );
+        if (options.invalidate) await invalidate(options, report.videoIds);
+      } finally {
+        bar?.stop();
+        client.destroy();
+      }
+    });
+}
+
+async function invalidate(options: PublishOptions, videoIds: string[]): Promise<void> {
+  const { cloudFrontClientFor, invalidateAndWait, invalidationPathsOf } =
+    require('../../media/cdn-invalidation') as typeof import('../../media/cdn-invalidation');
+  const distributionId = options.distributionId as string;
+  const paths = invalidationPathsOf(videoIds);
+  const client = cloudFrontClientFor({ profile: options.profile, endpoint: options.cloudfrontEndpoint });
+  process.stderr.write(
+    `invalidating ${paths.join(' ')} on ${distributionId}: until it completes, viewers may get old keys with new segments and fail to play\n`,
+  );
+  try {
+    const id = await invalidateAndWait(client, distributionId, paths, {
+      timeoutMs: Number(options.invalidateTimeout) * 1000,
+      onProgress: (status, waitedMs) => process.stderr.write(`invalidation ${status} (${Math.round(waitedMs / 1000)} s)\n`),
+    });
+    process.stdout.write(`invalidation ${id} completed: every edge now serves the new packaging of ${videoIds.join(', ')}\n`);
+  } finally {
+    client.destroy();
+  }
 }

@@ -154,7 +154,7 @@ describe('publishing a title again (#19): the adversary is the operator’s own 
     const result = await runCli(['publish', repackaged(), '--bucket', MEDIA, '--key-bucket', KEYS, '--endpoint', endpoint], credentials);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'keygate: demo is already published with other keys (3 keys differ, e.g. keys/demo/0.key); nothing was uploaded: edge caches would mix old and new keys and segments for a day. Publish the new packaging under a new video id (README "Re-publishing a title")\n',
+      'keygate: demo is already published with other keys (3 keys differ, e.g. keys/demo/0.key); nothing was uploaded: edge caches would mix old and new keys and segments for a day. Publish it as a new version (--replace), or under a new video id (README "Re-publishing a title")\n',
     );
     expect(await bucketBytes()).toEqual(before);
   });
