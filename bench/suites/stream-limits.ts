@@ -1,5 +1,5 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import type { AuthorizerConfig } from '../../lambda/key-authorizer/config/authorizer-config';
 import { authorizeKeyRequest } from '../../lambda/key-authorizer/authorize-key-request';
 import { createAuthorizerDeps } from '../../lambda/key-authorizer/create-handler';
 import type { DecisionLogEntry } from '../../lambda/key-authorizer/decision-log';

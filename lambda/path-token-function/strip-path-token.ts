@@ -1,4 +1,4 @@
-import { PATH_TOKEN_PREFIX } from '../key-authorizer/authorizer-config';
+import { PATH_TOKEN_PREFIX } from '../key-authorizer/config/authorizer-config';
 
 /**
  * The source of the CloudFront Function (cloudfront-js-2.0, viewer-request) on `/<prefix>/*`: it

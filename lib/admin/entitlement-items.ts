@@ -7,7 +7,7 @@ import {
   isViewerId,
   type GrantItem,
   type RevocationItem,
-} from '../../lambda/key-authorizer/entitlement-schema';
+} from '../../lambda/key-authorizer/entitlements/entitlement-schema';
 import { KeygateError } from '../keygate-error';
 
 /** DynamoDB may delete an expired rental a day after it ends; the authorizer checks expiresAt itself. */

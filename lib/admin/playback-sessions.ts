@@ -1,6 +1,6 @@
 import { GetItemCommand, QueryCommand, ResourceNotFoundException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { readLeaseItem } from '../../lambda/key-authorizer/entitlement-records';
+import { readLeaseItem } from '../../lambda/key-authorizer/entitlements/entitlement-records';
 import {
   EXPIRES_AT,
   LEASE_ENDED_AT,
@@ -11,8 +11,8 @@ import {
   isSessionId,
   leaseSortKey,
   type LeaseItem,
-} from '../../lambda/key-authorizer/entitlement-schema';
-import { LEASE_TTL_GRACE_SECONDS, holdsStream } from '../../lambda/key-authorizer/stream-leases';
+} from '../../lambda/key-authorizer/entitlements/entitlement-schema';
+import { LEASE_TTL_GRACE_SECONDS, holdsStream } from '../../lambda/key-authorizer/streams/stream-leases';
 import { KeygateError } from '../keygate-error';
 import { dynamoDbClientFor, type EntitlementTarget } from './entitlement-client';
 import { checkUid } from './entitlement-items';

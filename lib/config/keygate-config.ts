@@ -1,10 +1,10 @@
-import { AUTHORIZER_DEFAULTS, type IssuerConfig, type JwksFetchConfig } from '../../lambda/key-authorizer/authorizer-config';
+import { AUTHORIZER_DEFAULTS, type IssuerConfig, type JwksFetchConfig } from '../../lambda/key-authorizer/config/authorizer-config';
 import {
   CONFIG_PATTERNS as P,
   CONFIG_RANGES as R,
   RESERVED_PATH_TOKEN_PREFIXES,
   settleProblem,
-} from '../../lambda/key-authorizer/config-limits';
+} from '../../lambda/key-authorizer/config/config-limits';
 import {
   InvalidConfigError,
   readBoolean,
@@ -16,7 +16,7 @@ import {
   type Context,
 } from './context-values';
 import { readAlarmTopicArns } from './alarm-plan';
-import { REQUEST_DEADLINE_DEFAULT_MS, deadlineProblem } from '../../lambda/key-authorizer/request-deadline';
+import { REQUEST_DEADLINE_DEFAULT_MS, deadlineProblem } from '../../lambda/key-authorizer/config/request-deadline';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
 

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { AUTHORIZER_DEFAULTS, InvalidAuthorizerConfigError, parseJwks } from '../../lambda/key-authorizer/authorizer-config';
+import { AUTHORIZER_DEFAULTS, InvalidAuthorizerConfigError, parseJwks } from '../../lambda/key-authorizer/config/authorizer-config';
 import {
   CONFIG_PATTERNS as P,
   CONFIG_RANGES as R,
   issuerProblem,
   keyAgeProblem,
   uidPrefixClash,
-} from '../../lambda/key-authorizer/config-limits';
+} from '../../lambda/key-authorizer/config/config-limits';
 import {
   ISSUER_FIELDS as BAKED_ISSUER_FIELDS,
   JWKS_FETCH_DEFAULTS,
@@ -15,7 +15,7 @@ import {
   type JwksFetchConfig,
   type PinnedJwk,
   type TokenUse,
-} from '../../lambda/key-authorizer/issuer-config';
+} from '../../lambda/key-authorizer/config/issuer-config';
 import {
   InvalidConfigError,
   readDurationIn,

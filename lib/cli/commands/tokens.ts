@@ -4,7 +4,7 @@ import {
   PATH_TOKEN_PREFIX,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
-} from '../../../lambda/key-authorizer/authorizer-config';
+} from '../../../lambda/key-authorizer/config/authorizer-config';
 
 interface TokenOptions {
   key: string;
@@ -18,7 +18,7 @@ interface TokenOptions {
   sessionId?: string;
   sessionClaim: string;
 }
-import { VIDEO_ID_PATTERN, isSessionId } from '../../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN, isSessionId } from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 import { checkUid } from '../../admin/entitlement-items';
 import { readSigningKeyFile, writeSigningKeyFiles } from '../../admin/key-files';
 import { mintToken, pathTokenUrl, videoIdOfMediaUrl } from '../../admin/tokens';

@@ -1,8 +1,8 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
-import { isSessionId, isVideoId, isViewerId } from './entitlement-schema';
-import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
-import { SIGNING_ALGORITHMS } from './issuer-config';
+import { isSessionId, isVideoId, isViewerId } from '../entitlements/entitlement-schema';
+import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from '../config/issuer-config';
+import { SIGNING_ALGORITHMS } from '../config/issuer-config';
 import { IssuerKeys, type JwksFetchReport } from './issuer-keys';
 import { httpsJwksFetcher, type JwksFetcher } from './jwks-fetch';
 

@@ -1,4 +1,4 @@
-import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from './entitlement-schema';
+import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from '../entitlements/entitlement-schema';
 
 /** A key request: the video and key it names, the token its path carries (if any), and the key object's path. */
 interface KeyTarget {
