@@ -16,6 +16,15 @@ const forbidden = {
   test: { regex: '^(\\.\\./)+test(/|$)', message: 'only tests import test/: move the shared piece into lib/ or bench/harness/' },
   // The player kit runs in viewers' browsers: it may share the authorizer's wire names, nothing of the app.
   appFromBrowser: { regex: '^\\.\\./[^.]', message: 'the player kit runs in the browser: it imports nothing from the rest of lib/' },
+  // The authorizer's internals are free to change: the rest of the app sees only its contract (lambda/key-authorizer/contract).
+  authorizerInternals: {
+    regex: '^(\\.\\./)+lambda/key-authorizer(?!/contract(/browser)?$)(/|$)',
+    message: 'import the key authorizer only through lambda/key-authorizer/contract: re-export there what you need',
+  },
+  authorizerFromBrowser: {
+    regex: '^(\\.\\./)+lambda/key-authorizer(?!/contract/browser$)(/|$)',
+    message: 'the player kit imports the key authorizer only through lambda/key-authorizer/contract/browser (browser-safe leaves)',
+  },
   devOrCli: {
     regex: '^(\\.\\./)+(lib/)?(dev|cli)(/|$)',
     message:
@@ -46,9 +55,15 @@ export default tseslint.config(
     },
   },
   restrict(['lambda/**/*.ts'], [forbidden.lib, forbidden.app, forbidden.test]),
-  restrict(['lib/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], [forbidden.app, forbidden.test]),
-  restrict(['lib/{admin,media,config,build,infra,live}/**/*.ts', 'lib/*.ts'], [forbidden.app, forbidden.test, forbidden.devOrCli]),
-  restrict(['lib/player-kit/**/*.ts'], [forbidden.app, forbidden.test, forbidden.appFromBrowser]),
+  restrict(
+    ['lib/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    [forbidden.app, forbidden.test, forbidden.authorizerInternals],
+  ),
+  restrict(
+    ['lib/{admin,media,config,build,infra,live}/**/*.ts', 'lib/*.ts'],
+    [forbidden.app, forbidden.test, forbidden.devOrCli, forbidden.authorizerInternals],
+  ),
+  restrict(['lib/player-kit/**/*.ts'], [forbidden.app, forbidden.test, forbidden.appFromBrowser, forbidden.authorizerFromBrowser]),
   // bench and scripts sit beside lib/, so their own folder is not "the application" to them.
-  restrict(['bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.ts'], [forbidden.test]),
+  restrict(['bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.ts'], [forbidden.test, forbidden.authorizerInternals]),
 );

@@ -1,4 +1,4 @@
-import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/cloudfront-event';
+import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/contract';
 import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
 
 const MEDIA_URI = /^\/videos\/([^/]+)\//;

@@ -1,7 +1,6 @@
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { CloudFrontRequestEvent } from '../../lambda/key-authorizer/cloudfront-event';
+import { type CloudFrontRequestEvent, LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/contract';
 import type { EdgeHandler } from '../../lib/dev/cloudfront-emulator';
-import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
 import { createStringKeyTable } from '../../lib/dev/local-dynamodb';
 
 /**

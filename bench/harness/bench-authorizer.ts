@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import type { AuthorizerConfig } from '../../lambda/key-authorizer/contract';
 import type { SigningKey } from '../../lib/admin/signing-keys';
 import { mintToken } from '../../lib/admin/tokens';
 import { buildAuthorizerBundle } from '../../lib/build/authorizer-bundle';

@@ -1,8 +1,10 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
-import { authorizeKeyRequest } from '../../lambda/key-authorizer/authorize-key-request';
-import { createAuthorizerDeps } from '../../lambda/key-authorizer/create-handler';
-import type { DecisionLogEntry } from '../../lambda/key-authorizer/decision-log';
+import {
+  authorizeKeyRequest,
+  type AuthorizerConfig,
+  createAuthorizerDeps,
+  type DecisionLogEntry,
+} from '../../lambda/key-authorizer/contract';
 import type { SigningKey } from '../../lib/admin/signing-keys';
 import { mintToken } from '../../lib/admin/tokens';
 import { TwoReplicaGlobalTable } from '../../lib/dev/global-table-model';

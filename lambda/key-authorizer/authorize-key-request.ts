@@ -1,21 +1,21 @@
-import type { AuthorizerConfig } from './authorizer-config';
-import { findCredential, stripCredentials, type Credential, type RequestParts } from './credentials';
-import type { EntitlementCache } from './entitlement-cache';
+import type { AuthorizerConfig } from './config/authorizer-config';
+import { findCredential, stripCredentials, type Credential, type RequestParts } from './identity/credentials';
+import type { EntitlementCache } from './entitlements/entitlement-cache';
 import { hashViewerId, type DecisionLogEntry, type DecisionLogger } from './decision-log';
 import type { DenialReason } from './denial-reasons';
-import { judgeEntitlement, type Viewer } from './entitlement-decision';
-import { MalformedItemError } from './entitlement-records';
-import { isViewerId, type EntitlementRecords } from './entitlement-schema';
-import { RequestDeadlineError, StoreUnavailableError, type EntitlementStore } from './entitlement-store';
-import { networkOf } from './client-network';
-import { holdStream } from './hold-stream';
-import type { LeaseStore } from './lease-store';
-import type { RecentRenewals } from './recent-renewals';
-import { streamLimitFor } from './stream-leases';
-import { TokenRejectedError, type TokenVerifier } from './jwt';
-import { routeKeyRequest } from './key-path';
-import { denialResponse, preflightResponse, type GeneratedResponse } from './responses';
-import { graceKeepsStreamLimit, rememberRevocation, staleAllow } from './stale-allow';
+import { judgeEntitlement, type Viewer } from './entitlements/entitlement-decision';
+import { MalformedItemError } from './entitlements/entitlement-records';
+import { isViewerId, type EntitlementRecords } from './entitlements/entitlement-schema';
+import { RequestDeadlineError, StoreUnavailableError, type EntitlementStore } from './entitlements/entitlement-store';
+import { networkOf } from './http/client-network';
+import { holdStream } from './streams/hold-stream';
+import type { LeaseStore } from './streams/lease-store';
+import type { RecentRenewals } from './streams/recent-renewals';
+import { streamLimitFor } from './streams/stream-leases';
+import { TokenRejectedError, type TokenVerifier } from './identity/jwt';
+import { routeKeyRequest } from './http/key-path';
+import { denialResponse, preflightResponse, type GeneratedResponse } from './http/responses';
+import { graceKeepsStreamLimit, rememberRevocation, staleAllow } from './entitlements/stale-allow';
 
 export interface KeyRequest extends RequestParts {
   method: string;

@@ -1,14 +1,14 @@
-import type { AuthorizerConfig } from './authorizer-config';
+import type { AuthorizerConfig } from './config/authorizer-config';
 import { authorizeKeyRequest, type AuthorizerDeps } from './authorize-key-request';
-import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from './cloudfront-event';
-import { CoalescingEntitlementStore } from './coalescing-store';
-import { EntitlementCache } from './entitlement-cache';
+import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from './http/cloudfront-event';
+import { CoalescingEntitlementStore } from './entitlements/coalescing-store';
+import { EntitlementCache } from './entitlements/entitlement-cache';
 import { jsonLineLogger } from './decision-log';
-import { DynamoDbEntitlementStore } from './entitlement-store';
-import { createTokenVerifier } from './jwt';
-import { DynamoDbLeaseStore } from './lease-store';
-import { RecentRenewals, renewalSkipSeconds } from './recent-renewals';
-import type { GeneratedResponse } from './responses';
+import { DynamoDbEntitlementStore } from './entitlements/entitlement-store';
+import { createTokenVerifier } from './identity/jwt';
+import { DynamoDbLeaseStore } from './streams/lease-store';
+import { RecentRenewals, renewalSkipSeconds } from './streams/recent-renewals';
+import type { GeneratedResponse } from './http/responses';
 
 function toHeaderValues(headers: CloudFrontHeaders): Record<string, string[]> {
   const out: Record<string, string[]> = {};

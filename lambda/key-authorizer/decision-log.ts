@@ -35,6 +35,18 @@ export const STALE_ALLOW = 'stale-allow';
 /** The CloudWatch namespace of the metrics every decision line carries. */
 export const METRICS_NAMESPACE = 'Keygate';
 
+/** The metrics a decision line carries: the one spelling the dashboard and the alarms read. */
+export const METRIC_NAMES = {
+  decisions: 'Decisions',
+  cacheHits: 'CacheHits',
+  storeLatency: 'StoreLatency',
+  jwksFetches: 'JwksFetches',
+  jwksFetchFailures: 'JwksFetchFailures',
+  staleAllows: 'StaleAllows',
+  storeUnavailable: 'StoreUnavailable',
+} as const;
+const M = METRIC_NAMES;
+
 /** Lines that judge no key request (nothing was looked up, nothing could fail): outside the store-unavailable rate. */
 const NOT_KEY_JUDGMENTS = new Set(['not-found', 'method-not-allowed', 'origin-not-allowed', 'preflight']);
 
@@ -50,35 +62,35 @@ export function toLogRecord(entry: DecisionLogEntry, nowMs: number): Record<stri
   // Counted once per fetch made, by the request that made it (not by those that joined it).
   const fetched = entry.jwksFetch === 'fetched' || entry.jwksFetch === 'failed';
   const metrics = [
-    { Name: 'Decisions', Unit: 'Count' },
-    ...(entry.cache === 'none' ? [] : [{ Name: 'CacheHits', Unit: 'Count' }]),
-    ...(entry.storeMs === undefined ? [] : [{ Name: 'StoreLatency', Unit: 'Milliseconds' }]),
+    { Name: M.decisions, Unit: 'Count' },
+    ...(entry.cache === 'none' ? [] : [{ Name: M.cacheHits, Unit: 'Count' }]),
+    ...(entry.storeMs === undefined ? [] : [{ Name: M.storeLatency, Unit: 'Milliseconds' }]),
     ...(fetched
       ? [
-          { Name: 'JwksFetches', Unit: 'Count' },
-          { Name: 'JwksFetchFailures', Unit: 'Count' },
+          { Name: M.jwksFetches, Unit: 'Count' },
+          { Name: M.jwksFetchFailures, Unit: 'Count' },
         ]
       : []),
-    ...(entry.reason === STALE_ALLOW ? [{ Name: 'StaleAllows', Unit: 'Count' }] : []),
+    ...(entry.reason === STALE_ALLOW ? [{ Name: M.staleAllows, Unit: 'Count' }] : []),
   ];
   const judged = !NOT_KEY_JUDGMENTS.has(entry.reason);
   const dimensions = [['decision', 'reason'], ...(entry.replica === undefined ? [] : [['replica']])];
   return {
     keygate: 'decision',
     ...entry,
-    Decisions: 1,
-    ...(entry.cache === 'none' ? {} : { CacheHits: entry.cache === 'hit' ? 1 : 0 }),
-    ...(entry.storeMs === undefined ? {} : { StoreLatency: entry.storeMs }),
-    ...(fetched ? { JwksFetches: 1, JwksFetchFailures: entry.jwksFetch === 'failed' ? 1 : 0 } : {}),
-    ...(entry.reason === STALE_ALLOW ? { StaleAllows: 1 } : {}),
+    [M.decisions]: 1,
+    ...(entry.cache === 'none' ? {} : { [M.cacheHits]: entry.cache === 'hit' ? 1 : 0 }),
+    ...(entry.storeMs === undefined ? {} : { [M.storeLatency]: entry.storeMs }),
+    ...(fetched ? { [M.jwksFetches]: 1, [M.jwksFetchFailures]: entry.jwksFetch === 'failed' ? 1 : 0 } : {}),
+    ...(entry.reason === STALE_ALLOW ? { [M.staleAllows]: 1 } : {}),
     // 100 or 0 on every key judgment, without dimensions: its Average is the store-unavailable rate in percent, one
     // metric for an alarm however many reasons there are (an alarm reads at most ten metrics and no SEARCH).
-    ...(judged ? { StoreUnavailable: STORE_UNAVAILABLE_REASONS.has(entry.reason) ? 100 : 0 } : {}),
+    ...(judged ? { [M.storeUnavailable]: STORE_UNAVAILABLE_REASONS.has(entry.reason) ? 100 : 0 } : {}),
     _aws: {
       Timestamp: nowMs,
       CloudWatchMetrics: [
         { Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics },
-        ...(judged ? [{ Namespace: METRICS_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'StoreUnavailable', Unit: 'Percent' }] }] : []),
+        ...(judged ? [{ Namespace: METRICS_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: M.storeUnavailable, Unit: 'Percent' }] }] : []),
       ],
     },
   };

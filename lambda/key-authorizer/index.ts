@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTHORIZER_CONFIG_FILE, parseAuthorizerConfig } from './authorizer-config';
+import { AUTHORIZER_CONFIG_FILE, parseAuthorizerConfig } from './config/authorizer-config';
 import { createHandler } from './create-handler';
 
 // Read once per container: Lambda@Edge has no environment variables, so the config ships in the bundle.

@@ -1,4 +1,5 @@
-import { PATH_TOKEN_PREFIX } from '../key-authorizer/authorizer-config';
+import { PATH_TOKEN_PREFIX } from '../key-authorizer/config/authorizer-config';
+import { COMPACT_JWS_PATTERN } from '../key-authorizer/identity/compact-jws';
 
 /**
  * The source of the CloudFront Function (cloudfront-js-2.0, viewer-request) on `/<prefix>/*`: it
@@ -10,7 +11,7 @@ import { PATH_TOKEN_PREFIX } from '../key-authorizer/authorizer-config';
 export function stripPathTokenFunctionCode(prefix: string): string {
   if (!PATH_TOKEN_PREFIX.test(prefix)) throw new Error(`path-token prefix ${JSON.stringify(prefix)} is not a plain path segment`);
   return `var PREFIX = '/${prefix}/';
-var TOKEN = /^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$/;
+var TOKEN = /${COMPACT_JWS_PATTERN.source}/;
 function handler(event) {
   var request = event.request;
   var uri = request.uri;

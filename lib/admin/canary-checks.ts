@@ -1,4 +1,4 @@
-import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { REASON_HEADER } from '../../lambda/key-authorizer/contract';
 import { redirectProblem } from './canary-confinement';
 import type { HttpResponse } from './raw-http';
 

@@ -1,4 +1,4 @@
-import { routeKeyRequest } from '../../lambda/key-authorizer/key-path';
+import { routeKeyRequest } from '../../lambda/key-authorizer/contract';
 import type { HttpGet } from './raw-http';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TTL_ATTRIBUTE } from '../../lambda/key-authorizer/entitlement-schema';
+import { TTL_ATTRIBUTE } from '../../lambda/key-authorizer/contract';
 import type { CanaryGrants, CanaryTokens } from './canary';
 import type { EntitlementClient } from './entitlement-client';
 import { grantItem, revocationItem } from './entitlement-items';

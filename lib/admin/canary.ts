@@ -1,4 +1,4 @@
-import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { REASON_HEADER } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import { distributionOnly, redirectProblem } from './canary-confinement';
 import { signOutTestViewers } from './canary-viewers';

@@ -1,14 +1,15 @@
 import { DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { MalformedItemError, readEntitlementItem } from '../../lambda/key-authorizer/entitlement-records';
 import {
-  LEASE_SK_PREFIX,
-  PARTITION_KEY,
-  SORT_KEY,
   type GrantItem,
+  LEASE_SK_PREFIX,
+  LOCAL_ENDPOINT_CREDENTIALS,
+  MalformedItemError,
+  PARTITION_KEY,
+  readEntitlementItem,
   type RevocationItem,
-} from '../../lambda/key-authorizer/entitlement-schema';
-import { LOCAL_ENDPOINT_CREDENTIALS } from '../../lambda/key-authorizer/local-endpoint';
+  SORT_KEY,
+} from '../../lambda/key-authorizer/contract';
 import { checkUid, checkVideoOrAll } from './entitlement-items';
 
 export interface EntitlementTarget {

@@ -1,13 +1,13 @@
 import {
   ALL_ACCESS_SK,
+  type GrantItem,
+  isViewerId,
   MAX_EPOCH_SECONDS,
   MAX_STREAMS_LIMIT,
+  type RevocationItem,
   REVOKED_SK,
   VIDEO_ID_PATTERN,
-  isViewerId,
-  type GrantItem,
-  type RevocationItem,
-} from '../../lambda/key-authorizer/entitlement-schema';
+} from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 
 /** DynamoDB may delete an expired rental a day after it ends; the authorizer checks expiresAt itself. */

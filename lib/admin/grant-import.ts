@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { PARTITION_KEY, SORT_KEY, type GrantItem } from '../../lambda/key-authorizer/entitlement-schema';
+import { type GrantItem, PARTITION_KEY, SORT_KEY } from '../../lambda/key-authorizer/contract';
 import { grantItem } from './entitlement-items';
 import { rentalEnd } from './rental-end';
 import { KeygateError } from '../keygate-error';

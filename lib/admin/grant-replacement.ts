@@ -1,4 +1,4 @@
-import type { GrantItem } from '../../lambda/key-authorizer/entitlement-schema';
+import type { GrantItem } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import type { ListedItem } from './entitlement-client';
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SigningAlgorithm } from '../../lambda/key-authorizer/authorizer-config';
+import type { SigningAlgorithm } from '../../lambda/key-authorizer/contract';
 import { exportPrivateKeyPem, generateSigningKey, loadSigningKey, type SigningKey } from './signing-keys';
 import { KeygateError } from '../keygate-error';
 

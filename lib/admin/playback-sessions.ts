@@ -1,18 +1,19 @@
 import { GetItemCommand, QueryCommand, ResourceNotFoundException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { readLeaseItem } from '../../lambda/key-authorizer/entitlement-records';
 import {
   EXPIRES_AT,
+  holdsStream,
+  isSessionId,
   LEASE_ENDED_AT,
   LEASE_SK_PREFIX,
+  LEASE_TTL_GRACE_SECONDS,
+  type LeaseItem,
+  leaseSortKey,
   PARTITION_KEY,
+  readLeaseItem,
   SORT_KEY,
   TTL_ATTRIBUTE,
-  isSessionId,
-  leaseSortKey,
-  type LeaseItem,
-} from '../../lambda/key-authorizer/entitlement-schema';
-import { LEASE_TTL_GRACE_SECONDS, holdsStream } from '../../lambda/key-authorizer/stream-leases';
+} from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import { dynamoDbClientFor, type EntitlementTarget } from './entitlement-client';
 import { checkUid } from './entitlement-items';

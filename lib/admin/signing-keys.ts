@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import type { PinnedJwk, SigningAlgorithm } from '../../lambda/key-authorizer/authorizer-config';
+import type { PinnedJwk, SigningAlgorithm } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 
 export interface SigningKey {

@@ -1,4 +1,4 @@
-import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import { signJwt, type SigningKey } from './signing-keys';
 

@@ -1,7 +1,7 @@
 import { buildSync } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AUTHORIZER_CONFIG_FILE, parseAuthorizerConfig, type AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import { AUTHORIZER_CONFIG_FILE, type AuthorizerConfig, parseAuthorizerConfig } from '../../lambda/key-authorizer/contract';
 
 export const AUTHORIZER_ENTRY = resolve(__dirname, '../../lambda/key-authorizer/index.ts');
 export const AUTHORIZER_BUNDLE_FILE = 'index.js';

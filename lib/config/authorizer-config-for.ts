@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AUTHORIZER_DEFAULTS, type AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import { AUTHORIZER_DEFAULTS, type AuthorizerConfig } from '../../lambda/key-authorizer/contract';
 import { attemptTimeoutFor, type KeygateConfig } from './keygate-config';
 import { replicaPreferenceFor } from './region-locations';
 

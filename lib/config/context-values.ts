@@ -1,4 +1,4 @@
-import type { Range } from '../../lambda/key-authorizer/config-limits';
+import type { Range } from '../../lambda/key-authorizer/contract';
 import { parseDuration } from '../duration';
 import { KeygateError } from '../keygate-error';
 

@@ -1,10 +1,14 @@
-import { AUTHORIZER_DEFAULTS, type IssuerConfig, type JwksFetchConfig } from '../../lambda/key-authorizer/authorizer-config';
 import {
+  AUTHORIZER_DEFAULTS,
+  deadlineProblem,
+  type IssuerConfig,
+  type JwksFetchConfig,
   CONFIG_PATTERNS as P,
   CONFIG_RANGES as R,
+  REQUEST_DEADLINE_DEFAULT_MS,
   RESERVED_PATH_TOKEN_PREFIXES,
   settleProblem,
-} from '../../lambda/key-authorizer/config-limits';
+} from '../../lambda/key-authorizer/contract';
 import {
   InvalidConfigError,
   readBoolean,
@@ -16,7 +20,6 @@ import {
   type Context,
 } from './context-values';
 import { readAlarmTopicArns } from './alarm-plan';
-import { REQUEST_DEADLINE_DEFAULT_MS, deadlineProblem } from '../../lambda/key-authorizer/request-deadline';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
 

@@ -1,4 +1,4 @@
-import { httpsJwksFetcher } from '../../lambda/key-authorizer/jwks-fetch';
+import { httpsJwksFetcher } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import { readTrustedIssuers } from './trusted-issuers';
 

@@ -1,11 +1,11 @@
-import { REPLICAS_TRIED_PER_REQUEST } from '../../lambda/key-authorizer/authorizer-config';
+import { REPLICAS_TRIED_PER_REQUEST } from '../../lambda/key-authorizer/contract';
 import type { KeygateConfig } from './keygate-config';
 import { EDGE_EXECUTION_REGIONS, nearestFirst } from './region-locations';
 
 export type PriceClass = KeygateConfig['priceClass'];
 
 // The authorizer's own failover depth, so a warning can never disagree with what runs at the edge.
-export { REPLICAS_TRIED_PER_REQUEST } from '../../lambda/key-authorizer/authorizer-config';
+export { REPLICAS_TRIED_PER_REQUEST } from '../../lambda/key-authorizer/contract';
 
 /**
  * The edge execution regions each price class can use. CloudFront publishes which countries a price

@@ -1,21 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { AUTHORIZER_DEFAULTS, InvalidAuthorizerConfigError, parseJwks } from '../../lambda/key-authorizer/authorizer-config';
 import {
-  CONFIG_PATTERNS as P,
-  CONFIG_RANGES as R,
-  issuerProblem,
-  keyAgeProblem,
-  uidPrefixClash,
-} from '../../lambda/key-authorizer/config-limits';
-import {
+  AUTHORIZER_DEFAULTS,
   ISSUER_FIELDS as BAKED_ISSUER_FIELDS,
-  JWKS_FETCH_DEFAULTS,
+  InvalidAuthorizerConfigError,
   type IssuerConfig,
+  issuerProblem,
+  JWKS_FETCH_DEFAULTS,
   type JwksFetchConfig,
+  keyAgeProblem,
+  CONFIG_PATTERNS as P,
+  parseJwks,
   type PinnedJwk,
+  CONFIG_RANGES as R,
   type TokenUse,
-} from '../../lambda/key-authorizer/issuer-config';
+  uidPrefixClash,
+} from '../../lambda/key-authorizer/contract';
 import {
   InvalidConfigError,
   readDurationIn,

@@ -1,8 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../lambda/key-authorizer/cloudfront-event';
-import { EXPOSED_KEY_HEADERS } from '../../lambda/key-authorizer/responses';
-import { AUTHORIZER_DEFAULTS } from '../../lambda/key-authorizer/authorizer-config';
-import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
+import {
+  AUTHORIZER_DEFAULTS,
+  type CloudFrontRequest,
+  type CloudFrontRequestEvent,
+  type CloudFrontResultResponse,
+  EXPOSED_KEY_HEADERS,
+  KEYS_PATH_PATTERN,
+  pathTokenKeysPattern,
+  pathTokenMediaPattern,
+} from '../../lambda/key-authorizer/contract';
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
 import { loadCloudFrontFunction } from './cloudfront-function';
 import { hostNameOf } from './dev-binding';

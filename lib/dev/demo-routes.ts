@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SESSION_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import type { SigningKey } from '../admin/signing-keys';
 import { mintToken, pathTokenUrl } from '../admin/tokens';
 import { buildPlayerKit } from '../player-kit/build-player-kit';
@@ -26,7 +27,6 @@ export interface DemoRoutesOptions {
 }
 
 const DEMO_UID = /^[a-z0-9_-]{1,32}$/;
-const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const DEMO_TOKEN_TTL_SECONDS = 3600;
 /** `?ttl=` bounds: short tokens to try a refresh, never longer than the authorizer's default maximum lifetime (24 h). */
 const MIN_TTL_SECONDS = 1;
@@ -85,7 +85,7 @@ export function demoRoutes(options: DemoRoutesOptions): (req: IncomingMessage, r
     const ttl = parseTtl(url.searchParams.get('ttl'));
     // `?session=<id>`: the playback session id the player kit minted, put in the token as your backend would.
     const session = url.searchParams.get('session') ?? undefined;
-    if (session !== undefined && !SESSION_ID.test(session)) return false;
+    if (session !== undefined && !SESSION_ID_PATTERN.test(session)) return false;
     const file = STATIC_FILES[url.pathname];
     if (file !== undefined) {
       let body = staticFiles.get(url.pathname);

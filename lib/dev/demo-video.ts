@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_ACCESS_SK } from '../../lambda/key-authorizer/entitlement-schema';
+import { ALL_ACCESS_SK } from '../../lambda/key-authorizer/contract';
 import type { EntitlementTarget } from '../admin/entitlement-client';
 import { EntitlementClient } from '../admin/entitlement-client';
 import { grantItem } from '../admin/entitlement-items';

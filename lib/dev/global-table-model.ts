@@ -1,5 +1,5 @@
 import { PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LEASE_RENEWED_AT, PARTITION_KEY, SORT_KEY } from '../../lambda/key-authorizer/entitlement-schema';
+import { LEASE_RENEWED_AT, PARTITION_KEY, SORT_KEY } from '../../lambda/key-authorizer/contract';
 
 type Item = Record<string, AttributeValue>;
 

@@ -1,4 +1,4 @@
-import type { DenialReason } from '../../lambda/key-authorizer/denial-reasons';
+import type { DenialReason } from '../../lambda/key-authorizer/contract';
 
 /** The refusals a player can meet on a key request (a 404 or 405 is a broken page, not a viewer's case). */
 export type PlayerRefusal = Exclude<DenialReason, 'not-found' | 'method-not-allowed'>;

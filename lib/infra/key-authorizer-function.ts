@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import type { AuthorizerConfig } from '../../lambda/key-authorizer/contract';
 import { buildAuthorizerBundle } from '../build/authorizer-bundle';
 import { EdgeLogRetention } from './edge-log-retention';
 

@@ -4,9 +4,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/key-path';
+import { EXPOSED_KEY_HEADERS, KEYS_PATH_PATTERN, pathTokenKeysPattern, pathTokenMediaPattern } from '../../lambda/key-authorizer/contract';
 import { stripPathTokenFunctionCode } from '../../lambda/path-token-function/strip-path-token';
-import { EXPOSED_KEY_HEADERS } from '../../lambda/key-authorizer/responses';
 
 /** How long CloudFront keeps a key at least, whatever the key object's Cache-Control says. */
 export const KEY_EDGE_CACHE_MIN_TTL = Duration.days(1);

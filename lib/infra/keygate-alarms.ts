@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { METRIC_NAMES } from '../../lambda/key-authorizer/contract';
 import type { RegionAlarms } from '../config/alarm-plan';
 import { METRIC_PERIOD, cloudFrontMetric, edgeLambdaMetric, storeUnavailableRate, tableMetric } from './keygate-metrics';
 
@@ -48,7 +49,7 @@ export class KeygateAlarms extends Construct {
 
     if (plan.storeUnavailable) {
       alarm(
-        'StoreUnavailable',
+        METRIC_NAMES.storeUnavailable,
         `More than 2% of key requests served from ${plan.region} got 503 store-unavailable: no table replica answered in time.`,
         {
           metric: storeUnavailableRate(plan.region),

@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambda/key-authorizer/decision-log';
+import { METRICS_NAMESPACE, METRIC_NAMES } from '../../lambda/key-authorizer/contract';
 import type { RegionAlarms } from '../config/alarm-plan';
 import { METRIC_PERIOD, cloudFrontMetric, decisionsMetric, tableMetric } from './keygate-metrics';
 
@@ -90,7 +90,7 @@ export class KeygateDashboard extends Construct {
               search(
                 region,
                 'decision,reason',
-                'MetricName="Decisions"',
+                `MetricName="${METRIC_NAMES.decisions}"`,
                 'Sum',
                 `${region} \${PROP('Dim.decision')} \${PROP('Dim.reason')}`,
               ),
@@ -105,7 +105,7 @@ export class KeygateDashboard extends Construct {
           graph(
             'p99 store latency (ms), edge region → replica',
             props.edgeRegions.map((region) =>
-              search(region, 'replica', 'MetricName="StoreLatency"', 'p99', `${region} → \${PROP('Dim.replica')}`),
+              search(region, 'replica', `MetricName="${METRIC_NAMES.storeLatency}"`, 'p99', `${region} → \${PROP('Dim.replica')}`),
             ),
           ),
         ],
@@ -134,7 +134,7 @@ export class KeygateDashboard extends Construct {
           graph(
             'Authorizer cache hit ratio, every edge region',
             props.edgeRegions.map((region) =>
-              search(region, 'decision,reason', 'MetricName="CacheHits"', 'Average', `${region} \${PROP('Dim.reason')}`),
+              search(region, 'decision,reason', `MetricName="${METRIC_NAMES.cacheHits}"`, 'Average', `${region} \${PROP('Dim.reason')}`),
             ),
           ),
         ],

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { METRICS_NAMESPACE } from '../../lambda/key-authorizer/decision-log';
+import { METRICS_NAMESPACE, METRIC_NAMES } from '../../lambda/key-authorizer/contract';
 
 /** One period for every graph and alarm: CloudFront's metrics come at one-minute resolution, CloudWatch Logs' EMF at one. */
 export const METRIC_PERIOD = Duration.minutes(5);
@@ -27,7 +27,7 @@ export function cloudFrontMetric(
 export function decisionsMetric(region: string, decision: 'allow' | 'deny', reason: string, label?: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
-    metricName: 'Decisions',
+    metricName: METRIC_NAMES.decisions,
     dimensionsMap: { decision, reason },
     region,
     statistic: 'Sum',
@@ -61,7 +61,7 @@ export function tableMetric(
 export function storeUnavailableRate(region: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
-    metricName: 'StoreUnavailable',
+    metricName: METRIC_NAMES.storeUnavailable,
     region,
     statistic: 'Average',
     period: METRIC_PERIOD,

@@ -1,6 +1,6 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
-import type { AuthorizerConfig } from '../../lambda/key-authorizer/authorizer-config';
+import type { AuthorizerConfig } from '../../lambda/key-authorizer/contract';
 import { edgeLogRegionsFor } from '../config/edge-log-regions';
 import type { KeygateConfig } from '../config/keygate-config';
 import { KeygateTable } from './keygate-table';

@@ -1,4 +1,4 @@
-import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 
 /** Which live channels the key provider hands keys for: any other content id is refused. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import { CPIX_NS, PSKC_NS } from './cpix-xml';
 import { AES_128_SCHEME, CLEAR_KEY_AES_128, CPIX_2_VERSION } from './speke-profile';

@@ -1,5 +1,5 @@
 import type { Document } from '@xmldom/xmldom';
-import { KEY_NAME_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { KEY_NAME_PATTERN } from '../../lambda/key-authorizer/contract';
 import { attribute, childElements, CPIX_NS, decodeBase64, PSKC_NS } from './cpix-xml';
 import { readKeyTag } from './hls-key-signaling';
 import type { LiveKey } from './live-key-source';

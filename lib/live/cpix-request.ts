@@ -1,5 +1,5 @@
 import type { Document, Element } from '@xmldom/xmldom';
-import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import { attribute, childElements, CPIX_NS } from './cpix-xml';
 import {
   AES_128_SCHEME,

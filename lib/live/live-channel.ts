@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import { AUDIO_CODEC, AUDIO_KBPS, planLadder, VIDEO_CODEC } from '../media/ladder';
 import { KeygateError } from '../keygate-error';
 import { liveEncoderArgs, startEncoderRun, type EncoderRun } from './live-encoder';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import { KeygateError } from '../keygate-error';
 import { KEYS_PREFIX } from '../media/origin-layout';
 

@@ -1,4 +1,4 @@
-import { KEY_NAME_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { KEY_NAME_PATTERN } from '../../lambda/key-authorizer/contract';
 import { objectPolicyOf } from '../media/origin-layout';
 import { encryptSegment } from '../media/segment-crypto';
 import { KeygateError } from '../keygate-error';

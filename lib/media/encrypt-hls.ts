@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, posix, relative, sep } from 'node:path';
-import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../lambda/key-authorizer/contract';
 import {
   isMasterPlaylist,
   parseMasterPlaylist,

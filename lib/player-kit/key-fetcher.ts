@@ -1,6 +1,6 @@
 import type { KeyDenial, KitSettings, TokenContext } from './kit-options';
 import { decideKeyAction, type KeyAttempts, type KeyResponseFacts } from './key-response-policy';
-import { REASON_HEADER } from '../../lambda/key-authorizer/responses';
+import { REASON_HEADER } from '../../lambda/key-authorizer/contract/browser';
 import { KeyOrigins, pageUrl } from './key-origins';
 import { AnswerMemo } from './answer-memo';
 export { REASON_HEADER };

@@ -1,3 +1,4 @@
+import { SESSION_ID_PATTERN } from '../../lambda/key-authorizer/contract/browser';
 import { parseOriginList } from './key-origins';
 import type { KeyWindowSetting } from './key-window';
 
@@ -78,8 +79,6 @@ export class KeygateKitOptionsError extends TypeError {
 }
 
 const DEFAULT_UNAVAILABLE_RETRIES = 3;
-/** The authorizer's session id format (lambda/key-authorizer/entitlement-schema.ts). */
-const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** 128 random bits, base64url: one per playback, unguessable, 22 characters. */
 export function mintSessionId(): string {
@@ -112,7 +111,7 @@ export function parseKitOptions(options: KeygateKitOptions): KitSettings {
   if (auth === 'bearer' && token === undefined && getToken === undefined)
     throw new KeygateKitOptionsError('token', 'given in bearer mode, or getToken() must be');
   if (onDenied !== undefined && typeof onDenied !== 'function') throw new KeygateKitOptionsError('onDenied', 'a function');
-  if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)))
+  if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)))
     throw new KeygateKitOptionsError('sessionId', '8–64 characters of A-Z a-z 0-9 _ -');
   const retries = maxUnavailableRetries ?? DEFAULT_UNAVAILABLE_RETRIES;
   if (!Number.isInteger(retries) || retries < 0 || retries > MAX_UNAVAILABLE_RETRIES)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MAX_STALE_IF_ERROR_SECONDS } from '../../../lambda/key-authorizer/authorizer-config';
+import { MAX_STALE_IF_ERROR_SECONDS } from '../../../lambda/key-authorizer/contract';
 import { isAbsolute, relative } from 'node:path';
 import { muteDecisionLines } from '../../dev/decision-lines';
 import { exposureWarning, isLoopbackHost } from '../../dev/dev-binding';

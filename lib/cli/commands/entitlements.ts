@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALL_ACCESS_SK, type GrantItem } from '../../../lambda/key-authorizer/entitlement-schema';
+import { ALL_ACCESS_SK, type GrantItem } from '../../../lambda/key-authorizer/contract';
 import { EntitlementClient } from '../../admin/entitlement-client';
 import { grantItem, revocationItem } from '../../admin/entitlement-items';
 import { checkGrantReplacement } from '../../admin/grant-replacement';

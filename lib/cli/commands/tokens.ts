@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import {
   AUTHORIZER_DEFAULTS,
+  isSessionId,
   PATH_TOKEN_PREFIX,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
-} from '../../../lambda/key-authorizer/authorizer-config';
+  VIDEO_ID_PATTERN,
+} from '../../../lambda/key-authorizer/contract';
 
 interface TokenOptions {
   key: string;
@@ -18,7 +20,6 @@ interface TokenOptions {
   sessionId?: string;
   sessionClaim: string;
 }
-import { VIDEO_ID_PATTERN, isSessionId } from '../../../lambda/key-authorizer/entitlement-schema';
 import { checkUid } from '../../admin/entitlement-items';
 import { readSigningKeyFile, writeSigningKeyFiles } from '../../admin/key-files';
 import { mintToken, pathTokenUrl, videoIdOfMediaUrl } from '../../admin/tokens';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VIDEO_ID_PATTERN } from '../../../lambda/key-authorizer/entitlement-schema';
+import { VIDEO_ID_PATTERN } from '../../../lambda/key-authorizer/contract';
 import { runCanary, type CanaryGrants, type CanaryTokens } from '../../admin/canary';
 import { canaryJson, canaryPassed, formatCanaryTable } from '../../admin/canary-report';
 import { canaryViewerId, signingKeyTokens, tableGrants } from '../../admin/canary-viewers';

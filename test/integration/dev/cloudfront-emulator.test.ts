@@ -2,7 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from '../../../lambda/key-authorizer/cloudfront-event';
+import type {
+  CloudFrontRequest,
+  CloudFrontRequestEvent,
+  CloudFrontResultResponse,
+} from '../../../lambda/key-authorizer/http/cloudfront-event';
 import { rawHttpGet } from '../../../lib/admin/raw-http';
 import { createCloudFrontEmulator, viewerRequestEvent } from '../../../lib/dev/cloudfront-emulator';
 import { publishedBuckets } from '../../../lib/dev/s3-bucket-model';

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpsJwksFetcher, JwksFetchError } from '../../../lambda/key-authorizer/jwks-fetch';
+import { httpsJwksFetcher, JwksFetchError } from '../../../lambda/key-authorizer/identity/jwks-fetch';
 
 /** The fetcher the edge uses, against a loopback https server that answers per path. */
 const MAX_BYTES = 2048;

@@ -1,8 +1,8 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IssuerConfig } from '../../../lambda/key-authorizer/authorizer-config';
-import { EARLY_REFETCH_AFTER_SECONDS } from '../../../lambda/key-authorizer/issuer-keys';
+import type { IssuerConfig } from '../../../lambda/key-authorizer/config/authorizer-config';
+import { EARLY_REFETCH_AFTER_SECONDS } from '../../../lambda/key-authorizer/identity/issuer-keys';
 import { generateSigningKey, signJwt } from '../../../lib/admin/signing-keys';
 import { startLocalOidcProvider, type LocalOidcProvider } from '../../../lib/dev/local-oidc-provider';
 import { ensureEntitlementTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';

@@ -1,5 +1,5 @@
-import { CONFIG_PATTERNS } from '../../../lambda/key-authorizer/config-limits';
-import { isViewerId } from '../../../lambda/key-authorizer/entitlement-schema';
+import { CONFIG_PATTERNS } from '../../../lambda/key-authorizer/config/config-limits';
+import { isViewerId } from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 import { checkUid, grantItem, revocationItem } from '../../../lib/admin/entitlement-items';
 
 // An issuer's viewers are `<uidPrefix><uid claim>`: the admin client and CLI take that id as is, so

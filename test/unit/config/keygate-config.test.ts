@@ -2,7 +2,7 @@ import { authorizerConfigFor } from '../../../lib/config/authorizer-config-for';
 import { InvalidConfigError } from '../../../lib/config/keygate-config';
 import { nearestFirst } from '../../../lib/config/region-locations';
 import { parseExampleConfig as parse } from '../../fixtures/example-context';
-import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
+import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/config/authorizer-config';
 
 describe('parseKeygateConfig', () => {
   it('accepts the documented example cdk.json', () => {

@@ -3,8 +3,8 @@ import {
   InvalidAuthorizerConfigError,
   parseAuthorizerConfig,
   type AuthorizerConfig,
-} from '../../../lambda/key-authorizer/authorizer-config';
-import type { ConfigRangeName } from '../../../lambda/key-authorizer/config-limits';
+} from '../../../lambda/key-authorizer/config/authorizer-config';
+import type { ConfigRangeName } from '../../../lambda/key-authorizer/config/config-limits';
 import { authorizerConfigFor } from '../../../lib/config/authorizer-config-for';
 import { InvalidConfigError, parseKeygateConfig } from '../../../lib/config/keygate-config';
 import { EXAMPLE_CONTEXT, PROJECT_ROOT } from '../../fixtures/synth-keygate';

@@ -1,4 +1,4 @@
-import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
+import { parseAuthorizerConfig } from '../../../lambda/key-authorizer/config/authorizer-config';
 import { authorizerConfigFor } from '../../../lib/config/authorizer-config-for';
 import { InvalidConfigError } from '../../../lib/config/keygate-config';
 import { EXAMPLE_CONTEXT, parseExampleConfig as parse } from '../../fixtures/example-context';

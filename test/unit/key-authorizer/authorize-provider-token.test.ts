@@ -1,6 +1,6 @@
-import { createTokenVerifier } from '../../../lambda/key-authorizer/jwt';
-import { EARLY_REFETCH_AFTER_SECONDS } from '../../../lambda/key-authorizer/issuer-keys';
-import { JwksFetchError } from '../../../lambda/key-authorizer/jwks-fetch';
+import { createTokenVerifier } from '../../../lambda/key-authorizer/identity/jwt';
+import { EARLY_REFETCH_AFTER_SECONDS } from '../../../lambda/key-authorizer/identity/issuer-keys';
+import { JwksFetchError } from '../../../lambda/key-authorizer/identity/jwks-fetch';
 import { generateSigningKey, signJwt } from '../../../lib/admin/signing-keys';
 import { makeIssuer, makeJwtConfig, nowSeconds } from '../../fixtures/authorizer-fixtures';
 import { bearer, makeAuthorizer, reasonOf, statusOf } from '../../fixtures/authorizer-harness';

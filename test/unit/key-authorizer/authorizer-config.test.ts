@@ -1,5 +1,5 @@
-import { InvalidAuthorizerConfigError, parseAuthorizerConfig } from '../../../lambda/key-authorizer/authorizer-config';
-import { replicaOrder } from '../../../lambda/key-authorizer/entitlement-store';
+import { InvalidAuthorizerConfigError, parseAuthorizerConfig } from '../../../lambda/key-authorizer/config/authorizer-config';
+import { replicaOrder } from '../../../lambda/key-authorizer/entitlements/entitlement-store';
 import { makeAuthorizerConfig, makeIssuer, makeJwtConfig, signingKeys } from '../../fixtures/authorizer-fixtures';
 
 const roundTrip = (value: unknown) => parseAuthorizerConfig(JSON.parse(JSON.stringify(value)));

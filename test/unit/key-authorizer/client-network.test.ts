@@ -1,4 +1,4 @@
-import { networkOf } from '../../../lambda/key-authorizer/client-network';
+import { networkOf } from '../../../lambda/key-authorizer/http/client-network';
 
 const SALT = 'salt';
 

@@ -1,4 +1,4 @@
-import { CoalescingEntitlementStore } from '../../../lambda/key-authorizer/coalescing-store';
+import { CoalescingEntitlementStore } from '../../../lambda/key-authorizer/entitlements/coalescing-store';
 import { MemoryEntitlementStore } from '../../fixtures/authorizer-harness';
 
 describe('CoalescingEntitlementStore', () => {

@@ -1,4 +1,4 @@
-import { findCredential, parseCookies, stripCredentials } from '../../../lambda/key-authorizer/credentials';
+import { findCredential, parseCookies, stripCredentials } from '../../../lambda/key-authorizer/identity/credentials';
 import { makeAuthorizerConfig } from '../../fixtures/authorizer-fixtures';
 
 const config = makeAuthorizerConfig();

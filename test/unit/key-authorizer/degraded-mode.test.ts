@@ -1,5 +1,5 @@
-import { MalformedItemError } from '../../../lambda/key-authorizer/entitlement-records';
-import type { StoreLookup } from '../../../lambda/key-authorizer/entitlement-store';
+import { MalformedItemError } from '../../../lambda/key-authorizer/entitlements/entitlement-records';
+import type { StoreLookup } from '../../../lambda/key-authorizer/entitlements/entitlement-store';
 import {
   MemoryEntitlementStore,
   bearer,

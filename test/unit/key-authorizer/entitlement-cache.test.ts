@@ -1,4 +1,4 @@
-import { EntitlementCache } from '../../../lambda/key-authorizer/entitlement-cache';
+import { EntitlementCache } from '../../../lambda/key-authorizer/entitlements/entitlement-cache';
 
 const records = { video: { uid: 'alice', sk: 'movie', grantedAt: 0 } };
 

@@ -1,5 +1,5 @@
-import { judgeEntitlement } from '../../../lambda/key-authorizer/entitlement-decision';
-import type { GrantItem } from '../../../lambda/key-authorizer/entitlement-schema';
+import { judgeEntitlement } from '../../../lambda/key-authorizer/entitlements/entitlement-decision';
+import type { GrantItem } from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 
 const NOW = 1_800_000_000;
 const grant = (sk: string, extra: Partial<GrantItem> = {}): GrantItem => ({ uid: 'alice', sk, grantedAt: NOW - 100, ...extra });

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MalformedItemError, recordsFromItems } from '../../../lambda/key-authorizer/entitlement-records';
+import { MalformedItemError, recordsFromItems } from '../../../lambda/key-authorizer/entitlements/entitlement-records';
 import {
   ALL_ACCESS_SK,
   EXPIRES_AT,
@@ -15,7 +15,7 @@ import {
   SORT_KEY,
   TTL_ATTRIBUTE,
   type EntitlementRecords,
-} from '../../../lambda/key-authorizer/entitlement-schema';
+} from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 
 type RawItem = Record<string, AttributeValue>;
 const NOW = 1_700_000_000;

@@ -1,4 +1,4 @@
-import { isVideoId, isViewerId } from '../../../lambda/key-authorizer/entitlement-schema';
+import { isVideoId, isViewerId } from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 
 describe('isViewerId', () => {
   it.each([

@@ -1,6 +1,6 @@
-import type { PinnedJwk } from '../../../lambda/key-authorizer/issuer-config';
-import { EARLY_REFETCH_AFTER_SECONDS, IssuerKeys } from '../../../lambda/key-authorizer/issuer-keys';
-import { JwksFetchError } from '../../../lambda/key-authorizer/jwks-fetch';
+import type { PinnedJwk } from '../../../lambda/key-authorizer/config/issuer-config';
+import { EARLY_REFETCH_AFTER_SECONDS, IssuerKeys } from '../../../lambda/key-authorizer/identity/issuer-keys';
+import { JwksFetchError } from '../../../lambda/key-authorizer/identity/jwks-fetch';
 import { generateSigningKey } from '../../../lib/admin/signing-keys';
 import { makeIssuer } from '../../fixtures/authorizer-fixtures';
 

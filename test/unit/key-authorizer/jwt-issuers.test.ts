@@ -1,5 +1,5 @@
-import { createTokenVerifier, TokenRejectedError, type TokenVerifier } from '../../../lambda/key-authorizer/jwt';
-import { JwksFetchError } from '../../../lambda/key-authorizer/jwks-fetch';
+import { createTokenVerifier, TokenRejectedError, type TokenVerifier } from '../../../lambda/key-authorizer/identity/jwt';
+import { JwksFetchError } from '../../../lambda/key-authorizer/identity/jwks-fetch';
 import { generateSigningKey, signJwt, type SigningKey } from '../../../lib/admin/signing-keys';
 import { makeIssuer, makeJwtConfig, makeToken, nowSeconds, signingKeys } from '../../fixtures/authorizer-fixtures';
 

@@ -1,5 +1,5 @@
 import { createHmac, createSign, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { createTokenVerifier, TokenRejectedError } from '../../../lambda/key-authorizer/jwt';
+import { createTokenVerifier, TokenRejectedError } from '../../../lambda/key-authorizer/identity/jwt';
 import { generateSigningKey, signJwt } from '../../../lib/admin/signing-keys';
 import {
   AUDIENCE,

@@ -1,4 +1,4 @@
-import { routeKeyRequest } from '../../../lambda/key-authorizer/key-path';
+import { routeKeyRequest } from '../../../lambda/key-authorizer/http/key-path';
 
 describe('routeKeyRequest', () => {
   it('accepts GET and HEAD of /keys/<videoId>/<keyName>.key', () => {

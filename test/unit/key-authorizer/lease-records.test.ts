@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MalformedItemError, readLeaseItem, recordsFromItems } from '../../../lambda/key-authorizer/entitlement-records';
-import { LEASE_ATTRIBUTES } from '../../../lambda/key-authorizer/entitlement-schema';
+import { MalformedItemError, readLeaseItem, recordsFromItems } from '../../../lambda/key-authorizer/entitlements/entitlement-records';
+import { LEASE_ATTRIBUTES } from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 
 type RawItem = Record<string, AttributeValue>;
 const NOW = 1_700_000_000;

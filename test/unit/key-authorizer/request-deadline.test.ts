@@ -4,8 +4,8 @@ import {
   StoreUnavailableError,
   inNearestReplica,
   type Replicas,
-} from '../../../lambda/key-authorizer/entitlement-store';
-import { deadlineProblem, REQUEST_DEADLINE_MAX_MS } from '../../../lambda/key-authorizer/request-deadline';
+} from '../../../lambda/key-authorizer/entitlements/entitlement-store';
+import { deadlineProblem, REQUEST_DEADLINE_MAX_MS } from '../../../lambda/key-authorizer/config/request-deadline';
 
 const DEFAULTS = { requestDeadlineMs: 3500, storeDeadlineMs: 1500, attemptTimeoutMs: 800, jwksFetchTimeoutMs: 1000 };
 

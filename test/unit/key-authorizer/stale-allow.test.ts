@@ -1,5 +1,5 @@
-import { EntitlementCache } from '../../../lambda/key-authorizer/entitlement-cache';
-import { mayServeStale, rememberRevocation } from '../../../lambda/key-authorizer/stale-allow';
+import { EntitlementCache } from '../../../lambda/key-authorizer/entitlements/entitlement-cache';
+import { mayServeStale, rememberRevocation } from '../../../lambda/key-authorizer/entitlements/stale-allow';
 
 const T0 = 1_764_000_000_000;
 const T0_S = T0 / 1000;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { LeaseItem } from '../../../lambda/key-authorizer/entitlement-schema';
+import type { LeaseItem } from '../../../lambda/key-authorizer/entitlements/entitlement-schema';
 import {
   RECHECK_AFTER_LEASES,
   holdsStream,
@@ -8,7 +8,7 @@ import {
   leaseExpiry,
   settleCheckDue,
   streamLimitFor,
-} from '../../../lambda/key-authorizer/stream-leases';
+} from '../../../lambda/key-authorizer/streams/stream-leases';
 
 const NOW = 1_700_000_000;
 const LEASE = 80;

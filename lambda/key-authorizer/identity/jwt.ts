@@ -1,8 +1,9 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
-import { isSessionId, isVideoId, isViewerId } from './entitlement-schema';
-import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from './issuer-config';
-import { SIGNING_ALGORITHMS } from './issuer-config';
+import { isSessionId, isVideoId, isViewerId } from '../entitlements/entitlement-schema';
+import { COMPACT_JWS_PATTERN as COMPACT_JWS } from './compact-jws';
+import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from '../config/issuer-config';
+import { SIGNING_ALGORITHMS } from '../config/issuer-config';
 import { IssuerKeys, type JwksFetchReport } from './issuer-keys';
 import { httpsJwksFetcher, type JwksFetcher } from './jwks-fetch';
 
@@ -40,8 +41,6 @@ export class TokenRejectedError extends Error {
   }
 }
 
-/** Three base64url parts, unpadded: Buffer's decoder silently skips other characters, so refuse them first. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Header parameters that would let the token choose its own key or change how it is processed. */
 const REFUSED_HEADER_PARAMETERS = ['crit', 'jwk', 'jku', 'x5u', 'x5c', 'b64', 'zip', 'enc'];
 /** A token issued this far in the future is refused: a future `iat` would outlive a revocation. */

@@ -1,4 +1,5 @@
-import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from './entitlement-schema';
+import { KEY_NAME_PATTERN, VIDEO_ID_PATTERN } from '../entitlements/entitlement-schema';
+import { COMPACT_JWS_PATTERN } from '../identity/compact-jws';
 
 /** A key request: the video and key it names, the token its path carries (if any), and the key object's path. */
 interface KeyTarget {
@@ -20,7 +21,7 @@ export const pathTokenKeysPattern = (prefix: string) => `/${prefix}/*/keys/*`;
 /** The path pattern of path-token media (`/<prefix>/<token>/videos/…`), whose CloudFront Function strips the token. */
 export const pathTokenMediaPattern = (prefix: string) => `/${prefix}/*`;
 /** A path token as it may stand in a URL: the compact JWS alphabet only, never an escape. */
-const PATH_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const PATH_TOKEN = COMPACT_JWS_PATTERN;
 
 /**
  * The only shape a key URI may take. The URI is matched as CloudFront delivers it (still

@@ -1,3 +1,5 @@
+import { SESSION_ID_PATTERN } from './session-id';
+
 /**
  * The entitlement table's item schema. The authorizer reads it; the `keygate` CLI and operators'
  * backends write it. Both sides import these names so that writer and reader cannot drift.
@@ -124,8 +126,7 @@ export const LEASE_ONLY_ATTRIBUTES: readonly string[] = Object.keys(LEASE_ATTRIB
   (name) => !Object.hasOwn(ITEM_ATTRIBUTES, name),
 );
 
-/** A playback session id: long enough to be unguessable when minted at random, short enough for a key. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export { SESSION_ID_PATTERN };
 
 export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_PATTERN.test(value);

@@ -1,5 +1,5 @@
 import { get } from 'node:https';
-import type { JwksFetchConfig } from './issuer-config';
+import type { JwksFetchConfig } from '../config/issuer-config';
 
 /** Fetches a JWKS document and returns it parsed as JSON; rejects with JwksFetchError. */
 export type JwksFetcher = (uri: string) => Promise<unknown>;

@@ -1,4 +1,4 @@
-import type { EntitlementRecords, LeaseItem } from './entitlement-schema';
+import type { EntitlementRecords, LeaseItem } from '../entitlements/entitlement-schema';
 
 /**
  * The lease arithmetic of concurrent-stream limits, pure: which limit applies, whether a lease

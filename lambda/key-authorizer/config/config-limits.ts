@@ -1,4 +1,4 @@
-import { MAX_STREAMS_LIMIT } from './entitlement-schema';
+import { MAX_STREAMS_LIMIT } from '../entitlements/entitlement-schema';
 import { REQUEST_DEADLINE_MAX_MS, REQUEST_DEADLINE_MIN_MS } from './request-deadline';
 
 /**

@@ -6,8 +6,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { AuthorizerConfig } from './authorizer-config';
-import { MalformedItemError, readLeaseItem } from './entitlement-records';
+import type { AuthorizerConfig } from '../config/authorizer-config';
+import { MalformedItemError, readLeaseItem } from '../entitlements/entitlement-records';
 import {
   EXPIRES_AT,
   LEASE_CHECKED_AT,
@@ -24,8 +24,8 @@ import {
   TTL_ATTRIBUTE,
   leaseSortKey,
   type LeaseItem,
-} from './entitlement-schema';
-import { inNearestReplica, type Replicas } from './entitlement-store';
+} from '../entitlements/entitlement-schema';
+import { inNearestReplica, type Replicas } from '../entitlements/entitlement-store';
 import { LEASE_TTL_GRACE_SECONDS } from './stream-leases';
 
 /**

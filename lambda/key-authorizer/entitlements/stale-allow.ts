@@ -1,8 +1,8 @@
-import type { AuthorizerConfig } from './authorizer-config';
+import type { AuthorizerConfig } from '../config/authorizer-config';
 import type { EntitlementCache } from './entitlement-cache';
 import { judgeEntitlement, type Viewer } from './entitlement-decision';
 import { REVOKED_SK, type EntitlementRecords } from './entitlement-schema';
-import type { RecentRenewals } from './recent-renewals';
+import type { RecentRenewals } from '../streams/recent-renewals';
 
 /**
  * The bounded degraded mode (`staleIfErrorSeconds`), asked only once every replica has failed.

@@ -1,5 +1,5 @@
-import type { AuthorizerConfig } from './authorizer-config';
-import { DENIAL_STATUS, type DenialReason } from './denial-reasons';
+import type { AuthorizerConfig } from '../config/authorizer-config';
+import { DENIAL_STATUS, type DenialReason } from '../denial-reasons';
 
 /** A generated response in neutral form; the handler turns it into CloudFront's shape. */
 export interface GeneratedResponse {

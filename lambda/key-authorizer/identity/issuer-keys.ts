@@ -1,5 +1,5 @@
-import type { IssuerConfig, JwksFetchConfig, PinnedJwk } from './issuer-config';
-import { parseFetchedJwks, type FetchedJwks } from './issuer-config';
+import type { IssuerConfig, JwksFetchConfig, PinnedJwk } from '../config/issuer-config';
+import { parseFetchedJwks, type FetchedJwks } from '../config/issuer-config';
 import type { JwksFetcher } from './jwks-fetch';
 
 /**

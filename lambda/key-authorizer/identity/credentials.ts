@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from './authorizer-config';
+import type { AuthorizerConfig } from '../config/authorizer-config';
 
 export type Credential =
   { kind: 'jwt'; token: string; source: 'path' | 'bearer' | 'cookie' | 'query' } | { kind: 'uid-cookie'; uid: string } | { kind: 'none' };

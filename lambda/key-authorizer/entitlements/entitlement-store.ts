@@ -1,7 +1,7 @@
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { REPLICAS_TRIED_PER_REQUEST, type AuthorizerConfig } from './authorizer-config';
+import { REPLICAS_TRIED_PER_REQUEST, type AuthorizerConfig } from '../config/authorizer-config';
 import { recordsFromItems } from './entitlement-records';
-import { LOCAL_ENDPOINT_CREDENTIALS } from './local-endpoint';
+import { LOCAL_ENDPOINT_CREDENTIALS } from '../config/local-endpoint';
 import { ALL_ACCESS_SK, PARTITION_KEY, REVOKED_SK, SORT_KEY, type EntitlementRecords } from './entitlement-schema';
 
 export interface StoreLookup {
