@@ -1,4 +1,4 @@
-import { routeKeyRequest } from '../../../lambda/key-authorizer/key-path';
+import { routeKeyRequest } from '../../../lambda/key-authorizer/http/key-path';
 import { highestVersion, isEntryPlaylist, rewritePlaylistForVersion, versionedObjectKey } from '../../../lib/media/title-version';
 
 const rendition = [
