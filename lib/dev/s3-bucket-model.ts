@@ -1,4 +1,4 @@
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import { bucketRoleOf, objectHeadersFile, objectPolicyOf, type BucketRole, type StoredObjectHeaders } from '../media/origin-layout';
@@ -100,14 +100,22 @@ export function serveS3Object(
   if (!path) return bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
   const policy = objectPolicyOf(objectKey);
   const stored = storedHeaders(path);
+  // One read gives the length and the bytes of the same version: a live packager replaces playlists
+  // (write and rename) every segment, and a length taken before an open that happens a tick later
+  // promised bytes the new version did not have, leaving the player's connection waiting for them.
+  let body: Buffer;
+  try {
+    body = readFileSync(path);
+  } catch {
+    return bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
+  }
   res.writeHead(200, {
     'content-type': stored?.['content-type'] ?? policy?.contentType ?? 'application/octet-stream',
     'cache-control': stored?.['cache-control'] ?? policy?.cacheControl ?? 'no-cache',
-    'content-length': statSync(path).size,
+    'content-length': body.length,
     // The behavior's response-headers policy overrides what the origin said.
     ...policyHeaders,
   });
-  if (method === 'HEAD') res.end();
-  else createReadStream(path).pipe(res);
+  res.end(method === 'HEAD' ? undefined : body);
   return 200;
 }
