@@ -104,6 +104,22 @@ export async function openDemoPage(browser: Browser, url: string) {
           () => false,
         ),
     pause: () => page.evaluate(() => (window as unknown as PageWindow).keygate.video?.pause()),
+    /**
+     * Pauses the moment the playhead passes `seconds`, in the page's own frame loop: waiting for the time
+     * and then pausing takes two round trips, and on a loaded machine the player plays (and buffers) on
+     * by seconds in between.
+     */
+    pauseAt: (seconds: number, timeoutMs = 60_000) =>
+      page.waitForFunction(
+        (s) => {
+          const video = (window as unknown as PageWindow).keygate.video;
+          if (video === null || video === undefined || video.currentTime <= s) return false;
+          video.pause();
+          return true;
+        },
+        seconds,
+        { timeout: timeoutMs, polling: 'raf' },
+      ),
     resume: () => page.evaluate(() => (window as unknown as PageWindow).keygate.video?.play()),
     /** Waits on the browser's clock until a moment (epoch seconds) has passed. */
     waitUntil: (epochSeconds: number, timeoutMs = 60_000) =>

@@ -77,8 +77,7 @@ describe('key and segment URIs on another origin', () => {
             });
             // Play the first window, then wait paused until the token has expired: the next same-origin key
             // is refused as token-expired, the kit refreshes, and the later foreign requests follow the refresh.
-            await page.waitForTime(1);
-            await page.pause();
+            await page.pauseAt(1);
             expect(recordedFor(player).map((r) => r.path)).not.toContain(`/${slugOf(player)}/keys/demo/3.key`);
             await page.waitUntil(expiryOf(token) + 0.5);
             await page.resume();

@@ -54,10 +54,13 @@ describe('a revoke while playing, with the kit’s defaults', () => {
           reachedEnd: false,
           stillPlaying: false,
         });
-        expect({ player: run.player, atMostOneKeyAhead: run.keysAheadAtRevoke <= 1 }).toEqual({
+        expect({
           player: run.player,
-          atMostOneKeyAhead: true,
-        });
+          atMostOneKeyAhead: run.keysAheadAtRevoke <= 1,
+          keysAhead: run.keysAheadAtRevoke,
+          keysFetched: run.keysFetchedAtRevoke,
+          revokedAt: run.revokedAt,
+        }).toMatchObject({ player: run.player, atMostOneKeyAhead: true });
         expect({ player: run.player, stoppedWithinBudget: run.stoppedAt <= budget, stoppedAt: run.stoppedAt, budget }).toMatchObject({
           player: run.player,
           stoppedWithinBudget: true,
