@@ -40,9 +40,10 @@ export interface DevLiveChannel {
 
 /**
  * `keygate dev --live`: the live test channel beside the demo video, packaged into the same origin
- * folder by the same packager as `keygate live`, with keys from the key provider over SPEKE on loopback, as deployed. Granted to alice
- * the first time only (a revocation made while trying it stays). Resolves once the first segment is
- * published, so the channel is playable when the dev server says it is ready.
+ * folder by the same packager as `keygate live`, with keys from the key provider over SPEKE on
+ * loopback, as deployed. Granted to alice the first time only (a revocation made while trying it
+ * stays). Resolves once the first segment is published, so the channel is playable when the dev
+ * server says it is ready.
  */
 export async function startDevLiveChannel(options: {
   originDir: string;

@@ -96,8 +96,10 @@ export function serveS3Object(
       );
     return 200;
   }
+  const missing = () =>
+    bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
   const path = objectFile(bucket, objectKey);
-  if (!path) return bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
+  if (!path) return missing();
   const policy = objectPolicyOf(objectKey);
   const stored = storedHeaders(path);
   // One read gives the length and the bytes of the same version: a live packager replaces playlists
@@ -107,7 +109,8 @@ export function serveS3Object(
   try {
     body = readFileSync(path);
   } catch {
-    return bucket.listable ? s3Error(res, 404, 'NoSuchKey', policyHeaders) : s3Error(res, 403, 'AccessDenied', policyHeaders);
+    // Deleted since it was found: missing, as S3 would say of it now.
+    return missing();
   }
   res.writeHead(200, {
     'content-type': stored?.['content-type'] ?? policy?.contentType ?? 'application/octet-stream',

@@ -6,7 +6,7 @@ import { ROOT_RELATIVE_KEY_URIS } from './live-key-material';
 import type { LiveKeyStore } from './live-key-store';
 import { SpekeKeySource } from './speke-key-source';
 
-/** What the key provider did, for the status line and the bench. */
+/** What the key provider did: `keygate dev`'s stack and the bench read it. */
 export interface LocalKeyProviderCounts {
   /** SPEKE requests answered (any status). */
   readonly requests: number;
