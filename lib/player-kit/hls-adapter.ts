@@ -2,7 +2,7 @@ import type Hls from 'hls.js';
 import type { Fragment, HlsConfig, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoadPolicy } from 'hls.js';
 import { KeyFetcher } from './key-fetcher';
 import { pageUrl } from './key-origins';
-import { bufferAheadCap, longestKeySpan, type KeyWindowSetting } from './key-window';
+import { bufferAheadCap, type KeyWindowSetting } from './key-window';
 import { parseKitOptions, type KeygateKitOptions } from './kit-options';
 
 /** Retries are the kit's business: hls.js must not ask again for a key the authorizer refused. */
@@ -31,10 +31,8 @@ const isKeyContext = (context: LoaderContext): boolean => (context.type as strin
 function capBufferAtKeyWindow(hls: Hls, HlsClass: typeof Hls, setting: KeyWindowSetting): void {
   const own = { maxBufferLength: hls.config.maxBufferLength, maxMaxBufferLength: hls.config.maxMaxBufferLength };
   hls.on(HlsClass.Events.LEVEL_LOADED, (_event, { details }) => {
-    const span = longestKeySpan(
-      details.fragments.map((frag: Fragment) => ({ duration: frag.duration, keyUri: frag.decryptdata?.uri ?? null })),
-    );
-    const cap = bufferAheadCap(setting, span, own.maxMaxBufferLength);
+    const segments = details.fragments.map((frag: Fragment) => ({ duration: frag.duration, keyUri: frag.decryptdata?.uri ?? null }));
+    const cap = bufferAheadCap(setting, segments, own.maxMaxBufferLength);
     hls.config.maxBufferLength = cap === undefined ? own.maxBufferLength : Math.min(cap, own.maxBufferLength);
     hls.config.maxMaxBufferLength = cap ?? own.maxMaxBufferLength;
   });

@@ -4,7 +4,8 @@
  * 600 s within 60 MB: a small rendition's whole film) has every key long before it plays, and a revoke,
  * a rental's end or `end-session` bites only when the buffer runs out. The kit caps the forward buffer at
  * one key window: the next key is asked for about one window before the playhead reaches it, and a
- * refusal stops playback within about one window of the moment the authorizer starts refusing.
+ * refusal stops playback within about one window of the moment the authorizer starts refusing
+ * (see bufferAheadCap for the segment it leaves for players that fetch past their goal).
  */
 
 /** The `keyWindowSeconds` option: `auto` (read from the media playlist), a given window, or `off` (the player's own buffering). */
@@ -57,11 +58,18 @@ export function segmentKeysOf(playlist: string): SegmentKey[] {
 }
 
 /**
- * The forward buffer the kit allows, in seconds, or undefined to leave the player's own: the given
- * window, or the playlist's longest key span when `auto`. Never more than the player's own setting.
+ * The forward buffer the kit allows, in seconds, or undefined to leave the player's own: the key
+ * window (the given one, or the playlist's longest key span when `auto`) less its longest segment,
+ * never less than one segment and never more than the player's own setting. A player starts a segment
+ * while its buffer is below the goal, and some fetch one more beside it (Shaka 5's
+ * `segmentPrefetchLimit` is 1), so the buffer's end, and the keys fetched, run up to one segment past
+ * the goal: a cap of one whole window let a player hold two keys ahead at a window boundary.
  */
-export function bufferAheadCap(setting: KeyWindowSetting, span: number | undefined, playerSetting: number): number | undefined {
+export function bufferAheadCap(setting: KeyWindowSetting, segments: readonly SegmentKey[], playerSetting: number): number | undefined {
   if (setting === 'off') return undefined;
-  const window = setting === 'auto' ? span : setting;
-  return window === undefined ? undefined : Math.min(window, playerSetting);
+  const window = setting === 'auto' ? longestKeySpan(segments) : setting;
+  if (window === undefined) return undefined;
+  const segment = segments.reduce((longest, { duration }) => Math.max(longest, duration), 0);
+  const cap = window > segment ? window - segment : window;
+  return Math.min(cap, playerSetting);
 }

@@ -1,7 +1,7 @@
 import type shakaNamespace from 'shaka-player';
 import { KeyFetcher, REASON_HEADER } from './key-fetcher';
 import { pageUrl } from './key-origins';
-import { bufferAheadCap, longestKeySpan, segmentKeysOf, type KeyWindowSetting } from './key-window';
+import { bufferAheadCap, segmentKeysOf, type KeyWindowSetting } from './key-window';
 import { parseKitOptions, type KeygateKitOptions } from './kit-options';
 
 type Shaka = typeof shakaNamespace;
@@ -88,7 +88,7 @@ function capBufferAtKeyWindow(shaka: Shaka, player: shakaNamespace.Player, setti
     if (segments.length === 0) return;
     const { bufferingGoal, rebufferingGoal } = player.getConfiguration().streaming;
     own ??= { bufferingGoal, rebufferingGoal };
-    const cap = bufferAheadCap(setting, longestKeySpan(segments), own.bufferingGoal) ?? own.bufferingGoal;
+    const cap = bufferAheadCap(setting, segments, own.bufferingGoal) ?? own.bufferingGoal;
     player.configure({ streaming: { bufferingGoal: cap, rebufferingGoal: Math.min(own.rebufferingGoal, cap) } });
   });
 }

@@ -1,6 +1,6 @@
 import { KeyFetcher } from './key-fetcher';
 import { pageUrl } from './key-origins';
-import { bufferAheadCap, longestKeySpan, segmentKeysOf, type KeyWindowSetting } from './key-window';
+import { bufferAheadCap, segmentKeysOf, type KeyWindowSetting } from './key-window';
 import { KeyXhr } from './key-xhr';
 import { parseKitOptions, type KeygateKitOptions } from './kit-options';
 
@@ -53,7 +53,7 @@ function capBufferAtKeyWindow(vhs: VhsLike, setting: KeyWindowSetting): void {
     if (request.requestType !== 'hls-playlist' || typeof request.responseText !== 'string' || controller === undefined) return;
     const segments = segmentKeysOf(request.responseText);
     if (segments.length === 0) return;
-    cap = bufferAheadCap(setting, longestKeySpan(segments), Number.POSITIVE_INFINITY);
+    cap = bufferAheadCap(setting, segments, Number.POSITIVE_INFINITY);
     if (capped) return;
     capped = true;
     const own = controller.goalBufferLength.bind(controller);

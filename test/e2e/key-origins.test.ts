@@ -81,10 +81,14 @@ describe('key and segment URIs on another origin', () => {
             expect(recordedFor(player).map((r) => r.path)).not.toContain(`/${slugOf(player)}/keys/demo/3.key`);
             await page.waitUntil(expiryOf(token) + 0.5);
             await page.resume();
-            expect(await page.waitForEndOrDenial(60_000)).toBe(true);
+            const settled = await page.waitForEndOrDenial(60_000);
             const state = await page.state();
-            expect({ player, ended: state.ended, fatal: state.fatal, denials: state.denials }).toEqual({
+            // The playhead and buffer are in the received object, so a stall says which player, where.
+            const at = { currentTime: state.currentTime, furthest: state.furthest };
+            expect({ player, settled, ended: state.ended, fatal: state.fatal, denials: state.denials, ...at }).toEqual({
               player,
+              settled: true,
+              ...at,
               ended: true,
               fatal: null,
               denials: [],

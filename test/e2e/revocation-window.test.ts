@@ -54,17 +54,16 @@ describe('a revoke while playing, with the kit’s defaults', () => {
           reachedEnd: false,
           stillPlaying: false,
         });
-        expect({
+        // toEqual with the measured numbers on both sides, so a failure's diff shows them (toMatchObject's hides them).
+        const atRevoke = {
           player: run.player,
-          atMostOneKeyAhead: run.keysAheadAtRevoke <= 1,
           keysAhead: run.keysAheadAtRevoke,
           keysFetched: run.keysFetchedAtRevoke,
           revokedAt: run.revokedAt,
-        }).toMatchObject({ player: run.player, atMostOneKeyAhead: true });
-        expect({ player: run.player, stoppedWithinBudget: run.stoppedAt <= budget, stoppedAt: run.stoppedAt, budget }).toMatchObject({
-          player: run.player,
-          stoppedWithinBudget: true,
-        });
+        };
+        expect({ ...atRevoke, atMostOneKeyAhead: run.keysAheadAtRevoke <= 1 }).toEqual({ ...atRevoke, atMostOneKeyAhead: true });
+        const stop = { player: run.player, stoppedAt: run.stoppedAt, budget };
+        expect({ ...stop, stoppedWithinBudget: run.stoppedAt <= budget }).toEqual({ ...stop, stoppedWithinBudget: true });
         // One refused request ends it: the kit asks no more.
         expect(run.keyRequests.refused).toBe(1);
       }

@@ -55,14 +55,25 @@ describe('longestKeySpan: the media time one key covers', () => {
 });
 
 describe('bufferAheadCap', () => {
-  it('caps at the playlist’s key window by default, never above the player’s own setting', () => {
-    expect(bufferAheadCap('auto', 8, 30)).toBe(8);
-    expect(bufferAheadCap('auto', 60, 30)).toBe(30);
+  // Four 2 s segments per key: an 8 s key window.
+  const eightSecondKeys = segmentKeysOf(playlist([0, 1, 2].flatMap((n) => [key(n), ...[0, 1, 2, 3].flatMap((s) => segment(4 * n + s))])));
+
+  it('caps at the playlist’s key window less one segment, so a segment started below the cap keeps its key within the window', () => {
+    expect(bufferAheadCap('auto', eightSecondKeys, 30)).toBe(6);
   });
-  it('uses a given window whatever the playlist says', () => expect(bufferAheadCap(12, 8, 30)).toBe(12));
+  it('never goes above the player’s own setting', () => expect(bufferAheadCap('auto', eightSecondKeys, 4)).toBe(4));
+  it('subtracts the longest segment, not the first', () => {
+    const uneven = segmentKeysOf(playlist([key(0), ...segment(0, 1), ...segment(1, 3), ...segment(2, 4)]));
+    expect(bufferAheadCap('auto', uneven, 30)).toBe(4);
+  });
+  it('keeps one segment when every segment has a key of its own', () => {
+    const keyPerSegment = segmentKeysOf(playlist([key(0), ...segment(0), key(1), ...segment(1)]));
+    expect(bufferAheadCap('auto', keyPerSegment, 30)).toBe(2);
+  });
+  it('uses a given window whatever the playlist says', () => expect(bufferAheadCap(12, eightSecondKeys, 30)).toBe(10));
   it('leaves the player alone when off, or when the playlist has no key', () => {
-    expect(bufferAheadCap('off', 8, 30)).toBeUndefined();
-    expect(bufferAheadCap('auto', undefined, 30)).toBeUndefined();
+    expect(bufferAheadCap('off', eightSecondKeys, 30)).toBeUndefined();
+    expect(bufferAheadCap('auto', segmentKeysOf(playlist([...segment(0), ...segment(1)])), 30)).toBeUndefined();
   });
 });
 
