@@ -33,7 +33,10 @@ const program = new Command('bench')
     }
     mkdirSync(workDir, { recursive: true });
     mkdirSync(outDir, { recursive: true });
-    const results = await runBench({ quick, workDir, log: (line) => process.stderr.write(`${line}\n`) });
+    // Each line says when it came, so a slow section shows in the progress without a profiler.
+    const startedAt = Date.now();
+    const log = (line: string) => process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+    const results = await runBench({ quick, workDir, log });
     writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeAtomically(join(outDir, 'RESULTS.md'), renderResults(results));
     process.stderr.write(`wrote ${join(outDir, 'RESULTS.md')} and results.json\n`);

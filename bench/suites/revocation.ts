@@ -115,7 +115,10 @@ export async function measureRevocation(stack: RevocationStack, plan: Revocation
     const statsAtRevoke = await stack.stats();
     const atRevoke = await page.state();
     const fetched = new Set(keyWindowsOf(statsAtRevoke, plan.videoId, (s) => s === 200));
-    const ahead = [...fetched].filter((window) => plan.title.windowStarts[window] > atRevoke.currentTime);
+    // The furthest the playhead has been: an element a player detached or reset reads currentTime 0,
+    // which would count every key fetched as ahead.
+    const playhead = Math.max(atRevoke.currentTime, atRevoke.furthest);
+    const ahead = [...fetched].filter((window) => plan.title.windowStarts[window] > playhead);
 
     const settled = await page.waitForEndOrDenial(sizes.watchSeconds * 1000);
     const end = await page.state();
@@ -126,7 +129,7 @@ export async function measureRevocation(stack: RevocationStack, plan: Revocation
       playbackRate: sizes.playbackRate,
       keyWindowSeconds: plan.title.keyWindowSeconds,
       keyCount: plan.title.keyCount,
-      revokedAt: atRevoke.currentTime,
+      revokedAt: playhead,
       keysFetchedAtRevoke: fetched.size,
       keysAheadAtRevoke: ahead.length,
       stoppedAt: end.furthest,

@@ -30,7 +30,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   config.register,
 ];
 
-function buildProgram(): Command {
+/** The whole CLI, every command registered (exported for the tests that read its shape). */
+export function buildProgram(): Command {
   const program = new Command('keygate')
     .description('Keygate: AES-128 HLS whose keys are gated per viewer at the edge.')
     .option('--debug', 'print the stack trace of an unexpected error')

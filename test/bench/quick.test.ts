@@ -231,8 +231,8 @@ describe('npm run bench -- --quick', () => {
     for (const c of results.live.cpu) expect(c.cpuSecondsPerSecond).toBeGreaterThan(0);
   });
 
-  it('numbers its progress steps once each and in order, by the section they measure', () => {
-    const steps = [...progress.matchAll(/^(\w+)\/9 /gm)].map((m) => m[1]);
+  it('numbers its progress steps once each and in order, by the section they measure, each with its time since the start', () => {
+    const steps = [...progress.matchAll(/^\[ *\d+\.\d s\] (\w+)\/9 /gm)].map((m) => m[1]);
     expect(steps).toEqual(['1a', '1b', '1c', '1d', '2a', '2b', '2c', '3a', '3b', '4', '5', '6', '7', '8', '9']);
   });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readDiscovery, trustedIssuerFromDiscovery, type TrustedIssuerEntry } from '../../config/oidc-discovery';
+import { printResult, withJsonOption } from '../output';
 import { KeygateError } from '../../keygate-error';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -22,8 +23,7 @@ function writeEntry(file: string, entry: TrustedIssuerEntry): void {
 /** keygate config from-oidc: a trustedIssuers entry from a provider's discovery document, at deploy time. */
 export function register(program: Command): void {
   const config = program.command('config').description('help with cdk.json');
-  config
-    .command('from-oidc <issuer-url>')
+  withJsonOption(config.command('from-oidc <issuer-url>'))
     .description('print (or --write) the trustedIssuers entry of an OpenID provider, read from its discovery document')
     .option('--audience <aud>', 'an accepted aud value (repeatable)', collect, [])
     .option('--client-id <id>', 'an accepted client_id value, for access tokens without aud (repeatable)', collect, [])
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .action(
       async (
         issuerUrl: string,
-        options: { audience: string[]; clientId: string[]; tokenUse?: string; uidClaim?: string; write?: string },
+        options: { audience: string[]; clientId: string[]; tokenUse?: string; uidClaim?: string; write?: string; json?: boolean },
       ) => {
         if (options.tokenUse !== undefined && options.tokenUse !== 'id' && options.tokenUse !== 'access') {
           throw new KeygateError(`--token-use must be "id" or "access" (got ${options.tokenUse})`);
@@ -48,7 +48,7 @@ export function register(program: Command): void {
           writeEntry(options.write, entry);
           process.stderr.write(`added ${entry.issuer} to trustedIssuers in ${options.write}\n`);
         }
-        process.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+        printResult(options, entry, JSON.stringify(entry, null, 2));
       },
     );
 }

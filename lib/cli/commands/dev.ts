@@ -5,6 +5,7 @@ import { muteDecisionLines } from '../../dev/decision-lines';
 import { exposureWarning, isLoopbackHost } from '../../dev/dev-binding';
 import type { DevStack } from '../../dev/dev-stack';
 import { KeygateError } from '../../keygate-error';
+import { portOption, wholeNumberOption } from '../option-parsers';
 import { progressBar } from '../progress';
 
 type DevReady = Omit<DevStack, 'stats' | 'close'>;
@@ -29,10 +30,12 @@ export function register(program: Command): void {
   program
     .command('dev')
     .description('run Keygate locally: DynamoDB (dynalite), the edge authorizer in a CloudFront emulator, and a demo player')
-    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .addOption(portOption('--port <port>', 'port to listen on (0: any free port)', 8080))
     .option('--host <host>', 'address to listen on (a non-loopback address also needs --expose)', '127.0.0.1')
     .option('--expose', 'allow a non-loopback --host: anyone who can reach it can then mint tokens for any viewer')
-    .option('--dynamodb-port <port>', 'the local DynamoDB port on 127.0.0.1 (default: --port + 1, so printed commands keep working)')
+    .addOption(
+      portOption('--dynamodb-port <port>', 'the local DynamoDB port on 127.0.0.1 (default: --port + 1, so printed commands keep working)'),
+    )
     .option('--data-dir <dir>', 'where the table, keys and videos are kept between runs', '.keygate')
     .option('--json', 'print one JSON line when ready, for scripts and tests')
     .option('--verbose', "print the authorizer's JSON decision line for every key request, as CloudWatch would get it")
@@ -47,10 +50,13 @@ export function register(program: Command): void {
       (origin: string, origins: string[]) => [...origins, origin],
       [],
     )
-    .option(
-      '--stale-if-error <seconds>',
-      `the degraded mode's grace (staleIfErrorSeconds, 0–${MAX_STALE_IF_ERROR_SECONDS}): keys for viewers allowed moments ago while the table is down`,
-      '0',
+    .addOption(
+      wholeNumberOption(
+        '--stale-if-error <seconds>',
+        `the degraded mode's grace (staleIfErrorSeconds, 0–${MAX_STALE_IF_ERROR_SECONDS}): keys for viewers allowed moments ago while the table is down`,
+        { min: 0, max: MAX_STALE_IF_ERROR_SECONDS, noun: 'a whole number of seconds' },
+        0,
+      ),
     )
     .option('--live', 'also run a live test channel "live" (ffmpeg test pattern with a clock, rotating keys), granted to alice')
     .option(
@@ -58,13 +64,6 @@ export function register(program: Command): void {
       'put a fault proxy before the table: POST blackhole, reset, throttling, slow or pass to /__keygate/store-fault',
     )
     .action(async (options: DevCommandOptions) => {
-      checkPort('--port', options.port);
-      if (options.dynamodbPort !== undefined) checkPort('--dynamodb-port', options.dynamodbPort);
-      const grace = Number(options.staleIfError);
-      if (!/^\d+$/.test(options.staleIfError) || grace > MAX_STALE_IF_ERROR_SECONDS)
-        throw new KeygateError(
-          `--stale-if-error must be a whole number of seconds from 0 to ${MAX_STALE_IF_ERROR_SECONDS} (got ${options.staleIfError})`,
-        );
       for (const origin of options.allowOrigin) {
         if (!isOrigin(origin))
           throw new KeygateError(`--allow-origin must be an origin: scheme, host and optional port, no path (got ${origin})`);
@@ -83,29 +82,25 @@ export function register(program: Command): void {
     });
 }
 
-function checkPort(flag: string, value: string): void {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new KeygateError(`${flag} must be a port number from 0 to 65535 (got ${value})`);
-}
-
 /** A fixed DynamoDB port beside a fixed site port, so the printed commands work after a restart; any free one beside port 0. */
 function dynamodbPortFor(options: DevCommandOptions): number {
-  if (options.dynamodbPort !== undefined) return Number(options.dynamodbPort);
-  const port = Number(options.port);
+  if (options.dynamodbPort !== undefined) return options.dynamodbPort;
+  const { port } = options;
   return port === 0 ? 0 : port < 65535 ? port + 1 : port - 1;
 }
 
 interface DevCommandOptions {
-  port: string;
+  port: number;
   host: string;
   expose?: boolean;
-  dynamodbPort?: string;
+  dynamodbPort?: number;
   verbose?: boolean;
   shortDemo?: boolean;
   dataDir: string;
   json?: boolean;
   oidc?: boolean;
   allowOrigin: string[];
-  staleIfError: string;
+  staleIfError: number;
   storeFaults?: boolean;
   live?: boolean;
 }
@@ -159,7 +154,7 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
     let stack: DevStack;
     try {
       stack = await startDevStack({
-        port: Number(options.port),
+        port: options.port,
         host: options.host,
         expose: options.expose === true,
         dynamodbPort: dynamodbPortFor(options),
@@ -167,7 +162,7 @@ async function runUntilStopped(options: DevCommandOptions, stopping: AbortSignal
         dataDir: options.dataDir,
         allowedOrigins: options.allowOrigin,
         oidc: options.oidc === true,
-        staleIfErrorSeconds: Number(options.staleIfError),
+        staleIfErrorSeconds: options.staleIfError,
         storeFaults: options.storeFaults === true,
         live: options.live === true,
         log: say,

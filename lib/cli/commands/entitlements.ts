@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import { ALL_ACCESS_SK, type GrantItem } from '../../../lambda/key-authorizer/contract';
+import { ALL_ACCESS_SK, MAX_STREAMS_LIMIT, type GrantItem } from '../../../lambda/key-authorizer/contract';
 import { EntitlementClient } from '../../admin/entitlement-client';
 import { grantItem, revocationItem } from '../../admin/entitlement-items';
 import { checkGrantReplacement } from '../../admin/grant-replacement';
 import { unpublishedWarning } from '../../admin/published-video';
 import { rentalEnd } from '../../admin/rental-end';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
+import { wholeNumberOption } from '../option-parsers';
+import { printResult, withJsonOption, type JsonOption } from '../output';
 import { formatTable } from '../text-table';
 
 const nowSeconds = () => Date.now() / 1000;
@@ -23,7 +25,7 @@ interface GrantOptions {
   until?: string;
   for?: string;
   orderId?: string;
-  maxStreams?: string;
+  maxStreams?: number;
   force?: boolean;
   mediaUrl?: string;
 }
@@ -33,22 +35,26 @@ const iso = (seconds: unknown) => (typeof seconds === 'number' ? new Date(second
 /** keygate grant | revoke | revoke-sessions | list: the entitlement items the key authorizer checks. */
 export function register(program: Command): void {
   withTableOptions(
-    program
-      .command('grant <uid> <videoId>')
+    withJsonOption(program.command('grant <uid> <videoId>'))
       .description('grant a purchase, a rental (--until/--for) or, with videoId *, an all-access subscription')
       .option('--until <time>', 'rental end, an ISO time such as 2026-12-31T23:59:59Z')
       .option('--for <duration>', 'rental length with its unit: 30m, 48h, 7d')
       .option('--order-id <id>', 'your order reference, kept on the item')
-      .option('--max-streams <n>', 'how many playbacks may run at once under this grant (stream limits)')
+      .addOption(
+        wholeNumberOption('--max-streams <n>', 'how many playbacks may run at once under this grant (stream limits)', {
+          min: 0,
+          max: MAX_STREAMS_LIMIT,
+        }),
+      )
       .option('--force', 'let a rental replace a purchase of the same video (the viewer loses it when the rental ends)')
       .option(
         '--media-url <url>',
         'your distribution (or keygate dev) URL: warn when the video is not published there (default: $KEYGATE_MEDIA_URL)',
       ),
-  ).action(async (uid: string, videoId: string, options: TableOptions & GrantOptions) => {
+  ).action(async (uid: string, videoId: string, options: TableOptions & GrantOptions & JsonOption) => {
     await withClient(options, async (client) => {
       const now = nowSeconds();
-      const maxStreams = options.maxStreams === undefined ? undefined : /^\d+$/.test(options.maxStreams) ? Number(options.maxStreams) : NaN;
+      const { maxStreams } = options;
       const item = grantItem({ uid, videoId, expiresAt: rentalEnd(options, now), orderId: options.orderId, maxStreams }, now);
       checkGrantReplacement(await client.list(uid), item, options.force === true);
       const mediaUrl = options.mediaUrl ?? process.env.KEYGATE_MEDIA_URL;
@@ -57,27 +63,35 @@ export function register(program: Command): void {
       const what = videoId === ALL_ACCESS_SK ? 'every video' : videoId;
       const until = item.expiresAt ? ` until ${iso(item.expiresAt)}` : '';
       const streams = item.maxStreams === undefined ? '' : `, ${item.maxStreams} stream${item.maxStreams === 1 ? '' : 's'} at once`;
-      process.stdout.write(`granted ${uid} ${what}${until}${streams}\n`);
+      printResult(options, { granted: item }, `granted ${uid} ${what}${until}${streams}`);
       if (unpublished) process.stderr.write(`keygate: warning: ${unpublished}\n`);
     });
   });
 
   withTableOptions(
-    program.command('revoke <uid> <videoId>').description('remove a grant (videoId or *); playback stops within one key rotation window'),
-  ).action(async (uid: string, videoId: string, options: TableOptions) => {
+    withJsonOption(
+      program.command('revoke <uid> <videoId>').description('remove a grant (videoId or *); playback stops within one key rotation window'),
+    ),
+  ).action(async (uid: string, videoId: string, options: TableOptions & JsonOption) => {
     await withClient(options, async (client) => {
       const existed = await client.revoke(uid, videoId);
-      process.stdout.write(existed ? `revoked ${uid} ${videoId}\n` : `${uid} had no grant for ${videoId}; nothing to revoke\n`);
+      printResult(
+        options,
+        { uid, videoId, revoked: existed },
+        existed ? `revoked ${uid} ${videoId}` : `${uid} had no grant for ${videoId}; nothing to revoke`,
+      );
     });
   });
 
   withTableOptions(
-    program.command('revoke-sessions <uid>').description('refuse every token issued to this viewer until now (sign out everywhere)'),
-  ).action(async (uid: string, options: TableOptions) => {
+    withJsonOption(
+      program.command('revoke-sessions <uid>').description('refuse every token issued to this viewer until now (sign out everywhere)'),
+    ),
+  ).action(async (uid: string, options: TableOptions & JsonOption) => {
     await withClient(options, async (client) => {
       const item = revocationItem(uid, nowSeconds());
       await client.put(item);
-      process.stdout.write(`tokens of ${uid} issued before ${iso(item.revokedBefore)} are refused\n`);
+      printResult(options, { revoked: item }, `tokens of ${uid} issued before ${iso(item.revokedBefore)} are refused`);
     });
   });
 

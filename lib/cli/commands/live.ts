@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
 import { DEFAULT_LADDER } from '../../media/ladder';
+import { wholeNumberOption } from '../option-parsers';
+import { printResult, withJsonOption } from '../output';
 import type { LiveKeyStore } from '../../live/live-key-store';
 import type { LiveOrigin } from '../../live/live-origin';
 
 interface LiveCommandOptions {
+  json?: boolean;
   input: string;
   out?: string;
   bucket?: string;
@@ -14,24 +17,18 @@ interface LiveCommandOptions {
   profile?: string;
   endpoint?: string;
   ladder: string;
-  segmentSeconds: string;
-  rotateEvery: string;
-  window: string;
+  segmentSeconds: number;
+  rotateEvery: number;
+  window: number;
   dvr?: string;
   loop?: boolean;
   testSize: string;
 }
 
-function wholeNumber(value: string, flag: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new KeygateError(`${flag} must be a whole number ≥ ${min} (got ${value})`);
-  return Number(value);
-}
-
 /** The flags, checked before anything starts: a bad one is one line and nothing is published. */
 function parseFlags(options: LiveCommandOptions) {
-  const segmentSeconds = wholeNumber(options.segmentSeconds, '--segment-seconds', 1);
-  const rotateEvery = wholeNumber(options.rotateEvery, '--rotate-every', 1);
-  let windowSegments = wholeNumber(options.window, '--window', 3);
+  const { segmentSeconds, rotateEvery } = options;
+  let windowSegments = options.window;
   if (options.dvr !== undefined) {
     const dvrSeconds = parseDuration(options.dvr);
     if (dvrSeconds === undefined || dvrSeconds < 1) throw new KeygateError(`--dvr must be a duration like 30m or 2h (got ${options.dvr})`);
@@ -52,8 +49,7 @@ function parseFlags(options: LiveCommandOptions) {
 
 /** keygate live: a live channel from a file, a stream or ffmpeg's test pattern, until Ctrl-C. */
 export function register(program: Command): void {
-  program
-    .command('live <channel>')
+  withJsonOption(program.command('live <channel>'))
     .description('run a live channel: ffmpeg encodes the ladder in real time, segments are encrypted with rotating keys and published')
     .requiredOption(
       '--input <source>',
@@ -66,9 +62,9 @@ export function register(program: Command): void {
     .option('--profile <name>', 'AWS profile to use')
     .option('--endpoint <url>', 'an S3-compatible endpoint, e.g. http://127.0.0.1:4568 (path-style)')
     .option('--ladder <rungs>', 'comma-separated renditions (never above the source height)', DEFAULT_LADDER.join(','))
-    .option('--segment-seconds <s>', 'segment length', '2')
-    .option('--rotate-every <segments>', 'segments per key (default: a key a minute)', '30')
-    .option('--window <segments>', 'segments each playlist lists (the sliding window)', '6')
+    .addOption(wholeNumberOption('--segment-seconds <s>', 'segment length', { min: 1 }, 2))
+    .addOption(wholeNumberOption('--rotate-every <segments>', 'segments per key (default: a key a minute)', { min: 1 }, 30))
+    .addOption(wholeNumberOption('--window <segments>', 'segments each playlist lists (the sliding window)', { min: 3 }, 6))
     .option('--dvr <duration>', 'keep this much behind live in the playlists, e.g. 30m (a longer window)')
     .option('--loop', 'play a file input in a loop (otherwise the event ends with the file)')
     .option('--test-size <WxH>', 'the test pattern size (--input test)', '640x360')
@@ -135,7 +131,12 @@ async function runLive(channel: string, options: LiveCommandOptions, flags: Retu
       keys: provider.keys,
       log: say,
     });
-    process.stdout.write(`live ${channel} → ${origin.description}: videos/${channel}/master.m3u8 (Ctrl-C ends the event)\n`);
+    const master = `videos/${channel}/master.m3u8`;
+    printResult(
+      options,
+      { event: 'started', channel, origin: origin.description, master },
+      `live ${channel} → ${origin.description}: ${master} (Ctrl-C ends the event)`,
+    );
     // Ctrl-C once: end the event cleanly; twice: stop retrying a store that still fails.
     const interrupt = () => {
       process.once('SIGINT', () => live.giveUp());
@@ -159,7 +160,12 @@ async function runLive(channel: string, options: LiveCommandOptions, flags: Retu
       process.removeListener('SIGTERM', interrupt);
     }
     say(formatLiveStatus(live.status(), Date.now()));
-    process.stdout.write(`ended ${channel}: ${live.status().segments} segments; every playlist ends with #EXT-X-ENDLIST\n`);
+    const { segments } = live.status();
+    printResult(
+      options,
+      { event: 'ended', channel, segments },
+      `ended ${channel}: ${segments} segments; every playlist ends with #EXT-X-ENDLIST`,
+    );
   } finally {
     await provider.close();
     close();

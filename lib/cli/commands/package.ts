@@ -1,24 +1,19 @@
 import type { Command } from 'commander';
 import { DEFAULT_LADDER } from '../../media/ladder';
 import { packageVideo } from '../../media/package-video';
-import { KeygateError } from '../../keygate-error';
+import { wholeNumberOption } from '../option-parsers';
+import { printResult, withJsonOption } from '../output';
 import { progressBar } from '../progress';
-
-function wholeNumber(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new KeygateError(`${flag} must be a whole number ≥ 1 (got ${value})`);
-  return Number(value);
-}
 
 /** keygate package: transcode into an ABR ladder and encrypt with key rotation, in one step. */
 export function register(program: Command): void {
-  program
-    .command('package <inputFile>')
+  withJsonOption(program.command('package <inputFile>'))
     .description('transcode a video with ffmpeg into an H.264/AAC HLS ladder and encrypt it with AES-128 key rotation')
     .requiredOption('--video <id>', 'video id: URLs become /videos/<id>/… and /keys/<id>/<n>.key')
     .requiredOption('--out <dir>', 'origin folder receiving videos/<id>/ and keys/<id>/')
     .option('--ladder <rungs>', 'comma-separated renditions (never above the source height)', DEFAULT_LADDER.join(','))
-    .option('--segment-seconds <s>', 'segment length', '4')
-    .option('--rotate-every <segments>', 'segments per key', '10')
+    .addOption(wholeNumberOption('--segment-seconds <s>', 'segment length', { min: 1 }, 4))
+    .addOption(wholeNumberOption('--rotate-every <segments>', 'segments per key', { min: 1 }, 10))
     .option('--key-base-url <url>', 'absolute base of key URIs, e.g. https://cdn.example.com/keys (default: relative to each playlist)')
     .option('--force', 'replace this video if it is already in --out')
     .action(async (inputFile: string, options: Record<string, string | boolean | undefined>) => {
@@ -36,8 +31,8 @@ export function register(program: Command): void {
           ladder: String(options.ladder)
             .split(',')
             .map((r) => r.trim()),
-          segmentSeconds: wholeNumber(String(options.segmentSeconds), '--segment-seconds'),
-          rotateEvery: wholeNumber(String(options.rotateEvery), '--rotate-every'),
+          segmentSeconds: Number(options.segmentSeconds),
+          rotateEvery: Number(options.rotateEvery),
           keyBaseUrl: options.keyBaseUrl === undefined ? undefined : String(options.keyBaseUrl),
           force: options.force === true,
           signal: controller.signal,
@@ -49,9 +44,12 @@ export function register(program: Command): void {
         });
         for (const bar of bars.values()) bar.stop();
         const ladder = result.renditionDetails.map((r) => `${r.name} ${r.width}x${r.height}`).join(', ');
-        process.stdout.write(
+        const keysDir = `${String(options.out)}/keys/${result.videoId}/`;
+        printResult(
+          options,
+          { ...result, keysDir },
           `packaged ${result.videoId}: ${ladder}; ${result.segmentCount} segments, ${result.keyCount} key(s)\n` +
-            `playlist: ${result.masterPlaylist}\nkeys:     ${options.out}/keys/${result.videoId}/ (keygate publish puts them in the key bucket)\n`,
+            `playlist: ${result.masterPlaylist}\nkeys:     ${keysDir} (keygate publish puts them in the key bucket)`,
         );
       } finally {
         for (const bar of bars.values()) bar.stop();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { endSession, listSessions } from '../../admin/playback-sessions';
 import { leaseTableTarget, withLeaseTableOptions, type TableOptions } from '../table-options';
+import { printResult, withJsonOption, type JsonOption } from '../output';
 import { formatTable } from '../text-table';
 
 const nowSeconds = () => Date.now() / 1000;
@@ -39,15 +40,19 @@ export function register(program: Command): void {
   });
 
   withLeaseTableOptions(
-    program
-      .command('end-session <uid> <sessionId>')
-      .description("end one playback session at its next key request; the viewer's other sessions keep playing"),
-  ).action(async (uid: string, sessionId: string, options: TableOptions) => {
+    withJsonOption(
+      program
+        .command('end-session <uid> <sessionId>')
+        .description("end one playback session at its next key request; the viewer's other sessions keep playing"),
+    ),
+  ).action(async (uid: string, sessionId: string, options: TableOptions & JsonOption) => {
     const { writtenIn, alreadyEnded } = await endSession(leaseTableTarget(options), uid, sessionId, nowSeconds());
-    process.stdout.write(
+    printResult(
+      options,
+      { uid, sessionId, alreadyEnded, writtenIn },
       alreadyEnded
-        ? `session ${sessionId} of ${uid} was already ended\n`
-        : `ended session ${sessionId} of ${uid} (written in ${writtenIn}); its next key request is refused session-ended\n`,
+        ? `session ${sessionId} of ${uid} was already ended`
+        : `ended session ${sessionId} of ${uid} (written in ${writtenIn}); its next key request is refused session-ended`,
     );
   });
 }

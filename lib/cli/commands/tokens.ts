@@ -19,32 +19,34 @@ interface TokenOptions {
   pathMaxLifetime: string;
   sessionId?: string;
   sessionClaim: string;
+  json?: boolean;
 }
 import { checkUid } from '../../admin/entitlement-items';
 import { readSigningKeyFile, writeSigningKeyFiles } from '../../admin/key-files';
 import { mintToken, pathTokenUrl, videoIdOfMediaUrl } from '../../admin/tokens';
 import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
+import { printResult, withJsonOption } from '../output';
 
 /** keygate keygen | token: a signing key of your own, and tokens the key authorizer accepts. */
 export function register(program: Command): void {
-  program
-    .command('keygen')
+  withJsonOption(program.command('keygen'))
     .description('create a signing key (private key, mode 0600) and the JWKS to pin in cdk.json')
     .requiredOption('--out <dir>', 'directory for signing-key.pem and jwks.json')
     .option('--alg <alg>', `one of ${SIGNING_ALGORITHMS.join(', ')}`, 'ES256')
     .option('--force', 'replace an existing key (tokens signed with it stop working)')
-    .action((options: { out: string; alg: string; force?: boolean }) => {
+    .action((options: { out: string; alg: string; force?: boolean; json?: boolean }) => {
       if (!SIGNING_ALGORITHMS.includes(options.alg as SigningAlgorithm))
         throw new KeygateError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
       const files = writeSigningKeyFiles(options.out, options.alg as SigningAlgorithm, options.force === true);
-      process.stdout.write(
-        `private key: ${files.privateKeyPath} (keep it secret)\nJWKS:        ${files.jwksPath} (set "jwks" in cdk.json to this file)\nkid:         ${files.kid}\n`,
+      printResult(
+        options,
+        { ...files, alg: options.alg },
+        `private key: ${files.privateKeyPath} (keep it secret)\nJWKS:        ${files.jwksPath} (set "jwks" in cdk.json to this file)\nkid:         ${files.kid}`,
       );
     });
 
-  program
-    .command('token <uid>')
+  withJsonOption(program.command('token <uid>'))
     .description('print a signed JWT for a viewer')
     .requiredOption('--key <pem>', 'private key from keygate keygen')
     .requiredOption('--issuer <iss>', 'the jwtIssuer the authorizer expects')
@@ -96,6 +98,10 @@ export function register(program: Command): void {
         session: options.sessionId === undefined ? undefined : { id: options.sessionId, claim: options.sessionClaim },
         nowSeconds: Date.now() / 1000,
       });
-      process.stdout.write(`${options.pathUrl === undefined ? token : pathTokenUrl(options.pathUrl, token, options.pathPrefix)}\n`);
+      if (options.pathUrl === undefined) printResult(options, { token }, token);
+      else {
+        const url = pathTokenUrl(options.pathUrl, token, options.pathPrefix);
+        printResult(options, { url }, url);
+      }
     });
 }

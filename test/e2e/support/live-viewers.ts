@@ -59,16 +59,23 @@ export async function watchLive(
     keyAnswers.push(answer);
     answerOf.set(request, answer);
   });
-  page.on('requestfinished', (request) => {
-    const answer = answerOf.get(request);
-    if (answer)
-      void request
-        .response()
-        .then((response) => Object.assign(answer, { status: response?.status() ?? 0, endedMs: Date.now() - startedAt }));
+  // The status as the headers arrive: an answer is final then (a 503 the kit retries included), and
+  // 'requestfinished' + request.response() is another round trip that a loaded machine can leave
+  // unanswered while the kit's retry is already on its way.
+  page.on('response', (response) => {
+    const answer = answerOf.get(response.request());
+    if (answer !== undefined && answer.status === undefined)
+      Object.assign(answer, { status: response.status(), endedMs: Date.now() - startedAt });
   });
   page.on('requestfailed', (request) => {
     const answer = answerOf.get(request);
-    if (answer) Object.assign(answer, { status: 0, error: request.failure()?.errorText, endedMs: Date.now() - startedAt });
+    if (answer === undefined) return;
+    // A body lost after its headers keeps its status; a request that got no answer at all is 0.
+    Object.assign(answer, {
+      status: answer.status ?? 0,
+      error: request.failure()?.errorText,
+      endedMs: answer.endedMs ?? Date.now() - startedAt,
+    });
   });
   // The page loads three players' scripts: on a busy machine that alone can take tens of seconds.
   await page.goto(url, { timeout: 120_000 });

@@ -80,6 +80,25 @@ describe('keygate grant, revoke and list, read back by the authorizer', () => {
     expect(await verdict('refund', 'movie')).toEqual({ allowed: false, reason: 'not-entitled' });
   });
 
+  it('prints what grant and revoke did as one JSON line with --json', async () => {
+    const granted = await keygate('grant', 'scripted', 'movie', '--for', '1h', '--order-id', 'o-7', '--json');
+    expect(granted.code).toBe(0);
+    expect(JSON.parse(granted.stdout)).toEqual({
+      granted: expect.objectContaining({ uid: 'scripted', sk: 'movie', orderId: 'o-7', expiresAt: expect.any(Number) }),
+    });
+    expect(granted.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse((await keygate('revoke', 'scripted', 'movie', '--json')).stdout)).toEqual({
+      uid: 'scripted',
+      videoId: 'movie',
+      revoked: true,
+    });
+    expect(JSON.parse((await keygate('revoke', 'scripted', 'movie', '--json')).stdout)).toEqual({
+      uid: 'scripted',
+      videoId: 'movie',
+      revoked: false,
+    });
+  });
+
   it('revoke-sessions refuses every token issued up to now, including this second', async () => {
     await keygate('grant', 'sharer', 'movie');
     const issuedNow = now();

@@ -125,7 +125,7 @@ describe('keygate grant --max-streams, sessions and end-session', () => {
     expect(unknown.stderr).toBe('keygate: carol has no session no-such-session (keygate sessions carol lists them)\n');
     expect((await keygate('end-session', 'carol', 'a b')).stderr).toMatch(/session id "a b" must be 8–64 of/);
     expect((await keygate('grant', 'carol', '*', '--max-streams', 'two')).stderr).toMatch(
-      /^keygate: --max-streams: max streams must be a whole number from 0 to 1000/,
+      /^keygate: --max-streams must be a whole number from 0 to 1000 \(got two\)\n$/,
     );
     expect((await keygate('sessions', 'nobody')).stdout).toBe('nobody has no playback sessions\n');
   });
