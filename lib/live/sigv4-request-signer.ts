@@ -52,6 +52,8 @@ export function signerFor(options: Sigv4SignerOptions): SignatureV4 {
     region: options.region,
     service: options.service ?? 'lambda',
     sha256: NodeSha256,
+    // The body's hash is signed either way; X-Amz-Content-Sha256 is S3's header, not Lambda's.
+    applyChecksum: false,
   });
 }
 
