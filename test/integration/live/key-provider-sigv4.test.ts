@@ -1,8 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createCloudFrontEmulator } from '../../../lib/dev/cloudfront-emulator';
+import { publishedBuckets } from '../../../lib/dev/s3-bucket-model';
 import { fixedChannelRegistry } from '../../../lib/live/channel-registry';
 import { FolderLiveKeyStore } from '../../../lib/live/folder-live-key-store';
 import { functionUrlKeyProvider } from '../../../lib/live/function-url-key-provider';
@@ -86,7 +89,7 @@ describe('SPEKE requests signed with SigV4, checked as a function URL with AWS_I
 });
 
 describe('keygate live --key-provider <url>', () => {
-  it('packages a channel whose keys come from the signed provider, named by the playlists and decrypting the segments', async () => {
+  it('packages a channel whose keys come from the signed provider, named by the playlists, decrypting its segments, playing in keygate dev', async () => {
     // One folder for the provider's keys and the packager's media: the key and media buckets of `keygate dev`.
     const out = origin;
     const args = ['--test-size', '320x180', '--ladder', '180p', '--rotate-every', '1', '--window', '4', '--out', out];
@@ -125,6 +128,28 @@ describe('keygate live --key-provider <url>', () => {
       expect([clear[0], clear[188]]).toEqual([0x47, 0x47]);
       // Every key the provider handed out came through a verified signature.
       expect(fn.invocations.filter((e) => /contentId="news"/.test(e.body ?? '')).length).toBeGreaterThan(0);
+
+      // And a real HLS client (ffmpeg) plays it through keygate dev's CloudFront model, keys behavior included.
+      const emulator = createCloudFrontEmulator({
+        mediaBucket: publishedBuckets(out).media,
+        keyBucket: publishedBuckets(out).keys,
+        handler: async (event) => event.Records[0].cf.request,
+        allowedOrigins: [],
+      });
+      await new Promise<void>((resolve) => emulator.server.listen(0, '127.0.0.1', resolve));
+      try {
+        const master = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}/videos/news/master.m3u8`;
+        const played = await new Promise<{ code: number; stderr: string }>((resolve) =>
+          execFile('ffmpeg', ['-v', 'error', '-i', master, '-t', '1', '-f', 'null', '-'], (error, _stdout, stderr) =>
+            resolve({ code: error ? 1 : 0, stderr }),
+          ),
+        );
+        expect(played).toEqual({ code: 0, stderr: '' });
+        expect(emulator.stats().edgeInvocations).toBeGreaterThan(0);
+      } finally {
+        emulator.server.closeAllConnections();
+        emulator.server.close();
+      }
     } finally {
       live.kill('SIGINT');
       await exited;
