@@ -1,26 +1,16 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createKeyProviderHandler } from '../../../lib/live/key-provider-lambda';
 import { DEFAULT_USER_AGENT } from '../../../lib/live/speke-profile';
 import { startFunctionUrl, type FunctionUrlServer } from '../../fixtures/function-url-server';
-import { enforceConditionalPuts } from '../../fixtures/s3rver-conditional-puts';
+import { startS3rverKeyBucket, type S3rverKeyBucket } from '../../fixtures/s3rver-key-bucket';
 import { answerOf, spekeFixture } from '../../fixtures/speke-answers';
-
-// s3rver ships no types.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
 
 // The deployed key provider: the Lambda handler behind a modelled function URL, the key bucket on s3rver,
 // asked with the request shapes MediaPackage v2 sends (test/fixtures/speke, from AWS's SPEKE v2 documentation).
-const KEYS = 'keygate-keys';
 const BASE = 'https://d111.cloudfront.net';
 const V2 = spekeFixture('v2-live-request.xml');
 const TWO_PERIODS = spekeFixture('v2-live-request-two-periods.xml');
 const V2_HEADERS = { 'content-type': 'application/xml', 'x-speke-version': '2.0' };
-let root: string;
-let s3: InstanceType<typeof S3rver>;
-let client: S3Client;
+let keyBucket: S3rverKeyBucket;
 let fn: FunctionUrlServer;
 const logLines: string[] = [];
 
@@ -31,38 +21,21 @@ const periodRequest = (index: number, channel = 'concert') =>
 const post = (body: string, headers: Record<string, string> = V2_HEADERS) => fetch(fn.url, { method: 'POST', headers, body });
 const keysOf = async (response: Response) => answerOf(await response.text()).keys;
 
-async function objectBytes(key: string): Promise<Buffer> {
-  const object = await client.send(new GetObjectCommand({ Bucket: KEYS, Key: key }));
-  return Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-}
-const listKeys = async (prefix: string) =>
-  ((await client.send(new ListObjectsV2Command({ Bucket: KEYS, Prefix: prefix }))).Contents ?? []).map((o) => o.Key);
+const objectBytes = (key: string) => keyBucket.objectBytes(key);
+const listKeys = (prefix: string) => keyBucket.listKeys(prefix);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'keygate-provider-lambda-'));
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(root, 's3'), configureBuckets: [{ name: KEYS }] });
-  enforceConditionalPuts(s3);
-  const { port } = await s3.run();
-  client = new S3Client({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  keyBucket = await startS3rverKeyBucket();
   const handler = createKeyProviderHandler(
-    { keyBucket: KEYS, channels: ['concert', 'race', 'quiet'], keyUriBase: BASE },
-    { s3: client, log: (line) => logLines.push(line) },
+    { keyBucket: keyBucket.bucket, channels: ['concert', 'race', 'quiet'], keyUriBase: BASE },
+    { s3: keyBucket.client, log: (line) => logLines.push(line) },
   );
   fn = await startFunctionUrl(handler);
 });
 
 afterAll(async () => {
   await fn?.close();
-  client?.destroy();
-  await s3?.close();
-  rmSync(root, { recursive: true, force: true });
+  await keyBucket?.close();
 });
 
 describe('the key provider Lambda behind a function URL, keys in the key bucket', () => {
