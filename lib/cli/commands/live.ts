@@ -67,14 +67,14 @@ function parseFlags(options: LiveCommandOptions) {
  */
 function parseKeyProviderFlag(value: string, region: string | undefined): { url: string; region: string } {
   const { regionOfFunctionUrl } = require('../../live/sigv4-request-signer') as typeof import('../../live/sigv4-request-signer');
+  const { isLoopbackUrl } = require('../../live/live-key-material') as typeof import('../../live/live-key-material');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new KeygateError(`--key-provider must be a URL, like https://abc.lambda-url.eu-west-1.on.aws/ (got ${value})`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url)))
     throw new KeygateError(`--key-provider must use https (plain http only on loopback): ${value}`);
   const signingRegion = regionOfFunctionUrl(url.href) ?? region;
   if (!signingRegion)
