@@ -23,7 +23,7 @@ export interface LiveKeyProviderProps {
  * A function URL rather than API Gateway: one resource, no stage or integration, SigV4 checked by
  * Lambda itself; API Gateway's extras (throttling per key, WAF, custom domains) serve no purpose for
  * one caller (MediaPackage) and one admin. MediaPackage calls it with `spekeRole`, which may invoke
- * this URL and nothing else; the function may write and read back only `keys/<channel>/*` of the
+ * this function (through its URL) and nothing else; the function may write and read back only `keys/<channel>/*` of the
  * configured channels in the key bucket.
  */
 export class LiveKeyProvider extends Construct {
@@ -80,6 +80,9 @@ export class LiveKeyProvider extends Construct {
         conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
       }),
     );
+    // Function URLs created since October 2025 also need InvokeFunction on the function (Lambda's
+    // "Control access to function URLs"): the same one function, nothing more.
+    this.spekeRole.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

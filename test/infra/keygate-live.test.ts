@@ -138,6 +138,8 @@ describe('the key provider and its roles', () => {
         Resource: { 'Fn::GetAtt': [providerFunctionId(live), 'Arn'] },
         Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
       },
+      // Required for function URLs created since October 2025.
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [providerFunctionId(live), 'Arn'] } },
     ]);
   });
 
