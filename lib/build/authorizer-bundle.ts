@@ -1,6 +1,7 @@
 import { buildSync } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options';
 import { AUTHORIZER_CONFIG_FILE, type AuthorizerConfig, parseAuthorizerConfig } from '../../lambda/key-authorizer/contract';
 
 export const AUTHORIZER_ENTRY = resolve(__dirname, '../../lambda/key-authorizer/index.ts');
@@ -18,21 +19,7 @@ export function buildAuthorizerBundle(config: AuthorizerConfig, outDir: string):
   const checked = parseAuthorizerConfig(JSON.parse(JSON.stringify(config)));
   mkdirSync(outDir, { recursive: true });
   const bundleFile = join(outDir, AUTHORIZER_BUNDLE_FILE);
-  buildSync({
-    entryPoints: [AUTHORIZER_ENTRY],
-    outfile: bundleFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    // ESM builds of the SDK tree-shake better: ~104 KB zipped instead of ~158 KB.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    // The SDK lazily `import()`s node:http; as require() it also loads inside jest's vm and the dev emulator.
-    supported: { 'dynamic-import': false },
-    logLevel: 'silent',
-  });
+  buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [AUTHORIZER_ENTRY], outfile: bundleFile });
   const configFile = join(outDir, AUTHORIZER_CONFIG_FILE);
   writeFileSync(configFile, `${JSON.stringify(checked, null, 2)}\n`);
   return { bundleFile, configFile };

@@ -22,6 +22,7 @@ import {
 import { readAlarmTopicArns } from './alarm-plan';
 import { isKnownRegion } from './region-locations';
 import { readJwksFetch, readTrustedIssuers, TOKEN_NAME } from './trusted-issuers';
+import { readLiveChannels, type LiveChannelConfig } from './live-channels';
 
 export { InvalidConfigError } from './context-values';
 
@@ -64,6 +65,8 @@ export interface KeygateConfig {
   /** SNS topics the alarms notify, at most one per alarm region (stack region, us-east-1). */
   alarmTopicArns: string[];
   decisionLogSalt?: string;
+  /** Live channels on MediaLive + MediaPackage v2 (KeygateLive); none, the default, deploys none of it. */
+  liveChannels: LiveChannelConfig[];
 }
 
 const REGION = P.region;
@@ -283,6 +286,7 @@ export function parseKeygateConfig(context: Context, options: { baseDir?: string
     logRetentionDays,
     edgeLogRetentionDays: readRetentionDays(context, 'edgeLogRetentionDays', 30),
     alarmTopicArns: readAlarmTopicArns(context, region),
+    liveChannels: readLiveChannels(context),
   };
   config.streams = readStreams(context, config.keyRotation);
   checkDeadlines(config);

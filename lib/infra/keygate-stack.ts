@@ -9,6 +9,7 @@ import { KeygateDashboard } from './keygate-dashboard';
 import { warnAboutConfig } from './config-warnings';
 import { alarmPlanFor } from '../config/alarm-plan';
 import { edgeLogRegionsFor } from '../config/edge-log-regions';
+import { KeygateLive } from './keygate-live';
 
 export interface KeygateStackProps extends StackProps {
   /** The validated cdk.json context; its region is the stack's. */
@@ -21,6 +22,8 @@ export class KeygateStack extends Stack {
   readonly accessLogs: AccessLogs;
   /** One set per alarm region (`alarmPlanFor`). */
   readonly alarms: KeygateAlarms[];
+  /** Live channels on MediaLive + MediaPackage, when `liveChannels` lists any. */
+  readonly live?: KeygateLive;
 
   constructor(scope: Construct, id: string, props: KeygateStackProps) {
     const { config, ...stackProps } = props;
@@ -94,9 +97,41 @@ export class KeygateStack extends Stack {
       value: [config.region, ...config.replicaRegions].join(','),
       description: 'Primary first',
     });
+    if (config.liveChannels.length > 0) this.live = this.addLive(config, domain);
     new CfnOutput(this, 'ExamplePlayerUrl', {
       value: `https://${domain}/videos/<videoId>/master.m3u8`,
       description: 'Master playlist URL of a published video',
     });
+  }
+
+  private addLive(config: KeygateConfig, domain: string): KeygateLive {
+    const live = new KeygateLive(this, 'Live', {
+      channels: config.liveChannels,
+      channelGroupName: `${config.stackName}-live`,
+      keyBucket: this.keygate.keys.keyBucket,
+      distribution: this.keygate.distribution.distribution,
+      keyUriBase: `https://${domain}`,
+      logRetentionDays: config.logRetentionDays,
+    });
+    new CfnOutput(this, 'LiveKeyProviderUrl', {
+      value: live.keyProvider.url.url,
+      description: 'keygate live --key-provider: the SPEKE endpoint MediaPackage calls (AWS_IAM)',
+    });
+    live.channels.forEach((channel, i) => {
+      const id = config.liveChannels[i].id;
+      new CfnOutput(this, `LiveChannel${i + 1}IngestUrl`, {
+        value: channel.ingestUrl,
+        description: `Channel ${id}: push RTMP here (OBS server = all but the last path segment, stream key = the last)`,
+      });
+      new CfnOutput(this, `LiveChannel${i + 1}PlaybackUrl`, {
+        value: `https://${domain}${KeygateLive.playbackPath(id)}`,
+        description: `Channel ${id}: the master playlist viewers open (keys gated by /keys/${id}/*)`,
+      });
+      new CfnOutput(this, `LiveChannel${i + 1}MediaLiveChannelId`, {
+        value: channel.channel.ref,
+        description: `Channel ${id}: start and stop it with aws medialive start-channel|stop-channel --channel-id (billed while running)`,
+      });
+    });
+    return live;
   }
 }

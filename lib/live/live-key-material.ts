@@ -31,6 +31,9 @@ export function liveKeyObjectKey(channel: string, name: string): string {
   return `${KEYS_PREFIX}${channel}/${name}.key`;
 }
 
+/** A URL on this machine: plain http is allowed there (keygate dev, tests), nowhere else. */
+export const isLoopbackUrl = (url: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
 /** The key URI base that makes playlists name keys by path alone (`/keys/<channel>/<name>.key`). */
 export const ROOT_RELATIVE_KEY_URIS = '/';
 
@@ -52,7 +55,7 @@ export function parseKeyUriBase(value: string): string {
       'keyUriBase',
     );
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const loopback = isLoopbackUrl(url);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new KeygateError(`the key URI base ${value} must use https (plain http only on loopback)`, 'keyUriBase');
   }

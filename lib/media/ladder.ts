@@ -12,6 +12,15 @@ const LADDER_RUNGS: Record<string, { height: number; videoKbps: number }> = {
 };
 
 export const DEFAULT_LADDER = ['1080p', '720p', '480p', '360p'];
+
+export const isLadderRung = (name: string): boolean => Object.hasOwn(LADDER_RUNGS, name);
+
+/** A rung's size at 16:9 (what a live encoder is told to produce) and its video bitrate. */
+export function rungOf(name: string): Rendition {
+  if (!isLadderRung(name)) throw new KeygateError(`unknown ladder rung ${name}: choose from ${Object.keys(LADDER_RUNGS).join(', ')}`);
+  const { height, videoKbps } = LADDER_RUNGS[name];
+  return { name, height, width: even((height * 16) / 9), videoKbps };
+}
 export const AUDIO_KBPS = 128;
 /** H.264 High profile, level 4.0 (avc1.640028), and AAC-LC: what the CODECS attribute declares. */
 export const VIDEO_CODEC = 'avc1.640028';

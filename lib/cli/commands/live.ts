@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
 import { DEFAULT_LADDER } from '../../media/ladder';
+import type { LiveKeySource } from '../../live/live-key-source';
 import { wholeNumberOption } from '../option-parsers';
 import { printResult, withJsonOption } from '../output';
 import type { LiveKeyStore } from '../../live/live-key-store';
@@ -23,6 +24,7 @@ interface LiveCommandOptions {
   dvr?: string;
   loop?: boolean;
   testSize: string;
+  keyProvider?: string;
 }
 
 /** The flags, checked before anything starts: a bad one is one line and nothing is published. */
@@ -44,7 +46,37 @@ function parseFlags(options: LiveCommandOptions) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (options.bucket !== undefined && !region) throw new KeygateError('no region: pass --region or set AWS_REGION (the stack region)');
   const ladder = options.ladder.split(',').map((r) => r.trim());
-  return { segmentSeconds, rotateEvery, windowSegments, testSize: { width: Number(size[1]), height: Number(size[2]) }, region, ladder };
+  const keyProvider = options.keyProvider === undefined ? undefined : parseKeyProviderFlag(options.keyProvider, region);
+  return {
+    segmentSeconds,
+    rotateEvery,
+    windowSegments,
+    testSize: { width: Number(size[1]), height: Number(size[2]) },
+    region,
+    ladder,
+    keyProvider,
+  };
+}
+
+/**
+ * --key-provider: the deployed SPEKE endpoint (stack output LiveKeyProviderUrl), https; plain http
+ * only on loopback. Its region signs the requests: a function URL names it, else --region.
+ */
+function parseKeyProviderFlag(value: string, region: string | undefined): { url: string; region: string } {
+  const { regionOfFunctionUrl } = require('../../live/sigv4-request-signer') as typeof import('../../live/sigv4-request-signer');
+  const { isLoopbackUrl } = require('../../live/live-key-material') as typeof import('../../live/live-key-material');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new KeygateError(`--key-provider must be a URL, like https://abc.lambda-url.eu-west-1.on.aws/ (got ${value})`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url)))
+    throw new KeygateError(`--key-provider must use https (plain http only on loopback): ${value}`);
+  const signingRegion = regionOfFunctionUrl(url.href) ?? region;
+  if (!signingRegion)
+    throw new KeygateError('--key-provider: no region to sign for: pass --region or set AWS_REGION (the provider region)');
+  return { url: url.href, region: signingRegion };
 }
 
 /** keygate live: a live channel from a file, a stream or ffmpeg's test pattern, until Ctrl-C. */
@@ -68,6 +100,10 @@ export function register(program: Command): void {
     .option('--dvr <duration>', 'keep this much behind live in the playlists, e.g. 30m (a longer window)')
     .option('--loop', 'play a file input in a loop (otherwise the event ends with the file)')
     .option('--test-size <WxH>', 'the test pattern size (--input test)', '640x360')
+    .option(
+      '--key-provider <url>',
+      'the deployed key provider (stack output LiveKeyProviderUrl): keys come from it, SigV4-signed with your AWS credentials, instead of a local provider',
+    )
     .action(async (channel: string, options: LiveCommandOptions) => {
       await runLive(channel, options, parseFlags(options));
     });
@@ -103,10 +139,31 @@ async function openOrigin(
   }
 }
 
+/** The packager's key source: the deployed provider, signed with the admin's credentials, or a local provider on loopback. */
+async function openKeyProvider(
+  channel: string,
+  keyStore: LiveKeyStore,
+  profile: string | undefined,
+  deployed: { url: string; region: string } | undefined,
+): Promise<{ keys: LiveKeySource; close: () => Promise<void> }> {
+  if (deployed === undefined) {
+    const { startLocalKeyProvider } = require('../../live/local-key-provider') as typeof import('../../live/local-key-provider');
+    return startLocalKeyProvider({ store: keyStore, channels: [channel] });
+  }
+  const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  const { sigv4RequestSigner } = require('../../live/sigv4-request-signer') as typeof import('../../live/sigv4-request-signer');
+  const { SpekeKeySource } = require('../../live/speke-key-source') as typeof import('../../live/speke-key-source');
+  // The SDK's default credential chain (environment, --profile, SSO, instance role), as every other command
+  // resolves it: borrowed from a client that never sends a request.
+  const client = new S3Client({ region: deployed.region, ...(profile === undefined ? {} : { profile }) });
+  const credentials = () => client.config.credentials();
+  const signRequest = sigv4RequestSigner({ credentials, region: deployed.region, service: 'lambda' });
+  return { keys: new SpekeKeySource({ endpoint: deployed.url, signRequest }), close: async () => client.destroy() };
+}
+
 /** Runs the channel until Ctrl-C (or the end of a file): a status line on stderr, EXT-X-ENDLIST at the end. */
 async function runLive(channel: string, options: LiveCommandOptions, flags: ReturnType<typeof parseFlags>): Promise<void> {
   const { LiveChannel, assertLiveChannelId } = require('../../live/live-channel') as typeof import('../../live/live-channel');
-  const { startLocalKeyProvider } = require('../../live/local-key-provider') as typeof import('../../live/local-key-provider');
   const { parseLiveInput } = require('../../live/live-input') as typeof import('../../live/live-input');
   const { formatLiveStatus } = require('../../live/live-status') as typeof import('../../live/live-status');
   assertLiveChannelId(channel);
@@ -114,8 +171,9 @@ async function runLive(channel: string, options: LiveCommandOptions, flags: Retu
   const { origin, keyStore, close } = await openOrigin(options, flags.region);
   const tty = process.stderr.isTTY === true;
   const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`);
-  // The deployed key provider, on loopback: the packager asks it for every key over SPEKE, as MediaPackage does.
-  const provider = await startLocalKeyProvider({ store: keyStore, channels: [channel] }).catch((error: unknown) => {
+  // The packager asks a key provider for every key over SPEKE, as MediaPackage does: the deployed one
+  // (shared with MediaPackage, so both name the same keys), or the same provider on loopback.
+  const provider = await openKeyProvider(channel, keyStore, options.profile, flags.keyProvider).catch((error: unknown) => {
     close();
     throw error;
   });

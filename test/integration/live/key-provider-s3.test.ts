@@ -1,8 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fixedChannelRegistry } from '../../../lib/live/channel-registry';
 import { createKeyProvider, type KeyProvider } from '../../../lib/live/key-provider';
 import { startKeyProviderServer, type KeyProviderServer } from '../../../lib/live/key-provider-server';
@@ -11,46 +8,22 @@ import { S3LiveKeyStore } from '../../../lib/live/s3-live-key-store';
 import { KeyProviderRefusedError } from '../../../lib/live/speke-client-errors';
 import { SpekeKeySource } from '../../../lib/live/speke-key-source';
 import { KEY_CACHE_CONTROL } from '../../../lib/media/origin-layout';
-import { enforceConditionalPuts } from '../../fixtures/s3rver-conditional-puts';
+import { startS3rverKeyBucket, type S3rverKeyBucket } from '../../fixtures/s3rver-key-bucket';
 import { answerOf, spekeFixture } from '../../fixtures/speke-answers';
 
-// s3rver ships no types.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
-
-const KEYS = 'keygate-keys';
 const BASE = 'https://d111.cloudfront.net';
-let root: string;
-let s3: InstanceType<typeof S3rver>;
+let keyBucket: S3rverKeyBucket;
 let client: S3Client;
 let server: KeyProviderServer;
 /** Every store write and every answer, in the order they happened, with what the bucket held at answer time. */
 const events: string[] = [];
-
-async function objectBytes(key: string): Promise<Buffer | undefined> {
-  try {
-    const object = await client.send(new GetObjectCommand({ Bucket: KEYS, Key: key }));
-    return Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-  } catch {
-    return undefined;
-  }
-}
-const listKeys = async (prefix: string) =>
-  ((await client.send(new ListObjectsV2Command({ Bucket: KEYS, Prefix: prefix }))).Contents ?? []).map((o) => o.Key);
+const objectBytes = (key: string) => keyBucket.objectBytes(key);
+const listKeys = (prefix: string) => keyBucket.listKeys(prefix);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'keygate-live-keys-'));
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(root, 's3'), configureBuckets: [{ name: KEYS }] });
-  enforceConditionalPuts(s3);
-  const { port } = await s3.run();
-  client = new S3Client({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  const s3Store = new S3LiveKeyStore(client, KEYS);
+  keyBucket = await startS3rverKeyBucket();
+  client = keyBucket.client;
+  const s3Store = new S3LiveKeyStore(client, keyBucket.bucket);
   const recordingStore: LiveKeyStore = {
     storeKeyOnce: async (channel, name, key) => {
       const stored = await s3Store.storeKeyOnce(channel, name, key);
@@ -87,9 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  client?.destroy();
-  await s3?.close();
-  rmSync(root, { recursive: true, force: true });
+  await keyBucket?.close();
 });
 
 const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/xml', 'x-speke-version': '2.0' }) =>
@@ -111,7 +82,7 @@ describe('the key provider over HTTP, with the key bucket on S3 (s3rver)', () =>
         .slice(0, 2)
         .every((e) => e.startsWith('stored')),
     ).toBe(true);
-    const head = await client.send(new HeadObjectCommand({ Bucket: KEYS, Key: 'keys/concert/28512.key' }));
+    const head = await client.send(new HeadObjectCommand({ Bucket: keyBucket.bucket, Key: 'keys/concert/28512.key' }));
     expect(head).toMatchObject({ CacheControl: KEY_CACHE_CONTROL, ContentType: 'application/octet-stream', ContentLength: 16 });
   });
 
@@ -133,7 +104,8 @@ describe('the key provider over HTTP, with the key bucket on S3 (s3rver)', () =>
   });
 
   it('is as strict as S3 about the conditional write it relies on', async () => {
-    const put = () => client.send(new PutObjectCommand({ Bucket: KEYS, Key: 'keys/race/2.key', Body: Buffer.alloc(16), IfNoneMatch: '*' }));
+    const put = () =>
+      client.send(new PutObjectCommand({ Bucket: keyBucket.bucket, Key: 'keys/race/2.key', Body: Buffer.alloc(16), IfNoneMatch: '*' }));
     await put();
     await expect(put()).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
   });

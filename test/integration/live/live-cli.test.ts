@@ -26,6 +26,8 @@ describe('keygate live: bad input is one line, and nothing is published', () => 
     [['news', '--input', 'test', '--out', 'OUT', '--window', '2'], /--window must be a whole number ≥ 3/],
     [['bad/id', '--input', 'test', '--out', 'OUT'], /<channel>: channel id "bad\/id" must be a video id/],
     [['news', '--input', 'test', '--bucket', 'media'], /--bucket needs --key-bucket/],
+    [['news', '--input', 'test', '--out', 'OUT', '--key-provider', 'keys'], /--key-provider must be a URL/],
+    [['news', '--input', 'test', '--out', 'OUT', '--key-provider', 'http://keys.example.com/'], /--key-provider must use https/],
   ])('refuses %j with one line', async (args, message) => {
     const out = join(root, `bad-${Math.random().toString(36).slice(2)}`);
     const result = await runCli(['live', ...args.map((a) => (a === 'OUT' ? out : a))]);
