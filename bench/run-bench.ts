@@ -74,13 +74,21 @@ function firstLine(command: string, args: string[]): string {
 const packageVersion = (name: string) =>
   (JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-export async function runBench(options: BenchOptions) {
-  const log = options.log ?? (() => {});
-  const sizes = options.quick ? SIZES.quick : SIZES.full;
+/** What every run starts with: its sizes, the origin folder, the start time and a fresh signing key. */
+function startRun(options: BenchOptions) {
   const originDir = join(options.workDir, 'origin');
   mkdirSync(originDir, { recursive: true });
-  const started = new Date();
-  const key = generateSigningKey('ES256');
+  return {
+    log: options.log ?? (() => {}),
+    sizes: options.quick ? SIZES.quick : SIZES.full,
+    originDir,
+    started: new Date(),
+    key: generateSigningKey('ES256'),
+  };
+}
+
+export async function runBench(options: BenchOptions) {
+  const { log, sizes, originDir, started, key } = startRun(options);
 
   // Steps are numbered by the RESULTS.md section they measure; a section measured in two steps has a and b.
   log('1a/9 packaging the playback videos');
@@ -210,12 +218,7 @@ export interface Remeasured {
  * section still runs side by side, in the same run; the result's header says which were re-measured.
  */
 export async function rerunSections(options: BenchOptions, sections: RemeasurableSection[], previous: BenchResults): Promise<BenchResults> {
-  const log = options.log ?? (() => {});
-  const sizes = options.quick ? SIZES.quick : SIZES.full;
-  const originDir = join(options.workDir, 'origin');
-  mkdirSync(originDir, { recursive: true });
-  const started = new Date();
-  const key = generateSigningKey('ES256');
+  const { log, sizes, originDir, started, key } = startRun(options);
   const results: BenchResults = { ...previous, meta: { ...previous.meta, remeasured: [...(previous.meta.remeasured ?? [])] } };
   const world = await startWorld({ originDir, workDir: options.workDir, key });
   try {
