@@ -238,6 +238,8 @@ export async function rerunSections(options: BenchOptions, sections: Remeasurabl
     await world.close();
   }
   const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+  // An earlier re-measurement whose every section this one replaced no longer describes any figure.
+  results.meta.remeasured = results.meta.remeasured.filter((m) => !m.sections.every((section) => sections.includes(section)));
   results.meta.remeasured.push({ sections, date: started.toISOString(), durationSeconds });
   return results;
 }
