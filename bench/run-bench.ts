@@ -74,13 +74,21 @@ function firstLine(command: string, args: string[]): string {
 const packageVersion = (name: string) =>
   (JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-export async function runBench(options: BenchOptions) {
-  const log = options.log ?? (() => {});
-  const sizes = options.quick ? SIZES.quick : SIZES.full;
+/** What every run starts with: its sizes, the origin folder, the start time and a fresh signing key. */
+function startRun(options: BenchOptions) {
   const originDir = join(options.workDir, 'origin');
   mkdirSync(originDir, { recursive: true });
-  const started = new Date();
-  const key = generateSigningKey('ES256');
+  return {
+    log: options.log ?? (() => {}),
+    sizes: options.quick ? SIZES.quick : SIZES.full,
+    originDir,
+    started: new Date(),
+    key: generateSigningKey('ES256'),
+  };
+}
+
+export async function runBench(options: BenchOptions) {
+  const { log, sizes, originDir, started, key } = startRun(options);
 
   // Steps are numbered by the RESULTS.md section they measure; a section measured in two steps has a and b.
   log('1a/9 packaging the playback videos');
@@ -169,6 +177,8 @@ export async function runBench(options: BenchOptions) {
           ),
         },
         sizes,
+        /** Sections measured again later with `--only`, each with when (the rest are this run's). */
+        remeasured: [] as Remeasured[],
       },
       playback: { videos, summary: playback, runs: playbackRuns },
       nativePlayback: { summary: nativePlayback, runs: nativeRuns },
@@ -192,3 +202,44 @@ export async function runBench(options: BenchOptions) {
 }
 
 export type BenchResults = Awaited<ReturnType<typeof runBench>>;
+
+/** The sections `npm run bench -- --only` can measure again on their own, by their RESULTS.md step. */
+export const REMEASURABLE_SECTIONS = ['latency', 'cold-start', 'stream-limits'] as const;
+export type RemeasurableSection = (typeof REMEASURABLE_SECTIONS)[number];
+export interface Remeasured {
+  sections: RemeasurableSection[];
+  date: string;
+  durationSeconds: number;
+}
+
+/**
+ * Measures only `sections` (full or quick sizes, as `runBench`) and puts them into `previous` in
+ * place of its own: a quicker loop for one change than the whole bench. Every comparison inside a
+ * section still runs side by side, in the same run; the result's header says which were re-measured.
+ */
+export async function rerunSections(options: BenchOptions, sections: RemeasurableSection[], previous: BenchResults): Promise<BenchResults> {
+  const { log, sizes, originDir, started, key } = startRun(options);
+  const results: BenchResults = { ...previous, meta: { ...previous.meta, remeasured: [...(previous.meta.remeasured ?? [])] } };
+  const world = await startWorld({ originDir, workDir: options.workDir, key });
+  try {
+    if (sections.includes('latency')) {
+      log('2a decision latency, in process');
+      results.latency = await benchLatency(world, key, options.workDir, sizes.latency);
+    }
+    if (sections.includes('cold-start')) {
+      log('4 cold starts');
+      results.coldStart = await benchColdStart(world, key, options.workDir, sizes.coldStart);
+    }
+    if (sections.includes('stream-limits')) {
+      log('8 stream limits: store operations per playback, lease latency, the two-region race');
+      results.streamLimits = await benchStreamLimits(key, sizes.streamLimits);
+    }
+  } finally {
+    await world.close();
+  }
+  const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+  // An earlier re-measurement whose every section this one replaced no longer describes any figure.
+  results.meta.remeasured = results.meta.remeasured.filter((m) => !m.sections.every((section) => sections.includes(section)));
+  results.meta.remeasured.push({ sections, date: started.toISOString(), durationSeconds });
+  return results;
+}

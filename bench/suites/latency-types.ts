@@ -3,7 +3,7 @@ export type LatencyCase = (typeof LATENCY_CASES)[number];
 
 export const LATENCY_LABELS: Record<LatencyCase, string> = {
   'hit-cookie': 'Keygate, warm-cache hit (uid cookie: nothing to verify)',
-  'hit-jwt': 'Keygate, JWT (ES256) verification + cache hit',
+  'hit-jwt': 'Keygate, JWT (ES256, verified moments before: memo) + cache hit',
   'miss-jwt': 'Keygate, JWT + cache miss (BatchGetItem to dynalite)',
   seed: 'seed handler (GetItem to dynalite, every request)',
 };

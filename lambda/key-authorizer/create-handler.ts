@@ -6,6 +6,7 @@ import { EntitlementCache } from './entitlements/entitlement-cache';
 import { jsonLineLogger } from './decision-log';
 import { DynamoDbEntitlementStore } from './entitlements/entitlement-store';
 import { createTokenVerifier } from './identity/jwt';
+import { VerifiedTokenMemo } from './identity/verified-token-memo';
 import { DynamoDbLeaseStore } from './streams/lease-store';
 import { RecentRenewals, renewalSkipSeconds } from './streams/recent-renewals';
 import type { GeneratedResponse } from './http/responses';
@@ -40,7 +41,11 @@ export function createAuthorizerDeps(
   const entitlements = new DynamoDbEntitlementStore(config, executingRegion);
   return {
     config,
-    verifier: createTokenVerifier(config.jwt, { sessionIdClaim: config.streams.sessionIdClaim }),
+    // The memo holds as many tokens as the entitlement cache holds viewers.
+    verifier: createTokenVerifier(config.jwt, {
+      sessionIdClaim: config.streams.sessionIdClaim,
+      memo: new VerifiedTokenMemo(config.cache.maxEntries),
+    }),
     store: new CoalescingEntitlementStore(entitlements),
     cache: new EntitlementCache(config.cache.maxEntries),
     now,

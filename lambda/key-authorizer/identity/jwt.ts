@@ -6,6 +6,7 @@ import type { IssuerConfig, JwtConfig, PinnedJwk, SigningAlgorithm } from '../co
 import { SIGNING_ALGORITHMS } from '../config/issuer-config';
 import { IssuerKeys, type JwksFetchReport } from './issuer-keys';
 import { httpsJwksFetcher, type JwksFetcher } from './jwks-fetch';
+import { VerifiedTokenMemo } from './verified-token-memo';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {
@@ -114,6 +115,16 @@ export interface TokenVerifierOptions {
   fetchJwks?: JwksFetcher;
   /** Milliseconds since the epoch, for the fetch cooldown and the fetched keys' age. */
   now?: () => number;
+  /** Tokens verified a moment ago, served without checking their signature again (verified-token-memo.ts). */
+  memo?: VerifiedTokenMemo<MemoisedToken>;
+}
+
+/** What the memo keeps of a verified token: its identity, and the key that verified it, which must still be held. */
+export interface MemoisedToken {
+  identity: Readonly<VerifiedIdentity>;
+  keys: IssuerKeys;
+  kid: string;
+  key: PinnedJwk;
 }
 
 /**
@@ -123,7 +134,7 @@ export interface TokenVerifierOptions {
  * allow-list, audience or client id, token use, `typ`) and the time checks against the injected clock are ours.
  */
 export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOptions = {}): TokenVerifier {
-  const { sessionIdClaim } = options;
+  const { sessionIdClaim, memo } = options;
   const fetchJwks = options.fetchJwks ?? httpsJwksFetcher(config.jwksFetch);
   const now = options.now ?? (() => Date.now());
   const issuers = new Map<string, Issuer>();
@@ -192,11 +203,32 @@ export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOpt
     return identity;
   }
 
+  /** The identity of a token verified a moment ago, if the key that verified it is still held. */
+  function remembered(token: string, nowSeconds: number): VerifiedIdentity | undefined {
+    // An oversized token is refused by parse() before it costs a hash.
+    if (memo === undefined || token.length > config.maxTokenBytes) return undefined;
+    const entry = memo.get(VerifiedTokenMemo.keyOf(token), nowSeconds);
+    // A key withdrawn from the issuer's JWKS (or aged out) withdraws its tokens' entries too.
+    if (entry === undefined || entry.keys.find(entry.kid) !== entry.key) return undefined;
+    return entry.identity;
+  }
+
+  /** check(), remembering what it concluded for the same token's next requests. */
+  function checkAndRemember(token: string, parsed: ReturnType<typeof parse>, key: PinnedJwk, nowSeconds: number): VerifiedIdentity {
+    const identity = check(token, parsed, key, nowSeconds);
+    if (memo !== undefined) {
+      if (identity.videos) Object.freeze(identity.videos);
+      const value = { identity: Object.freeze(identity), keys: parsed.issuer.keys, kid: parsed.kid, key };
+      memo.remember(VerifiedTokenMemo.keyOf(token), value, nowSeconds, identity.expiresAt);
+    }
+    return identity;
+  }
+
   async function fetchThenCheck(token: string, parsed: ReturnType<typeof parse>, nowSeconds: number): Promise<VerifiedIdentity> {
     const report = await parsed.issuer.keys.refresh();
     try {
       const key = parsed.issuer.keys.find(parsed.kid);
-      if (key) return { ...check(token, parsed, key, nowSeconds), jwksFetch: report };
+      if (key) return { ...checkAndRemember(token, parsed, key, nowSeconds), jwksFetch: report };
       // Only a fetch made for this request (or joined by it) can say the kid is not the issuer's:
       // within the cooldown the key may have been published since, so the answer is "retry later".
       if (!report.available) reject('jwks-unavailable', "the issuer's JWKS could not be fetched");
@@ -210,15 +242,19 @@ export function createTokenVerifier(config: JwtConfig, options: TokenVerifierOpt
 
   return {
     verify(token, nowSeconds) {
+      const known = remembered(token, nowSeconds);
+      if (known) return known;
       const parsed = parse(token);
       const key = parsed.issuer.keys.find(parsed.kid);
       if (!key) reject('bad-token', 'kid is not held');
-      return check(token, parsed, key, nowSeconds);
+      return checkAndRemember(token, parsed, key, nowSeconds);
     },
     verifyOrFetch(token, nowSeconds) {
+      const known = remembered(token, nowSeconds);
+      if (known) return known;
       const parsed = parse(token);
       const key = parsed.issuer.keys.find(parsed.kid);
-      if (key) return check(token, parsed, key, nowSeconds);
+      if (key) return checkAndRemember(token, parsed, key, nowSeconds);
       if (!parsed.issuer.keys.canFetch) reject('bad-token', 'kid is not pinned');
       return fetchThenCheck(token, parsed, nowSeconds);
     },
