@@ -11,6 +11,7 @@ import * as publish from './commands/publish';
 import * as sessions from './commands/sessions';
 import * as tokens from './commands/tokens';
 import * as verify from './commands/verify';
+import { EXIT_CODES } from './exit-codes';
 
 /**
  * Each command lives in lib/cli/commands/<name>.ts and exports `register(program)`.
@@ -59,7 +60,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    process.exitCode = 1;
+    process.exitCode = EXIT_CODES.failed;
     const line = describeError(error, failedOptions);
     if (line !== undefined) {
       process.stderr.write(`keygate: ${line}\n`);

@@ -5,6 +5,7 @@ import { IMPORT_COLUMNS, planImport } from '../../admin/grant-import';
 import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
+import { EXIT_CODES } from '../exit-codes';
 
 /** keygate import <grants.csv>: bulk grants; bad rows are reported by line and never block good ones. */
 export function register(program: Command): void {
@@ -37,6 +38,6 @@ export function register(program: Command): void {
       for (const row of plan.rejected) process.stdout.write(`rejected line ${row.line}: ${row.reason}\n`);
     }
     // Partial success is still a failure for scripts: some rows need fixing.
-    if (plan.rejected.length > 0) process.exitCode = 2;
+    if (plan.rejected.length > 0) process.exitCode = EXIT_CODES.problemsFound;
   });
 }

@@ -9,6 +9,7 @@ import { rawHttpGet } from '../../admin/raw-http';
 import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
+import { EXIT_CODES } from '../exit-codes';
 
 interface VerifyOptions extends TableOptions {
   video: string;
@@ -20,7 +21,6 @@ interface VerifyOptions extends TableOptions {
 }
 
 /** Exit code of a run whose checks failed (1 is a run that could not start: a bad flag, an unreachable URL). */
-const CHECKS_FAILED = 2;
 const nowSeconds = () => Date.now() / 1000;
 
 function distributionOrigin(text: string): URL {
@@ -91,7 +91,7 @@ export function register(program: Command): void {
           progress: (line) => process.stderr.write(`verify: ${line}\n`),
         });
         process.stdout.write(options.json ? `${JSON.stringify(canaryJson(report))}\n` : formatCanaryTable(report));
-        if (!canaryPassed(report)) process.exitCode = CHECKS_FAILED;
+        if (!canaryPassed(report)) process.exitCode = EXIT_CODES.problemsFound;
       } finally {
         client?.destroy();
       }
