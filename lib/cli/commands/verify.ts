@@ -20,7 +20,6 @@ interface VerifyOptions extends TableOptions {
   json?: boolean;
 }
 
-/** Exit code of a run whose checks failed (1 is a run that could not start: a bad flag, an unreachable URL). */
 const nowSeconds = () => Date.now() / 1000;
 
 function distributionOrigin(text: string): URL {
