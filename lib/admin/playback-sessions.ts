@@ -9,6 +9,7 @@ import {
   LEASE_TTL_GRACE_SECONDS,
   type LeaseItem,
   leaseSortKey,
+  MalformedItemError,
   PARTITION_KEY,
   readLeaseItem,
   SORT_KEY,
@@ -21,6 +22,12 @@ import { checkUid } from './entitlement-items';
 /** A playback session as `keygate sessions` shows it. */
 export interface PlaybackSession extends LeaseItem {
   state: 'playing' | 'lapsed' | 'ended';
+}
+
+/** A lease item the authorizer's strict reader refuses (it answers 503 for the viewer until fixed): what is wrong, and its key. */
+export interface MalformedLease {
+  malformed: string;
+  sk?: string;
 }
 
 export class UnknownSessionError extends KeygateError {}
@@ -51,10 +58,15 @@ function stateOf(lease: LeaseItem, nowSeconds: number): PlaybackSession['state']
  * A viewer's playback sessions (stream limits), read by the authorizer's own strict lease reader.
  * `target` names the lease table (the config's `leaseTableName`), not the entitlement table.
  */
-export async function listSessions(target: EntitlementTarget, uid: string, nowSeconds: number): Promise<PlaybackSession[]> {
+export async function listSessions(
+  target: EntitlementTarget,
+  uid: string,
+  nowSeconds: number,
+): Promise<(PlaybackSession | MalformedLease)[]> {
   const client = dynamoDbClientFor(target);
   try {
     const sessions: PlaybackSession[] = [];
+    const malformed: MalformedLease[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await client.send(
@@ -67,12 +79,17 @@ export async function listSessions(target: EntitlementTarget, uid: string, nowSe
         }),
       );
       for (const raw of page.Items ?? []) {
-        const lease = readLeaseItem(raw);
-        sessions.push({ ...lease, state: stateOf(lease, nowSeconds) });
+        try {
+          const lease = readLeaseItem(raw);
+          sessions.push({ ...lease, state: stateOf(lease, nowSeconds) });
+        } catch (error) {
+          if (!(error instanceof MalformedItemError)) throw error;
+          malformed.push({ malformed: error.message, sk: raw[SORT_KEY]?.S });
+        }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return sessions.sort((a, b) => a.startedAt - b.startedAt);
+    return [...sessions.sort((a, b) => a.startedAt - b.startedAt), ...malformed];
   } catch (error) {
     return explainMissingTable(error, target);
   } finally {
@@ -100,7 +117,14 @@ export async function endSession(
       new GetItemCommand({ TableName: target.table, Key: { uid: { S: key.uid }, sk: { S: key.sk } }, ConsistentRead: true }),
     );
     if (!found.Item) throw new UnknownSessionError(`${uid} has no session ${sessionId} (keygate sessions ${uid} lists them)`);
-    lease = readLeaseItem(found.Item);
+    try {
+      lease = readLeaseItem(found.Item);
+    } catch (error) {
+      if (!(error instanceof MalformedItemError)) throw error;
+      throw new KeygateError(
+        `the lease of session ${sessionId} of ${uid} is malformed (${error.message}): the authorizer answers 503 for ${uid} until it is fixed or deleted`,
+      );
+    }
   } catch (error) {
     return explainMissingTable(error, target);
   } finally {

@@ -6,6 +6,8 @@ export interface FailedCommandOptions {
   endpoint?: string;
   bucket?: string;
   keyBucket?: string;
+  /** Whether the command takes --profile (only the commands that call S3 or a key provider do). */
+  takesProfile?: boolean;
 }
 
 /** Which flag to change, for the inputs library errors name: the library says what is wrong, the CLI which flag fixes it. */
@@ -48,7 +50,7 @@ function describeAwsError(error: unknown, options: FailedCommandOptions): string
   if (code === 'ECONNREFUSED' || name === 'TimeoutError')
     return `cannot reach ${options.endpoint ?? 'AWS'}${options.endpoint ? '' : ' (network or region)'}: is it running, and is --endpoint right?`;
   if (name === 'CredentialsProviderError')
-    return 'no AWS credentials: set AWS_PROFILE, --profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+    return `no AWS credentials: set AWS_PROFILE${options.takesProfile ? ', pass --profile' : ''} or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
   return undefined;
 }
 

@@ -51,7 +51,7 @@ export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
   let failedOptions: FailedCommandOptions = {};
   program.hook('preAction', (_program, command) => {
-    failedOptions = command.opts();
+    failedOptions = { ...command.opts(), takesProfile: command.options.some((option) => option.long === '--profile') };
   });
   try {
     await program.parseAsync(argv);

@@ -26,15 +26,20 @@ export function register(program: Command): void {
     }
     process.stdout.write(
       formatTable(
-        sessions.map((s) => ({
-          session: s.sessionId,
-          video: s.videoId,
-          state: s.state,
-          started: iso(s.startedAt),
-          'last renewal': iso(s.renewedAt),
-          until: iso(s.endedAt ?? s.expiresAt),
-          region: s.region,
-        })),
+        sessions.map((s) =>
+          // As `keygate list` shows a malformed grant: the authorizer refuses it, so say so rather than guess.
+          'malformed' in s
+            ? { session: s.sk ?? '?', state: `MALFORMED: ${s.malformed}` }
+            : {
+                session: s.sessionId,
+                video: s.videoId,
+                state: s.state,
+                started: iso(s.startedAt),
+                'last renewal': iso(s.renewedAt),
+                until: iso(s.endedAt ?? s.expiresAt),
+                region: s.region,
+              },
+        ),
       ),
     );
   });

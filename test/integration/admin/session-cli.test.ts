@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { leaseSortKey } from '../../../lambda/key-authorizer/contract';
 import { createHandler } from '../../../lambda/key-authorizer/create-handler';
 import { ensureKeygateTables, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../../lib/dev/local-dynamodb';
 import { LEASE_TABLE, TABLE, makeAuthorizerConfig, makeToken } from '../../fixtures/authorizer-fixtures';
@@ -128,6 +129,28 @@ describe('keygate grant --max-streams, sessions and end-session', () => {
       /^keygate: --max-streams must be a whole number from 0 to 1000 \(got two\)\n$/,
     );
     expect((await keygate('sessions', 'nobody')).stdout).toBe('nobody has no playback sessions\n');
+  });
+
+  it('lists a malformed lease as keygate list shows a malformed grant, and end-session says what is wrong with it', async () => {
+    const client = localDynamoDbClient(dynamo.endpoint);
+    // A lease the authorizer's reader refuses: expiresAt is text.
+    await client.send(
+      new PutItemCommand({
+        TableName: LEASE_TABLE,
+        Item: { uid: { S: 'dora' }, sk: { S: leaseSortKey('dora-broken-001') }, expiresAt: { S: 'soon' } },
+      }),
+    );
+    client.destroy();
+    const listed = await keygate('sessions', 'dora');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^session +state\n${leaseSortKey('dora-broken-001').replace(/[#]/g, '\\$&')} +MALFORMED: .+\n$`),
+    );
+    const ended = await keygate('end-session', 'dora', 'dora-broken-001');
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toMatch(
+      /^keygate: the lease of session dora-broken-001 of dora is malformed \(.+\): the authorizer answers 503 for dora until it is fixed or deleted\n$/,
+    );
   });
 
   it('keygate token --session-id puts the playback session id in the psid claim', async () => {
