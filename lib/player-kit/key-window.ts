@@ -60,16 +60,18 @@ export function segmentKeysOf(playlist: string): SegmentKey[] {
 /**
  * The forward buffer the kit allows, in seconds, or undefined to leave the player's own: the key
  * window (the given one, or the playlist's longest key span when `auto`) less its longest segment,
- * never less than one segment and never more than the player's own setting. A player starts a segment
- * while its buffer is below the goal, and some fetch one more beside it (Shaka 5's
- * `segmentPrefetchLimit` is 1), so the buffer's end, and the keys fetched, run up to one segment past
- * the goal: a cap of one whole window let a player hold two keys ahead at a window boundary.
+ * but never under two segments (nor over the window), and never more than the player's own setting.
+ * A player starts a segment while its buffer is below the goal, and some fetch one more beside it
+ * (Shaka 5's `segmentPrefetchLimit` is 1), so the buffer's end, and the keys fetched, run up to one
+ * segment past the goal: a cap of one whole window let a player hold two keys ahead at a window
+ * boundary. Below two segments video.js stalled for good on a loaded machine (measured: a 4 s
+ * window of 2 s segments), so with windows that short one key ahead is not promised.
  */
 export function bufferAheadCap(setting: KeyWindowSetting, segments: readonly SegmentKey[], playerSetting: number): number | undefined {
   if (setting === 'off') return undefined;
   const window = setting === 'auto' ? longestKeySpan(segments) : setting;
   if (window === undefined) return undefined;
   const segment = segments.reduce((longest, { duration }) => Math.max(longest, duration), 0);
-  const cap = window > segment ? window - segment : window;
+  const cap = Math.min(window, Math.max(window - segment, 2 * segment));
   return Math.min(cap, playerSetting);
 }

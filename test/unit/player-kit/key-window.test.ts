@@ -63,10 +63,13 @@ describe('bufferAheadCap', () => {
   });
   it('never goes above the player’s own setting', () => expect(bufferAheadCap('auto', eightSecondKeys, 4)).toBe(4));
   it('subtracts the longest segment, not the first', () => {
-    const uneven = segmentKeysOf(playlist([key(0), ...segment(0, 1), ...segment(1, 3), ...segment(2, 4)]));
-    expect(bufferAheadCap('auto', uneven, 30)).toBe(4);
+    // A 14 s window whose third segment is 4 s long.
+    const uneven = segmentKeysOf(playlist([key(0), ...[2, 2, 4, 2, 2, 2].flatMap((seconds, n) => segment(n, seconds))]));
+    expect(bufferAheadCap('auto', uneven, 30)).toBe(10);
   });
-  it('keeps one segment when every segment has a key of its own', () => {
+  it('keeps two segments when the window holds only two (less stalled video.js under load), and never more than the window', () => {
+    const twoPerKey = segmentKeysOf(playlist([key(0), ...segment(0), ...segment(1), key(1), ...segment(2), ...segment(3)]));
+    expect(bufferAheadCap('auto', twoPerKey, 30)).toBe(4);
     const keyPerSegment = segmentKeysOf(playlist([key(0), ...segment(0), key(1), ...segment(1)]));
     expect(bufferAheadCap('auto', keyPerSegment, 30)).toBe(2);
   });
