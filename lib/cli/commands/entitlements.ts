@@ -95,39 +95,39 @@ export function register(program: Command): void {
     });
   });
 
-  withTableOptions(
-    program.command('list <uid>').description("list a viewer's grants and session revocation").option('--json', 'print JSON for scripts'),
-  ).action(async (uid: string, options: TableOptions & { json?: boolean }) => {
-    await withClient(options, async (client) => {
-      const listed = await client.list(uid);
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(listed.map((l) => ('item' in l ? l.item : l)))}\n`);
-        return;
-      }
-      if (listed.length === 0) {
-        process.stdout.write(`${uid} has no grants\n`);
-        return;
-      }
-      const now = nowSeconds();
-      const rows = listed.map((listed) => {
-        if ('malformed' in listed) {
-          // The authorizer answers 503 for this viewer until the item is fixed: say so, don't guess.
-          return { video: listed.sk ?? '?', kind: 'MALFORMED', until: '', state: listed.malformed, order: '' };
+  withTableOptions(withJsonOption(program.command('list <uid>')).description("list a viewer's grants and session revocation")).action(
+    async (uid: string, options: TableOptions & { json?: boolean }) => {
+      await withClient(options, async (client) => {
+        const listed = await client.list(uid);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(listed.map((l) => ('item' in l ? l.item : l)))}\n`);
+          return;
         }
-        const { item } = listed;
-        if ('revokedBefore' in item)
-          return { video: item.sk, kind: 'sessions revoked', until: iso(item.revokedBefore), state: '', order: '' };
-        const grant: GrantItem = item;
-        return {
-          video: grant.sk,
-          kind: grant.sk === ALL_ACCESS_SK ? 'all access' : grant.expiresAt !== undefined ? 'rental' : 'purchase',
-          until: iso(grant.expiresAt),
-          state: grant.expiresAt !== undefined && grant.expiresAt <= now ? 'expired' : '',
-          order: grant.orderId ?? '',
-          ...(grant.maxStreams === undefined ? {} : { streams: grant.maxStreams }),
-        };
+        if (listed.length === 0) {
+          process.stdout.write(`${uid} has no grants\n`);
+          return;
+        }
+        const now = nowSeconds();
+        const rows = listed.map((listed) => {
+          if ('malformed' in listed) {
+            // The authorizer answers 503 for this viewer until the item is fixed: say so, don't guess.
+            return { video: listed.sk ?? '?', kind: 'MALFORMED', until: '', state: listed.malformed, order: '' };
+          }
+          const { item } = listed;
+          if ('revokedBefore' in item)
+            return { video: item.sk, kind: 'sessions revoked', until: iso(item.revokedBefore), state: '', order: '' };
+          const grant: GrantItem = item;
+          return {
+            video: grant.sk,
+            kind: grant.sk === ALL_ACCESS_SK ? 'all access' : grant.expiresAt !== undefined ? 'rental' : 'purchase',
+            until: iso(grant.expiresAt),
+            state: grant.expiresAt !== undefined && grant.expiresAt <= now ? 'expired' : '',
+            order: grant.orderId ?? '',
+            ...(grant.maxStreams === undefined ? {} : { streams: grant.maxStreams }),
+          };
+        });
+        process.stdout.write(formatTable(rows));
       });
-      process.stdout.write(formatTable(rows));
-    });
-  });
+    },
+  );
 }

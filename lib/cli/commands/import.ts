@@ -6,16 +6,14 @@ import { KeygateError } from '../../keygate-error';
 import { progressBar } from '../progress';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
 import { EXIT_CODES } from '../exit-codes';
+import { withJsonOption } from '../output';
 
 /** keygate import <grants.csv>: bulk grants; bad rows are reported by line and never block good ones. */
 export function register(program: Command): void {
   withTableOptions(
-    program
-      .command('import <csv>')
-      .description(
-        `bulk grants from a CSV with header ${IMPORT_COLUMNS.join(',')} (until: empty, ISO time or 48h; videoId * for all access)`,
-      )
-      .option('--json', 'print the report as JSON'),
+    withJsonOption(program.command('import <csv>')).description(
+      `bulk grants from a CSV with header ${IMPORT_COLUMNS.join(',')} (until: empty, ISO time or 48h; videoId * for all access)`,
+    ),
   ).action(async (csvPath: string, options: TableOptions & { json?: boolean }) => {
     if (!existsSync(csvPath)) throw new KeygateError(`no file at ${csvPath}`);
     const target = tableTarget(options);

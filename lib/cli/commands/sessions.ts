@@ -10,10 +10,9 @@ const iso = (seconds: number | undefined) => (seconds === undefined ? '' : new D
 /** keygate sessions | end-session: the playback sessions that stream limits count. */
 export function register(program: Command): void {
   withLeaseTableOptions(
-    program
-      .command('sessions <uid>')
-      .description("list a viewer's playback sessions (stream limits): playing, lapsed or ended")
-      .option('--json', 'print JSON for scripts'),
+    withJsonOption(program.command('sessions <uid>')).description(
+      "list a viewer's playback sessions (stream limits): playing, lapsed or ended",
+    ),
   ).action(async (uid: string, options: TableOptions & { json?: boolean }) => {
     const sessions = await listSessions(leaseTableTarget(options), uid, nowSeconds());
     if (options.json) {

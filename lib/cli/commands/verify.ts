@@ -10,6 +10,7 @@ import { parseDuration } from '../../duration';
 import { KeygateError } from '../../keygate-error';
 import { tableTarget, withTableOptions, type TableOptions } from '../table-options';
 import { EXIT_CODES } from '../exit-codes';
+import { withJsonOption } from '../output';
 
 interface VerifyOptions extends TableOptions {
   video: string;
@@ -51,8 +52,7 @@ const wantsTable = (options: VerifyOptions) =>
 /** keygate verify: the canary to run after `cdk deploy` (or against keygate dev). */
 export function register(program: Command): void {
   withTableOptions(
-    program
-      .command('verify <distribution-url>')
+    withJsonOption(program.command('verify <distribution-url>'))
       .description('after cdk deploy: check key gating, encoded key paths, public cached media and revocation end to end')
       .option('--video <id>', 'a published video to test with', 'demo')
       .option('--key <pem>', 'the signing key, to mint test tokens limited to the video, living --ttl-wait plus 60 s')
@@ -60,7 +60,6 @@ export function register(program: Command): void {
       .option('--audience <aud>', 'one of the jwtAudience values')
       .option('--ttl-wait <seconds>', 'how long a revocation may take: the authorizer’s allowTtlSeconds plus a margin', '35'),
   )
-    .option('--json', 'print the result as JSON for scripts')
     .addHelpText(
       'after',
       '\nverify asks only the distribution given, and only for --video: a playlist URI that leaves either, or a redirect, is a FAIL.\n' +
